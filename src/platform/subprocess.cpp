@@ -1,0 +1,321 @@
+#include "platform/subprocess.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <spawn.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <map>
+
+#include "core/error.h"
+#include "core/parse.h"
+#include "platform/fs.h"
+#include "platform/signals.h"
+
+extern char** environ;
+
+namespace benchgate::platform {
+
+namespace {
+
+int open_pidfd(pid_t pid) {
+#ifdef SYS_pidfd_open
+  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+#else
+  (void)pid;
+  return -1;
+#endif
+}
+
+// Restores the calling thread's CPU mask when it goes out of scope.
+class AffinityScope {
+ public:
+  explicit AffinityScope(const std::vector<int>& cpus) {
+    if (cpus.empty()) return;
+    CPU_ZERO(&old_);
+    if (::sched_getaffinity(0, sizeof old_, &old_) != 0) return;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    for (int c : cpus) CPU_SET(c, &set);
+    if (::sched_setaffinity(0, sizeof set, &set) != 0) {
+      throw RunError(fmt::format("cannot pin to CPUs {}: {}", format_cpu_list(cpus),
+                                 std::strerror(errno)));
+    }
+    active_ = true;
+  }
+  ~AffinityScope() {
+    if (active_) ::sched_setaffinity(0, sizeof old_, &old_);
+  }
+
+ private:
+  cpu_set_t old_{};
+  bool active_ = false;
+};
+
+}  // namespace
+
+std::string signal_name(int sig) {
+  const char* abbrev = ::sigabbrev_np(sig);
+  return abbrev ? fmt::format("SIG{}", abbrev) : fmt::format("signal {}", sig);
+}
+
+ExitStatus ExitStatus::from_wait_status(int status) {
+  ExitStatus s;
+  if (WIFEXITED(status)) {
+    s.exited = true;
+    s.code = WEXITSTATUS(status);
+  } else if (WIFSIGNALED(status)) {
+    s.signal = WTERMSIG(status);
+    s.core_dumped = WCOREDUMP(status);
+  }
+  return s;
+}
+
+std::string ExitStatus::describe() const {
+  if (exited) return fmt::format("exited with status {}", code);
+  return fmt::format("{} by {}{}", signal == SIGTERM || signal == SIGINT ? "terminated" : "killed",
+                     signal_name(signal), core_dumped ? " (core dumped)" : "");
+}
+
+Subprocess Subprocess::spawn(const SpawnOptions& o) {
+  if (o.argv.empty() || o.argv[0].empty()) throw RunError("cannot start a process: empty command");
+  const std::string& exe = o.argv[0];
+  auto resolved = find_executable(exe);
+  if (!resolved) {
+    throw RunError(fmt::format("cannot start '{}': {}", exe,
+                               exe.find('/') == std::string::npos
+                                   ? "not found on PATH"
+                                   : "no such executable file"));
+  }
+
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawnattr_init(&attr);
+  struct Cleanup {
+    posix_spawn_file_actions_t* fa;
+    posix_spawnattr_t* attr;
+    ~Cleanup() {
+      posix_spawn_file_actions_destroy(fa);
+      posix_spawnattr_destroy(attr);
+    }
+  } cleanup{&fa, &attr};
+
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  const int flags = O_WRONLY | O_CREAT | (o.append ? O_APPEND : O_TRUNC);
+  auto check_writable = [&](const std::filesystem::path& p) {
+    std::error_code ec;
+    if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
+    int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_APPEND, 0644);
+    if (fd < 0) {
+      throw RunError(fmt::format("cannot open log file {}: {}", p.string(), std::strerror(errno)));
+    }
+    ::close(fd);
+  };
+  if (!o.stdout_path.empty()) {
+    check_writable(o.stdout_path);
+    posix_spawn_file_actions_addopen(&fa, 1, o.stdout_path.c_str(), flags, 0644);
+    if (o.stderr_path.empty() || o.stderr_path == o.stdout_path) {
+      posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    }
+  }
+  if (!o.stderr_path.empty() && o.stderr_path != o.stdout_path) {
+    check_writable(o.stderr_path);
+    posix_spawn_file_actions_addopen(&fa, 2, o.stderr_path.c_str(), flags, 0644);
+  }
+  if (!o.cwd.empty()) {
+    if (!std::filesystem::is_directory(o.cwd)) {
+      throw RunError(fmt::format("cannot start '{}': working folder {} does not exist", exe,
+                                 o.cwd.string()));
+    }
+    posix_spawn_file_actions_addchdir_np(&fa, o.cwd.c_str());
+  }
+
+  short aflags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+  if (o.new_process_group) {
+    aflags |= POSIX_SPAWN_SETPGROUP;
+    posix_spawnattr_setpgroup(&attr, 0);
+  }
+  posix_spawnattr_setflags(&attr, aflags);
+  sigset_t empty, all;
+  sigemptyset(&empty);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attr, &empty);
+  posix_spawnattr_setsigdefault(&attr, &all);
+
+  // Environment: inherited, with overrides.
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view kv(*e);
+    auto eq = kv.find('=');
+    if (eq != std::string_view::npos) env[std::string(kv.substr(0, eq))] = std::string(kv.substr(eq + 1));
+  }
+  for (const auto& [k, v] : o.env) env[k] = v;
+  std::vector<std::string> env_strings;
+  env_strings.reserve(env.size());
+  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+  std::vector<char*> envp;
+  for (auto& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+
+  std::vector<std::string> args(o.argv);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  pid_t pid = -1;
+  int rc;
+  {
+    // Children inherit the spawning thread's CPU mask: pin this thread around the spawn, so
+    // the app is pinned from its first instruction (no race with early forks).
+    AffinityScope pin(o.cpus);
+    rc = ::posix_spawn(&pid, resolved->c_str(), &fa, &attr, argv.data(), envp.data());
+  }
+  if (rc != 0) {
+    throw RunError(fmt::format("cannot start '{}': {}", exe, std::strerror(rc)));
+  }
+  Subprocess p;
+  p.pid_ = pid;
+  p.pgid_ = o.new_process_group ? pid : -1;
+  p.pidfd_ = open_pidfd(pid);
+  if (p.pgid_ > 0) register_process_group(p.pgid_);
+  return p;
+}
+
+Subprocess::Subprocess(Subprocess&& other) noexcept { *this = std::move(other); }
+
+Subprocess& Subprocess::operator=(Subprocess&& other) noexcept {
+  if (this != &other) {
+    if (valid()) terminate(std::chrono::milliseconds(500));
+    release();
+    pid_ = std::exchange(other.pid_, -1);
+    pgid_ = std::exchange(other.pgid_, -1);
+    pidfd_ = std::exchange(other.pidfd_, -1);
+    status_ = std::exchange(other.status_, std::nullopt);
+  }
+  return *this;
+}
+
+Subprocess::~Subprocess() {
+  if (valid()) {
+    try {
+      terminate(std::chrono::seconds(1));
+    } catch (...) {
+    }
+  }
+  release();
+}
+
+void Subprocess::release() noexcept {
+  if (pidfd_ >= 0) ::close(pidfd_);
+  pidfd_ = -1;
+  if (pgid_ > 0) unregister_process_group(pgid_);
+  pgid_ = -1;
+  pid_ = -1;
+}
+
+std::optional<ExitStatus> Subprocess::poll() {
+  if (status_) return status_;
+  if (pid_ <= 0) return std::nullopt;
+  int st = 0;
+  pid_t r;
+  do {
+    r = ::waitpid(pid_, &st, WNOHANG);
+  } while (r < 0 && errno == EINTR);
+  if (r == pid_) {
+    status_ = ExitStatus::from_wait_status(st);
+  } else if (r < 0 && errno == ECHILD) {
+    // Reaped elsewhere (e.g. kill_remaining_children); the status is lost.
+    status_ = ExitStatus{};
+    status_->signal = SIGKILL;
+  }
+  return status_;
+}
+
+std::optional<ExitStatus> Subprocess::wait_for(Nanos timeout, const CancelToken* cancel) {
+  const auto deadline = system_clock().now() + timeout;
+  for (;;) {
+    if (auto s = poll()) return s;
+    if (cancel && cancel->cancelled()) return std::nullopt;
+    const auto left = deadline - system_clock().now();
+    if (left <= Nanos::zero()) return std::nullopt;
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(left).count() + 1;
+    if (pidfd_ >= 0) {
+      pollfd fds[2] = {{pidfd_, POLLIN, 0}, {cancel ? cancel->wait_fd() : -1, POLLIN, 0}};
+      ::poll(fds, cancel ? 2 : 1, static_cast<int>(ms));
+    } else {
+      ::poll(nullptr, 0, static_cast<int>(std::min<long long>(ms, 10)));
+    }
+  }
+}
+
+ExitStatus Subprocess::wait() {
+  for (;;) {
+    if (auto s = wait_for(std::chrono::hours(24))) return *s;
+  }
+}
+
+void Subprocess::signal_group(int sig) const {
+  if (pgid_ > 0) {
+    ::kill(-pgid_, sig);
+  } else if (pid_ > 0 && !status_) {
+    ::kill(pid_, sig);
+  }
+}
+
+ExitStatus Subprocess::terminate(Nanos grace) {
+  if (pid_ <= 0) return status_.value_or(ExitStatus{});
+  if (!poll()) {
+    signal_group(SIGTERM);
+    if (!wait_for(grace)) {
+      signal_group(SIGKILL);
+      wait_for(std::chrono::seconds(5));
+    }
+  }
+  // The leader is gone; make sure no other member of its group survives it.
+  if (pgid_ > 0) ::kill(-pgid_, SIGKILL);
+  return status_.value_or(ExitStatus{});
+}
+
+bool become_subreaper() { return ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0; }
+
+int kill_remaining_children(const std::string& proc_root) {
+  const pid_t self = ::getpid();
+  int killed = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(proc_root, ec)) {
+    const auto name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string stat;
+    try {
+      stat = read_file(entry.path() / "stat");
+    } catch (...) {
+      continue;
+    }
+    auto rp = stat.rfind(')');
+    if (rp == std::string::npos) continue;
+    auto fields = split_whitespace(std::string_view(stat).substr(rp + 1));
+    if (fields.size() < 2) continue;
+    const pid_t ppid = static_cast<pid_t>(std::atoi(fields[1].c_str()));
+    if (ppid != self) continue;
+    const pid_t pid = static_cast<pid_t>(std::atoi(name.c_str()));
+    if (fields[0] != "Z") {
+      ::kill(pid, SIGKILL);
+      ++killed;
+    }
+    ::waitpid(pid, nullptr, 0);
+  }
+  return killed;
+}
+
+}  // namespace benchgate::platform

@@ -1,0 +1,41 @@
+#pragma once
+// Machine description for results: Google Benchmark-style context plus CPU model, kernel,
+// governor, cgroup CPU quota; and the testbed fingerprint that decides whether a stored
+// baseline is comparable. All reads go through the injectable /proc and /sys roots.
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "results/model.h"
+
+namespace benchgate::platform {
+
+struct SysRoots {
+  std::string proc = "/proc";
+  std::string sys = "/sys";
+};
+
+/// CPUs this process may run on (sched_getaffinity), ascending.
+std::vector<int> available_cpus();
+/// Throws UsageError "<option>: CPU N is not available here (available: 0-1)" when a listed
+/// CPU is not in available_cpus().
+void check_cpus_available(const std::vector<int>& cpus, const std::string& option);
+
+/// {"date","host_name","executable","num_cpus","mhz_per_cpu","cpu_scaling_enabled","caches",
+///  "load_avg","library_build_type","cpu_model","kernel","governor","compiler","build_flags",
+///  "cgroup_cpu_quota","available_cpus"}.
+nlohmann::json machine_context(const SysRoots& roots = {});
+
+/// Testbed fields + fingerprint (a stable hash of cpu_model, num_cpus, kernel_major, build type).
+results::Testbed testbed(const nlohmann::json& machine_context);
+
+/// Allow-listed CI variables (ci-conventions.md) present in the environment, plus
+/// "git_commit"/"git_dirty" of the working tree when inside a git checkout.
+nlohmann::json provenance();
+
+/// Current time as ISO-8601 with offset ("2026-11-27T20:41:00+00:00").
+std::string iso8601_now();
+
+}  // namespace benchgate::platform

@@ -1,0 +1,70 @@
+#include "results/model.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "results/metrics.h"
+
+namespace benchgate::results {
+
+std::string LoadPoint::key() const {
+  if (rate > 0) return fmt::format("c={} r={:g}", clients, rate);
+  return fmt::format("c={}", clients);
+}
+
+std::string cell_key(const std::string& scenario, const LoadPoint& point) {
+  return scenario + " " + point.key();
+}
+
+void derive_metrics(PeriodResult& p) {
+  auto& m = p.metrics;
+  const auto& d = p.driver;
+  m[std::string(metric::kThroughput)] = d.throughput;
+  auto pct = [&](const char* key, std::string_view name) {
+    auto it = d.latency.percentiles.find(key);
+    if (it != d.latency.percentiles.end() && std::isfinite(it->second) && it->second > 0) {
+      m[std::string(name)] = it->second;
+    }
+  };
+  pct("50", metric::kLatencyP50);
+  pct("90", metric::kLatencyP90);
+  pct("99", metric::kLatencyP99);
+  pct("99.9", metric::kLatencyP999);
+  if (d.latency.max > 0) m[std::string(metric::kLatencyMax)] = d.latency.max;
+  if (d.latency.mean > 0) m[std::string(metric::kLatencyMean)] = d.latency.mean;
+
+  const double successes = d.throughput * d.duration_s;
+  const auto& a = p.app;
+  if (a.duration_s > 0) {
+    if (successes > 0 && a.cpu_total_s() > 0) {
+      m[std::string(metric::kCpuPerRequest)] = a.cpu_total_s() / successes;
+    }
+    if (a.cpu_total_s() > 0) m[std::string(metric::kCpuPercent)] = a.cpu_percent;
+    if (a.rss_peak > 0) m[std::string(metric::kPeakRss)] = static_cast<double>(a.rss_peak);
+    m[std::string(metric::kRssGrowth)] = static_cast<double>(a.rss_end - a.rss_start);
+  }
+  m[std::string(metric::kErrors)] = static_cast<double>(d.non_2xx_3xx + d.errors.total());
+}
+
+std::vector<Sample> collect_samples(const ResultsFile& r) {
+  std::vector<Sample> out;
+  for (const auto& run : r.runs) {
+    if (run.status != "ok") continue;
+    for (const auto& [name, value] : run.metrics) {
+      if (!std::isfinite(value)) continue;
+      out.push_back({run.app, run.role, run.scenario, name, run.iteration, value, run.id});
+    }
+    for (const auto& p : run.periods) {
+      if (p.status != "ok") continue;
+      const auto cell = cell_key(run.scenario, p.point);
+      for (const auto& [name, value] : p.metrics) {
+        if (!std::isfinite(value)) continue;
+        out.push_back({run.app, run.role, cell, name, run.iteration, value, run.id});
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace benchgate::results
