@@ -1,0 +1,69 @@
+#pragma once
+// The gate's output: one verdict per app × cell × metric (docs: statistics.md).
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/exit_code.h"
+#include "results/metrics.h"
+
+namespace benchgate::gate {
+
+enum class Verdict { kRegressed, kWarn, kImproved, kUnchanged, kInconclusive, kNotComparable, kError };
+
+std::string_view verdict_name(Verdict v);  ///< "regressed", "not_comparable", ...
+Verdict verdict_from_name(std::string_view name);  ///< throws ParseError
+/// Report order: regressed, error, not_comparable, inconclusive, warn, improved, unchanged.
+int verdict_rank(Verdict v);
+
+struct MetricVerdict {
+  std::string app;     ///< app label (A/B: the candidate's label; diff: "" or file name)
+  std::string cell;    ///< "plaintext c=64", or a Google Benchmark name
+  std::string metric;  ///< "throughput", "latency_p99", "real_time", ...
+  std::string unit;
+  results::Better better = results::Better::kLower;
+  results::Scale scale = results::Scale::kRatio;
+  Verdict verdict = Verdict::kUnchanged;
+  std::string reason;  ///< one line, why this verdict
+
+  std::string baseline_label;  ///< "main" / "baseline.json"
+  double baseline = 0;         ///< median of the baseline sample
+  double current = 0;          ///< median of the candidate sample
+  int n_baseline = 0;
+  int n_current = 0;
+  bool paired = false;
+  std::string test;  ///< "wilcoxon-signed-rank" | "mann-whitney-u" | "none"
+
+  /// Change estimate: kRatio → relative change (0.05 = +5 %); kDifference → cand − base.
+  double estimate = 0;
+  double ci_low = 0, ci_high = 0;  ///< same scale as estimate
+  double ci_level = 0.95;
+  double p_value = 1;        ///< raw one-sided p for "worse"
+  double p_adjusted = 1;     ///< Holm-adjusted
+  double p_improved = 1;     ///< raw one-sided p for "better"
+  double p_two_sided = 1;    ///< for cross-checking with compare.py
+  double min_effect = 0;     ///< threshold in the estimate's scale
+  double alpha = 0.05;
+  bool gated = true;         ///< counted in Holm and in the exit code
+  double measured_s = 0;     ///< seconds spent measuring this cell (JUnit time)
+  std::vector<std::string> artifacts;  ///< related artifact paths (profiles)
+};
+
+struct GateResult {
+  std::string mode;  ///< "ab" | "baseline" | "diff"
+  std::string baseline_source;  ///< path of the baseline file, or the baseline app label
+  bool testbed_match = true;
+  std::vector<MetricVerdict> verdicts;
+  std::vector<std::string> notes;  ///< warnings such as "10 pairs cannot reach α=..."
+  int count(Verdict v) const;
+  /// Exit code per ci-conventions.md (regression → 1, nothing comparable → 3, …).
+  ExitCode exit_code(bool warn_only) const;
+};
+
+nlohmann::json to_json(const GateResult& r);
+GateResult gate_result_from_json(const nlohmann::json& j);
+
+}  // namespace benchgate::gate
