@@ -8,6 +8,7 @@
 #include <spawn.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -228,12 +229,15 @@ std::optional<ExitStatus> Subprocess::poll() {
   if (status_) return status_;
   if (pid_ <= 0) return std::nullopt;
   int st = 0;
+  struct rusage ru {};
   pid_t r;
   do {
-    r = ::waitpid(pid_, &st, WNOHANG);
+    r = ::wait4(pid_, &st, WNOHANG, &ru);
   } while (r < 0 && errno == EINTR);
   if (r == pid_) {
     status_ = ExitStatus::from_wait_status(st);
+    status_->user_cpu_s = static_cast<double>(ru.ru_utime.tv_sec) + ru.ru_utime.tv_usec / 1e6;
+    status_->sys_cpu_s = static_cast<double>(ru.ru_stime.tv_sec) + ru.ru_stime.tv_usec / 1e6;
   } else if (r < 0 && errno == ECHILD) {
     // Reaped elsewhere (e.g. kill_remaining_children); the status is lost.
     status_ = ExitStatus{};

@@ -36,6 +36,9 @@ struct ExitStatus {
   bool success() const { return exited && code == 0; }
   static ExitStatus from_wait_status(int status);
   bool core_dumped = false;
+  /// CPU time the process (and its waited-for descendants) used, from wait4's rusage.
+  double user_cpu_s = 0;
+  double sys_cpu_s = 0;
 };
 
 std::string signal_name(int sig);
