@@ -77,3 +77,31 @@ TEST(ShellSplit, QuotesAndEscapes) {
 
 }  // namespace
 }  // namespace benchgate
+
+#include "core/url.h"
+
+namespace benchgate {
+namespace {
+
+TEST(Url, Parses) {
+  auto u = parse_url("http://127.0.0.1:8080/plaintext?x=1");
+  EXPECT_EQ(u.scheme, "http");
+  EXPECT_EQ(u.host, "127.0.0.1");
+  EXPECT_EQ(u.port, 8080);
+  EXPECT_EQ(u.target, "/plaintext?x=1");
+  EXPECT_EQ(parse_url("https://localhost").port, 443);
+  EXPECT_EQ(parse_url("https://localhost").target, "/");
+  EXPECT_EQ(parse_url("http://[::1]:81/a").host, "::1");
+  EXPECT_EQ(parse_url("http://[::1]:81/a").authority(), "[::1]:81");
+  EXPECT_EQ(parse_url("HTTP://h:80/").str(), "http://h/");
+}
+
+TEST(Url, Rejects) {
+  for (auto bad : {"", "127.0.0.1:8080", "ftp://h/", "http://", "http://:80/", "http://h:0/",
+                   "http://h:70000/", "http://h:x/", "http://u@h/", "http://h/a b", "http://h:/"}) {
+    EXPECT_THROW(parse_url(bad), ParseError) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace benchgate
