@@ -54,6 +54,9 @@ struct DriveRequest {
 struct DriveHooks {
   std::function<void()> on_measure_start = [] {};
   std::function<void()> on_measure_end = [] {};
+  /// Optional: the driver reports the last interval's successful responses/s while measuring
+  /// (drives the live progress line). Called from the driver's thread.
+  std::function<void(double)> on_interval = [](double) {};
 };
 
 class Driver {

@@ -340,6 +340,7 @@ void to_json(json& j, const RunRecord& v) {
   to_json_artifacts(j, "artifacts", v.artifacts);
   if (v.profile) j["profile"] = *v.profile;
   if (!v.traces.empty()) j["traces"] = v.traces;
+  if (!v.warnings.empty()) j["warnings"] = v.warnings;
 }
 void from_json(const json& j, RunRecord& v) {
   get_to(j, "id", v.id);
@@ -382,6 +383,7 @@ void from_json(const json& j, RunRecord& v) {
     v.profile = it->get<ProfileSummary>();
   }
   get_to(j, "traces", v.traces);
+  get_to(j, "warnings", v.warnings);
 }
 
 void to_json(json& j, const ResultsFile& v) {

@@ -20,6 +20,13 @@ std::string cell_key(const std::string& scenario, const LoadPoint& point) {
 void derive_metrics(PeriodResult& p) {
   auto& m = p.metrics;
   const auto& d = p.driver;
+  const auto& a = p.app;
+  if (d.driver == "sleep") {  // idle footprint only: no requests were sent
+    if (a.cpu_total_s() > 0) m[std::string(metric::kCpuPercent)] = a.cpu_percent;
+    if (a.rss_peak > 0) m[std::string(metric::kPeakRss)] = static_cast<double>(a.rss_peak);
+    if (a.duration_s > 0) m[std::string(metric::kRssGrowth)] = static_cast<double>(a.rss_end - a.rss_start);
+    return;
+  }
   m[std::string(metric::kThroughput)] = d.throughput;
   auto pct = [&](const char* key, std::string_view name) {
     auto it = d.latency.percentiles.find(key);
@@ -35,7 +42,6 @@ void derive_metrics(PeriodResult& p) {
   if (d.latency.mean > 0) m[std::string(metric::kLatencyMean)] = d.latency.mean;
 
   const double successes = d.throughput * d.duration_s;
-  const auto& a = p.app;
   if (a.duration_s > 0) {
     if (successes > 0 && a.cpu_total_s() > 0) {
       m[std::string(metric::kCpuPerRequest)] = a.cpu_total_s() / successes;

@@ -181,6 +181,7 @@ struct RunRecord {
   std::vector<Artifact> artifacts;
   std::optional<ProfileSummary> profile;
   Traces traces;  ///< the whole run (start-up to shutdown)
+  std::vector<std::string> warnings;  ///< e.g. "readiness URL answered HTTP 404"
 };
 
 struct Testbed {
