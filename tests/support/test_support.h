@@ -1,0 +1,156 @@
+#pragma once
+// Helpers for tests: fixture paths, free loopback ports, running binaries and reading what
+// they printed, and RAII cleanup of the processes a test starts.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace benchgate::testing {
+
+inline std::filesystem::path data_path(const std::string& rel) {
+  return std::filesystem::path(BENCHGATE_TEST_DATA_DIR) / rel;
+}
+
+inline std::string read_text(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+inline std::filesystem::path binary_dir() { return BENCHGATE_BINARY_DIR; }
+inline std::filesystem::path benchgate_binary() { return binary_dir() / "benchgate"; }
+inline std::filesystem::path hello_server_binary() { return binary_dir() / "examples" / "hello-server"; }
+
+/// A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0, read it back, close).
+inline int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+/// True when something accepts TCP connections on 127.0.0.1:port.
+inline bool port_open(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  ::close(fd);
+  return ok;
+}
+
+/// Polls until the port accepts connections (true) or the timeout passes (false).
+inline bool wait_port(int port, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  auto end = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < end) {
+    if (port_open(port)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+/// True when a process with this pid exists (and is not a zombie we could reap).
+inline bool pid_alive(pid_t pid) {
+  if (pid <= 0) return false;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string s((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  if (s.empty()) return false;
+  auto rp = s.rfind(')');
+  return rp != std::string::npos && rp + 2 < s.size() && s[rp + 2] != 'Z' && s[rp + 2] != 'X';
+}
+
+/// Every pid whose ancestry leads to `root` (scanning /proc), excluding root itself.
+inline std::vector<pid_t> descendants(pid_t root) {
+  std::vector<std::pair<pid_t, pid_t>> all;  // pid, ppid
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    const auto name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(e.path() / "stat");
+    std::string s((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    auto rp = s.rfind(')');
+    if (rp == std::string::npos) continue;
+    std::istringstream rest(s.substr(rp + 2));
+    char state;
+    pid_t ppid;
+    rest >> state >> ppid;
+    all.emplace_back(std::stoi(name), ppid);
+  }
+  std::vector<pid_t> out{root};
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    for (auto [pid, ppid] : all) {
+      if (ppid == out[i]) out.push_back(pid);
+    }
+  }
+  out.erase(out.begin());
+  return out;
+}
+
+/// Result of running a command to completion.
+struct CommandResult {
+  int exit_code = -1;  ///< 128+signal when killed by a signal
+  std::string out;     ///< stdout
+  std::string err;     ///< stderr
+};
+
+/// Runs argv with stdout/stderr captured to files in `dir`; waits up to `timeout` then SIGKILLs.
+inline CommandResult run_command(const std::vector<std::string>& argv, const std::filesystem::path& dir,
+                                 std::chrono::seconds timeout = std::chrono::seconds(120),
+                                 const std::vector<std::string>& env = {}) {
+  std::filesystem::create_directories(dir);
+  const auto out_path = dir / "cmd.stdout";
+  const auto err_path = dir / "cmd.stderr";
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    FILE* o = std::freopen(out_path.c_str(), "w", stdout);
+    FILE* e = std::freopen(err_path.c_str(), "w", stderr);
+    (void)o;
+    (void)e;
+    for (const auto& kv : env) ::putenv(const_cast<char*>(kv.c_str()));
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    ::_exit(127);
+  }
+  CommandResult r;
+  int status = 0;
+  auto end = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    pid_t w = ::waitpid(pid, &status, WNOHANG);
+    if (w == pid) break;
+    if (std::chrono::steady_clock::now() > end) {
+      ::kill(-pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = read_text(out_path);
+  r.err = read_text(err_path);
+  return r;
+}
+
+}  // namespace benchgate::testing
