@@ -1,0 +1,261 @@
+#include "drivers/commands.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "core/error.h"
+#include "platform/fs.h"
+
+namespace benchgate::drivers {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using Argv = std::vector<std::string>;
+
+WrkCommandSpec base_spec() {
+  WrkCommandSpec s;
+  s.url = "http://127.0.0.1:8091/plaintext";
+  s.connections = 16;
+  s.duration = seconds(3);
+  s.timeout = seconds(2);
+  return s;
+}
+
+TEST(WrkCommand, Default) {
+  auto cmd = build_wrk_command(base_spec());
+  EXPECT_EQ(cmd.argv, (Argv{"wrk", "-t2", "-c16", "-d3s", "--timeout", "2s", "--latency",
+                            "http://127.0.0.1:8091/plaintext"}));
+  EXPECT_TRUE(cmd.script_path.empty());
+  EXPECT_TRUE(cmd.script_text.empty());
+}
+
+TEST(WrkCommand, ThreadsNeverExceedConnections) {
+  EXPECT_EQ(wrk_threads(0, 1, 0), 1);
+  EXPECT_EQ(wrk_threads(0, 16, 0), 2);  // no CPU list: 2
+  EXPECT_EQ(wrk_threads(0, 16, 4), 4);  // one per driver CPU
+  EXPECT_EQ(wrk_threads(0, 3, 8), 3);   // ... but not more than connections
+  EXPECT_EQ(wrk_threads(8, 4, 0), 4);   // explicit, clamped
+  EXPECT_EQ(wrk_threads(3, 64, 8), 3);  // explicit wins
+  auto s = base_spec();
+  s.connections = 1;
+  s.threads = 4;
+  EXPECT_EQ(build_wrk_command(s).argv[1], "-t1");
+  s.connections = 64;
+  s.threads = 0;
+  s.driver_cpus = 3;
+  EXPECT_EQ(build_wrk_command(s).argv[1], "-t3");
+}
+
+TEST(WrkCommand, DurationAndTimeoutInWholeSecondsRoundedUp) {
+  EXPECT_EQ(whole_seconds_ceil(milliseconds(1)), 1);
+  EXPECT_EQ(whole_seconds_ceil(milliseconds(0)), 1);
+  EXPECT_EQ(whole_seconds_ceil(seconds(10)), 10);
+  EXPECT_EQ(whole_seconds_ceil(milliseconds(10001)), 11);
+  EXPECT_EQ(whole_seconds_ceil(milliseconds(2500)), 3);
+  auto s = base_spec();
+  s.duration = milliseconds(2500);
+  s.timeout = milliseconds(500);
+  auto a = build_wrk_command(s).argv;
+  EXPECT_EQ(a[3], "-d3s");
+  EXPECT_EQ(a[5], "1s");
+}
+
+TEST(WrkCommand, NoKeepalive) {
+  auto s = base_spec();
+  s.keepalive = false;
+  EXPECT_EQ(build_wrk_command(s).argv,
+            (Argv{"wrk", "-t2", "-c16", "-d3s", "--timeout", "2s", "--latency", "-H",
+                  "Connection: close", "http://127.0.0.1:8091/plaintext"}));
+}
+
+TEST(WrkCommand, PipelineWritesTheFixtureScript) {
+  auto s = base_spec();
+  s.pipeline = kDefaultPipelineDepth;
+  s.generated_script_path = "/tmp/x/pipeline.lua";
+  auto cmd = build_wrk_command(s);
+  EXPECT_EQ(cmd.argv, (Argv{"wrk", "-t2", "-c16", "-d3s", "--timeout", "2s", "--latency", "-s",
+                            "/tmp/x/pipeline.lua", "http://127.0.0.1:8091/plaintext", "--", "16"}));
+  EXPECT_EQ(cmd.script_path, "/tmp/x/pipeline.lua");
+  // The body of fixtures/wrk/README.md's pipeline.lua, line for line.
+  EXPECT_NE(cmd.script_text.find("init = function(args)\n"
+                                 "  local depth, r = tonumber(args[1]) or 16, {}\n"
+                                 "  for i = 1, depth do r[i] = wrk.format() end\n"
+                                 "  req = table.concat(r)\n"
+                                 "end\n"
+                                 "request = function() return req end\n"),
+            std::string::npos)
+      << cmd.script_text;
+  EXPECT_EQ(cmd.script_text.find("wrk.method"), std::string::npos);
+  s.pipeline = 4;
+  EXPECT_EQ(build_wrk_command(s).argv.back(), "4");
+}
+
+TEST(WrkCommand, UserScriptWithArguments) {
+  auto s = base_spec();
+  s.script = "report.lua";
+  s.script_args = {"a", "b c"};
+  EXPECT_EQ(build_wrk_command(s).argv,
+            (Argv{"wrk", "-t2", "-c16", "-d3s", "--timeout", "2s", "--latency", "-s", "report.lua",
+                  "http://127.0.0.1:8091/plaintext", "--", "a", "b c"}));
+  s.script_args.clear();
+  EXPECT_EQ(build_wrk_command(s).argv.back(), "http://127.0.0.1:8091/plaintext");
+}
+
+TEST(WrkCommand, ExtraHeaders) {
+  auto s = base_spec();
+  s.headers = {{"Accept", "application/json"}, {"X-Trace", "1"}};
+  auto a = build_wrk_command(s).argv;
+  EXPECT_EQ(
+      a, (Argv{"wrk", "-t2", "-c16", "-d3s", "--timeout", "2s", "--latency", "-H",
+               "Accept: application/json", "-H", "X-Trace: 1", "http://127.0.0.1:8091/plaintext"}));
+}
+
+TEST(WrkCommand, MethodAndBodyThroughGeneratedScript) {
+  auto s = base_spec();
+  s.method = "POST";
+  s.body = "{\"a\":\"x\\y\"}\n";
+  s.headers = {{"Content-Type", "application/json"}};
+  s.generated_script_path = "req.lua";
+  auto cmd = build_wrk_command(s);
+  EXPECT_EQ(cmd.argv, (Argv{"wrk", "-t2", "-c16", "-d3s", "--timeout", "2s", "--latency", "-H",
+                            "Content-Type: application/json", "-s", "req.lua",
+                            "http://127.0.0.1:8091/plaintext"}));
+  EXPECT_NE(cmd.script_text.find("wrk.method = \"POST\"\n"), std::string::npos);
+  // Quotes, backslash and newline as decimal escapes: valid Lua 5.1 for any byte.
+  EXPECT_NE(cmd.script_text.find(R"(wrk.body = "{\034a\034:\034x\092y\034}\010")"),
+            std::string::npos)
+      << cmd.script_text;
+  EXPECT_EQ(cmd.script_text.find("request = function"), std::string::npos);  // not pipelined
+
+  s.pipeline = 8;
+  cmd = build_wrk_command(s);
+  EXPECT_NE(cmd.script_text.find("wrk.method = \"POST\""), std::string::npos);
+  EXPECT_NE(cmd.script_text.find("request = function() return req end"), std::string::npos);
+  EXPECT_EQ(cmd.argv.back(), "8");
+}
+
+TEST(WrkCommand, RejectsImpossibleCombinations) {
+  auto s = base_spec();
+  s.generated_script_path = "g.lua";
+  s.script = "mine.lua";
+  s.pipeline = 16;
+  EXPECT_THROW(build_wrk_command(s), UsageError);
+  s.pipeline = 1;
+  s.method = "PUT";
+  EXPECT_THROW(build_wrk_command(s), UsageError);
+  s = base_spec();
+  s.pipeline = 16;
+  s.keepalive = false;
+  s.generated_script_path = "g.lua";
+  EXPECT_THROW(build_wrk_command(s), UsageError);
+  s = base_spec();
+  s.pipeline = 16;  // no path for the generated script
+  EXPECT_THROW(build_wrk_command(s), UsageError);
+  s = base_spec();
+  s.connections = 0;
+  EXPECT_THROW(build_wrk_command(s), UsageError);
+  s = base_spec();
+  s.url.clear();
+  EXPECT_THROW(build_wrk_command(s), UsageError);
+}
+
+TEST(WrkCommand, WriteGeneratedScript) {
+  platform::TempDir dir("bg-cmd");
+  auto s = base_spec();
+  s.pipeline = 16;
+  s.generated_script_path = dir.path() / "sub" / "pipeline.lua";
+  auto cmd = build_wrk_command(s);
+  write_generated_script(cmd);
+  EXPECT_EQ(platform::read_file(s.generated_script_path), cmd.script_text);
+  write_generated_script(build_wrk_command(base_spec()));  // nothing to write: no-op
+}
+
+TEST(Wrk2Command, RateAndCalibration) {
+  Wrk2CommandSpec s;
+  s.wrk = base_spec();
+  s.wrk.duration = seconds(5);
+  s.rate = 2000;
+  s.calibration = seconds(10);
+  EXPECT_EQ(build_wrk2_command(s).argv,
+            (Argv{"wrk2", "-t2", "-c16", "-d15s", "-R", "2000", "--timeout", "2s", "--latency",
+                  "http://127.0.0.1:8091/plaintext"}));
+  s.uncorrected = true;
+  s.rate = 499.6;
+  s.calibration = milliseconds(10080);  // 10 s + 5 ms per connection
+  s.wrk.program = "/opt/wrk2/wrk";
+  EXPECT_EQ(build_wrk2_command(s).argv,
+            (Argv{"/opt/wrk2/wrk", "-t2", "-c16", "-d16s", "-R", "500", "-U", "--timeout", "2s",
+                  "--latency", "http://127.0.0.1:8091/plaintext"}));
+  s.rate = 0;
+  EXPECT_THROW(build_wrk2_command(s), UsageError);
+  s.rate = 0.2;  // rounds to at least 1
+  EXPECT_EQ(build_wrk2_command(s).argv[5], "1");
+}
+
+TEST(JmeterCommand, NonGuiWithProperties) {
+  JmeterCommandSpec s;
+  s.plan = "plan.jmx";
+  s.results = "out/results.jtl";
+  s.log = "out/jmeter.log";
+  s.threads = 8;
+  s.duration = seconds(20);
+  s.summariser_interval = seconds(6);
+  EXPECT_EQ(
+      build_jmeter_command(s).argv,
+      (Argv{"jmeter", "-n", "-t", "plan.jmx", "-l", "out/results.jtl", "-j", "out/jmeter.log",
+            "-Jsummariser.name=summary", "-Jsummariser.interval=6",
+            "-Jjmeter.save.saveservice.output_format=csv",
+            "-Jjmeter.save.saveservice.print_field_names=true", "-JTHREADS=8", "-JDURATION=20"}));
+
+  s.jtl_header = false;
+  s.url = "http://127.0.0.1:8095/slow?x=1";
+  s.timeout = milliseconds(1000);
+  s.duration = milliseconds(20500);
+  s.summariser_interval = milliseconds(500);
+  s.user_properties = "user.properties";
+  s.system_properties = "system.properties";
+  s.properties = {{"ramp", "0"}};
+  s.program = "/usr/bin/jmeter";
+  EXPECT_EQ(build_jmeter_command(s).argv, (Argv{"/usr/bin/jmeter",
+                                                "-n",
+                                                "-t",
+                                                "plan.jmx",
+                                                "-l",
+                                                "out/results.jtl",
+                                                "-j",
+                                                "out/jmeter.log",
+                                                "-Jsummariser.name=summary",
+                                                "-Jsummariser.interval=1",
+                                                "-Jjmeter.save.saveservice.output_format=csv",
+                                                "-JTHREADS=8",
+                                                "-JDURATION=21",
+                                                "-JPROTOCOL=http",
+                                                "-JHOST=127.0.0.1",
+                                                "-JPORT=8095",
+                                                "-JPATH=/slow?x=1",
+                                                "-JTIMEOUT=1000",
+                                                "-q",
+                                                "user.properties",
+                                                "-S",
+                                                "system.properties",
+                                                "-Jramp=0"}));
+}
+
+TEST(JmeterCommand, Rejects) {
+  JmeterCommandSpec s;
+  s.results = "r.jtl";
+  s.log = "j.log";
+  EXPECT_THROW(build_jmeter_command(s), UsageError);  // no plan
+  s.plan = "p.jmx";
+  s.threads = 0;
+  EXPECT_THROW(build_jmeter_command(s), UsageError);
+  s.threads = 1;
+  s.url = "ftp://x";
+  EXPECT_THROW(build_jmeter_command(s), UsageError);
+}
+
+}  // namespace
+}  // namespace benchgate::drivers
