@@ -18,6 +18,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/parse.h"
+#include "core/url.h"
 #include "loadgen/engine.h"
 
 using namespace benchgate;
@@ -75,7 +76,7 @@ int main(int argc, char** argv) {
     }
     if (cfg.url.empty()) throw UsageError("missing URL");
     if (!requests_file.empty()) {
-      cfg.requests = loadgen::load_request_list(requests_file, loadgen::parse_url(cfg.url));
+      cfg.requests = loadgen::load_request_list(requests_file, parse_url(cfg.url));
     }
     loadgen::Engine engine(cfg);
     CancelToken cancel;

@@ -235,9 +235,14 @@ TEST(Engine, HooksRunAtTheWindowEdges) {
   Engine engine(c);
   CancelToken cancel;
   std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now(), ts, te;
-  const auto r = engine.run(
-      cancel, system_clock(), [&] { ts = std::chrono::steady_clock::now(); },
-      [&] { te = std::chrono::steady_clock::now(); });
+  std::vector<double> rates;
+  EngineHooks hooks;
+  hooks.on_measure_start = [&] { ts = std::chrono::steady_clock::now(); };
+  hooks.on_measure_end = [&] { te = std::chrono::steady_clock::now(); };
+  hooks.on_interval = [&](double rate) { rates.push_back(rate); };
+  const auto r = engine.run(cancel, system_clock(), hooks);
+  ASSERT_EQ(rates.size(), 1u);  // interval 100 ms in a 200 ms window: one inner edge
+  EXPECT_GT(rates[0], 0);
   EXPECT_NEAR(std::chrono::duration<double>(ts - t0).count(), 0.1, 0.03);
   EXPECT_NEAR(std::chrono::duration<double>(te - ts).count(), 0.2, 0.03);
   EXPECT_NEAR(r.duration_s, 0.2, 0.03);

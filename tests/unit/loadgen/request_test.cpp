@@ -10,35 +10,6 @@
 namespace benchgate::loadgen {
 namespace {
 
-TEST(ParseUrl, Forms) {
-  auto u = parse_url("http://example.com");
-  EXPECT_FALSE(u.tls);
-  EXPECT_EQ(u.host, "example.com");
-  EXPECT_EQ(u.port, 80);
-  EXPECT_EQ(u.target, "/");
-  EXPECT_EQ(u.host_header(), "example.com");
-
-  u = parse_url("https://127.0.0.1:8443/a/b?c=d#frag");
-  EXPECT_TRUE(u.tls);
-  EXPECT_EQ(u.port, 8443);
-  EXPECT_EQ(u.target, "/a/b?c=d");
-  EXPECT_EQ(u.host_header(), "127.0.0.1:8443");
-  EXPECT_EQ(u.origin(), "https://127.0.0.1:8443");
-
-  u = parse_url("http://[::1]:8080?q");
-  EXPECT_EQ(u.host, "::1");
-  EXPECT_EQ(u.target, "/?q");
-  EXPECT_EQ(u.host_header(), "[::1]:8080");
-  EXPECT_EQ(parse_url("https://h/").host_header(), "h");
-}
-
-TEST(ParseUrl, Errors) {
-  for (const char* bad : {"ftp://x/", "127.0.0.1:80/", "http://", "http://:80/", "http://h:0/",
-                          "http://h:70000/", "http://h:x/", "http://[::1/", "http://u@h/"}) {
-    EXPECT_THROW(parse_url(bad), ParseError) << bad;
-  }
-}
-
 TEST(RequestList, ParsesEveryDirective) {
   const auto origin = parse_url("http://localhost:8080/");
   const auto list = parse_request_list(
