@@ -77,9 +77,10 @@ struct EngineResult {
   LatencyHistogram service;         ///< from actual send time (open loop only)
   std::int64_t open_loop_late = 0;  ///< open loop: requests sent ≥ 1 ms after their slot
   double interval_s = 0;
-  std::vector<std::int64_t> success_per_interval;  ///< last entry may cover a partial interval
-  double last_interval_s = 0;                      ///< length of the last entry's interval
-  double driver_cpu_s = 0;                         ///< sum over threads
+  /// Successful responses per interval; the last entry may cover a shorter or longer span.
+  std::vector<std::int64_t> success_per_interval;
+  double last_interval_s = 0;  ///< length of the last entry's span
+  double driver_cpu_s = 0;     ///< sum over threads
   std::vector<ThreadStats> threads;
   std::string first_error;  ///< description of the first error seen (diagnostics)
 };

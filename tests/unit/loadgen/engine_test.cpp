@@ -243,9 +243,10 @@ TEST(Engine, HooksRunAtTheWindowEdges) {
   const auto r = engine.run(cancel, system_clock(), hooks);
   ASSERT_EQ(rates.size(), 1u);  // interval 100 ms in a 200 ms window: one inner edge
   EXPECT_GT(rates[0], 0);
-  EXPECT_NEAR(std::chrono::duration<double>(ts - t0).count(), 0.1, 0.03);
-  EXPECT_NEAR(std::chrono::duration<double>(te - ts).count(), 0.2, 0.03);
-  EXPECT_NEAR(r.duration_s, 0.2, 0.03);
+  // Generous bounds for loaded machines; the point is the order and the window length.
+  EXPECT_NEAR(std::chrono::duration<double>(ts - t0).count(), 0.1, 0.05);
+  EXPECT_NEAR(std::chrono::duration<double>(te - ts).count(), 0.2, 0.05);
+  EXPECT_NEAR(r.duration_s, std::chrono::duration<double>(te - ts).count(), 0.01);
 }
 
 // --- open loop -------------------------------------------------------------------------
@@ -259,12 +260,14 @@ TEST(Engine, OpenLoopHoldsTheRate) {
   c.interval = 250ms;
   const auto r = drive(c);
   EXPECT_EQ(r.errors.total(), 0) << r.first_error;
-  EXPECT_NEAR(static_cast<double>(r.responses) / r.duration_s, 2000, 2000 * 0.02);
+  // Loose bounds: this runs on busy CI machines (the 1 % check is in the integration tests).
+  EXPECT_NEAR(static_cast<double>(r.responses) / r.duration_s, 2000, 2000 * 0.05);
   EXPECT_EQ(r.service.count(), r.responses);
   // Latency from the intended time is never below the service time.
   EXPECT_GE(r.latency.quantile_ns(0.5), r.service.quantile_ns(0.5) * 0.99);
+  ASSERT_EQ(r.success_per_interval.size(), 4u);
   for (auto v : r.success_per_interval)
-    EXPECT_NEAR(v, 500, 25);
+    EXPECT_NEAR(v, 500, 75);
 }
 
 TEST(Engine, OpenLoopCorrectsForCoordinatedOmission) {
