@@ -78,6 +78,7 @@ constexpr size_t kOutHighWater = 1 << 20;     // stop reading while this much ou
 constexpr size_t kMaxDelayed = 4096;          // stop reading while this many responses wait
 constexpr int64_t kLingerNs = 1'000'000'000;  // read-and-discard after our FIN, at most this
 constexpr int kMaxEvents = 256;
+constexpr uint32_t kReadUntilEagain = EPOLLIN | EPOLLRDHUP;
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -652,7 +653,7 @@ class Loop {
           accept_all();
         } else if (fd != g_wake_fd) {
           Conn* c = fd < static_cast<int>(conns_.size()) ? conns_[fd].get() : nullptr;
-          if (c != nullptr && c->open) drive(*c);
+          if (c != nullptr && c->open) drive(*c, events[i].events);
         }
       }
       run_again_list();
@@ -762,12 +763,20 @@ class Loop {
 
   // Makes progress on one connection: send, then read and answer until the socket is drained,
   // back-pressure applies, or the request budget is spent (then it goes on the again-list).
-  void drive(Conn& c) {
+  // `ev` is the epoll readiness being handled; the default means "unknown, read until EAGAIN".
+  void drive(Conn& c, uint32_t ev = kReadUntilEagain) {
     if (!flush(c)) return close_conn(c);
     if (c.lingering) return linger(c);
+    // Epoll reports the socket's current readiness, so without EPOLLIN there is nothing to read
+    // (a pure EPOLLOUT edge: output drained) unless we stopped reading under back-pressure.
+    bool readable = (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0 || c.throttled;
+    // With edge triggering a short read means the socket is drained: any later data, or a FIN,
+    // raises a new edge. Skipping the recv() that would return EAGAIN saves a system call per
+    // request. Not when a FIN is already signalled, as no further edge would report it.
+    bool short_read_drains = (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) == 0;
     c.throttled = false;
     int budget = kReadBudget;
-    while (!c.closing && !c.peer_eof) {
+    while (readable && !c.closing && !c.peer_eof) {
       if (c.out.size() - c.out_off > kOutHighWater || c.delayed.size() >= kMaxDelayed) {
         c.throttled = true;  // resumed by EPOLLOUT or by the delay timer
         return;
@@ -778,6 +787,7 @@ class Loop {
         on_data(c, rbuf_.get(), static_cast<size_t>(n));
         if (!flush(c)) return close_conn(c);
         if (g_stop.load(std::memory_order_relaxed)) return;
+        if (short_read_drains && static_cast<size_t>(n) < kReadSize) break;
       } else if (n == 0) {
         c.peer_eof = true;
       } else if (errno == EINTR) {

@@ -672,7 +672,7 @@ TEST(ExampleServer, DelayAddsLatencyWithoutBlockingTheThread) {
   ASSERT_TRUE(warm.read());
   double one = Ms(SteadyClock::now() - t0).count();
   EXPECT_GE(one, 49.0);
-  EXPECT_LT(one, 250.0);
+  EXPECT_LT(one, 500.0);
 
   // Eight connections, three pipelined requests each: a blocking delay would take 24 x 50 ms.
   std::vector<std::unique_ptr<Client>> clients;
@@ -690,7 +690,7 @@ TEST(ExampleServer, DelayAddsLatencyWithoutBlockingTheThread) {
   }
   double all = Ms(SteadyClock::now() - t0).count();
   EXPECT_GE(all, 49.0);
-  EXPECT_LT(all, 400.0);
+  EXPECT_LT(all, 600.0);
 }
 
 TEST(ExampleServer, StartupDelayPostponesListening) {
@@ -710,23 +710,23 @@ TEST(ExampleServer, GrowBytesGrowsRss) {
   ASSERT_TRUE(fetch(s.port(), "/plaintext"));
   long before = rss_kib(s.pid());
   Client c(s.port());
-  for (int i = 0; i < 32; ++i) {
+  for (int i = 0; i < 16; ++i) {
     ASSERT_TRUE(c.send(get("/plaintext")));
     ASSERT_TRUE(c.read());
   }
   long grown = rss_kib(s.pid()) - before;
-  EXPECT_GE(grown, 30 * 1024) << "VmRSS grew by " << grown << " KiB for 32 x 1 MiB";
-  EXPECT_LT(grown, 40 * 1024);
+  EXPECT_GE(grown, 15 * 1024) << "VmRSS grew by " << grown << " KiB for 16 x 1 MiB";
+  EXPECT_LT(grown, 24 * 1024);
 }
 
 TEST(ExampleServer, WorkUsCostsThatMuchCpuPerRequest) {
-  // 300 requests x 1 ms of calibrated work: ~0.3 s of CPU, well above the 10 ms tick.
+  // 200 requests x 1 ms of calibrated work: ~0.2 s of CPU, well above the 10 ms tick.
   Server s({"--port", "0", "--work-us", "1000"});
   EXPECT_NE(s.err().find("calibration"), std::string::npos) << s.err();
   Client c(s.port());
   ASSERT_TRUE(c.send(get("/plaintext")) && c.read());
   double cpu0 = cpu_seconds(s.pid());
-  constexpr int kRequests = 300;
+  constexpr int kRequests = 200;
   for (int i = 0; i < kRequests; ++i) {
     ASSERT_TRUE(c.send(get("/plaintext")));
     ASSERT_TRUE(c.read());
@@ -750,18 +750,20 @@ TEST(ExampleServer, WorkItersAndScaleAreExact) {
 }
 
 TEST(ExampleServer, StallPausesTheWholeServer) {
-  Server s({"--port", "0", "--stall-every-ms", "200", "--stall-ms", "100"});
+  // Stall windows are [300, 500) ms, [600, 800) ms ... after start-up: requests sent back to
+  // back for 550 ms must run into the first one and wait through most of it.
+  Server s({"--port", "0", "--stall-every-ms", "300", "--stall-ms", "200"});
   Client c(s.port());
   double worst = 0;
   auto start = SteadyClock::now();
-  while (SteadyClock::now() - start < 450ms) {
+  while (SteadyClock::now() - start < 550ms) {
     auto t0 = SteadyClock::now();
     ASSERT_TRUE(c.send(get("/plaintext")));
     ASSERT_TRUE(c.read());
     worst = std::max(worst, Ms(SteadyClock::now() - t0).count());
   }
-  EXPECT_GE(worst, 50.0);  // at least one request waited through (most of) a stall
-  EXPECT_LT(worst, 250.0);
+  EXPECT_GE(worst, 120.0);
+  EXPECT_LT(worst, 500.0);
 }
 
 TEST(ExampleServer, CalibratePrintsIterationsPerMicrosecond) {
