@@ -25,13 +25,14 @@ class SystemClock final : public Clock {
       const Nanos left = deadline - now();
       if (left <= Nanos::zero()) return true;
       if (cancel) {
-        // poll() has ms resolution; round up and finish the tail with clock_nanosleep.
-        if (left > std::chrono::milliseconds(2)) {
-          pollfd p{cancel->wait_fd(), POLLIN, 0};
-          const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(left).count() - 1;
-          ::poll(&p, 1, static_cast<int>(ms));
-          continue;
-        }
+        // ppoll takes a ns timeout and never wakes early: one wakeup per wait. (poll()'s ms
+        // timeout needed a second sleep for the tail, doubling a periodic sampler's wakeups.)
+        pollfd p{cancel->wait_fd(), POLLIN, 0};
+        timespec ts{};
+        ts.tv_sec = left.count() / 1'000'000'000;
+        ts.tv_nsec = left.count() % 1'000'000'000;
+        ::ppoll(&p, 1, &ts, nullptr);
+        continue;
       }
       timespec ts{};
       ts.tv_sec = deadline.count() / 1'000'000'000;
