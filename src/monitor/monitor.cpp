@@ -152,10 +152,10 @@ struct Monitor::Impl {
     column_owner[static_cast<std::size_t>(col)] = owner;
   }
 
-  // One pass of the sampler at `now`, recorded into the traces and the open period.
-  // Caller holds mu.
-  void pass(Nanos now) {
-    sampler.sample();
+  // One pass of the sampler at `now`, recorded into the traces and the open period. `full`
+  // (the synchronous calls) also refreshes VmHWM. Caller holds mu.
+  void pass(Nanos now, bool full) {
+    sampler.sample(full);
     const auto& procs = sampler.processes();
     if (cpu_cols.empty() && !sampler.system().cpus.empty()) {
       for (int cpu : cpus_to_record()) {
@@ -239,7 +239,7 @@ struct Monitor::Impl {
   }
 
   void begin(Nanos now) {
-    pass(now);
+    pass(now, true);
     in_period = true;
     period_begin = now;
     period_row = store.rows() - 1;
@@ -260,7 +260,7 @@ struct Monitor::Impl {
   }
 
   results::ResourceUsage end(Nanos now) {
-    pass(now);
+    pass(now, true);
     results::ResourceUsage u;
     u.duration_s = to_seconds(now - period_begin);
     const auto& procs = sampler.processes();
@@ -316,7 +316,7 @@ struct Monitor::Impl {
       {
         std::lock_guard lock(mu);
         try {
-          pass(clock.now());
+          pass(clock.now(), false);
         } catch (const std::exception&) {
           // A sampling failure must not take benchgate down; the next pass tries again.
         }
@@ -358,7 +358,7 @@ void Monitor::stop() {
 
 Snapshot Monitor::sample_now() {
   std::lock_guard lock(impl_->mu);
-  impl_->pass(impl_->clock.now());
+  impl_->pass(impl_->clock.now(), true);
   return impl_->last;
 }
 

@@ -16,6 +16,7 @@ using platform::ProcFile;
 
 struct TrackedProcess::Files {
   ProcFile stat;
+  ProcFile statm;
   ProcFile status;
   int task_dir = -1;
   struct Thread {
@@ -50,7 +51,9 @@ bool is_gone_state(const platform::ProcStat& s) {
 }  // namespace
 
 Sampler::Sampler(std::string proc_root)
-    : reader_(std::move(proc_root)), ticks_(platform::ProcReader::clock_ticks()) {
+    : reader_(std::move(proc_root)),
+      ticks_(platform::ProcReader::clock_ticks()),
+      page_(platform::ProcReader::page_size()) {
   dents_.resize(16384);
 }
 
@@ -72,6 +75,7 @@ TrackedProcess* Sampler::track(int pid, int instance) {
   } catch (const ParseError&) {
     return nullptr;
   }
+  files->statm = ProcFile(reader_.path(pid, "statm"));
   files->status = ProcFile(reader_.path(pid, "status"));
   auto p = std::make_unique<TrackedProcess>();
   p->pid = pid;
@@ -87,7 +91,7 @@ TrackedProcess* Sampler::track(int pid, int instance) {
   return raw;
 }
 
-bool Sampler::read_process(TrackedProcess& p) {
+bool Sampler::read_process(TrackedProcess& p, bool full) {
   auto exited = [&] {
     p.alive = false;
     p.rss = 0;
@@ -112,14 +116,25 @@ bool Sampler::read_process(TrackedProcess& p) {
   if (p.comm != stat_.comm) p.comm = stat_.comm;
   if (is_gone_state(stat_)) return exited();
 
-  if (auto st = p.files->status.read(); st && !st->empty()) {
+  bool have_rss = false;
+  if (auto m = p.files->statm.read(); m && !m->empty()) {
     try {
-      platform::parse_proc_status(*st, status_);
-      p.rss = status_.vm_rss;
-      p.hwm = std::max(p.hwm, status_.vm_hwm);
+      p.rss = platform::parse_proc_statm(*m).resident * page_;
+      have_rss = true;
     } catch (const ParseError&) {
     }
   }
+  if (full || !have_rss || p.first_seen_pass == pass_) {
+    if (auto st = p.files->status.read(); st && !st->empty()) {
+      try {
+        platform::parse_proc_status(*st, status_);
+        if (!have_rss) p.rss = status_.vm_rss;
+        p.hwm = std::max(p.hwm, status_.vm_hwm);
+      } catch (const ParseError&) {
+      }
+    }
+  }
+  p.hwm = std::max(p.hwm, p.rss);  // the peak is at least what we saw
   if (stat_.num_threads <= 1) {
     // Single-threaded: the process line is the thread's; no need to list task/.
     auto& th = p.files->threads;
@@ -221,7 +236,7 @@ void Sampler::read_children(TrackedProcess& p) {
   }
 }
 
-void Sampler::sample() {
+void Sampler::sample(bool full) {
   ++pass_;
   if (scan_mode_) parents_ = platform::scan_parents(reader_);
   queue_.clear();
@@ -241,7 +256,7 @@ void Sampler::sample() {
     for (auto& r : roots_) {
       if (r.pid == item.pid) r.used = true;
     }
-    read_process(*p);
+    read_process(*p, full);
   }
 
   if (!sys_file_.is_open() && sys_file_.error() == 0)

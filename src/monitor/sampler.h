@@ -28,8 +28,8 @@ struct TrackedProcess {
   std::uint64_t starttime = 0;         ///< ticks after boot (tells a reused pid apart)
   bool alive = true;                   ///< false once it exited (last values kept)
   std::uint64_t utime = 0, stime = 0;  ///< ticks, cumulative since the process started
-  std::int64_t rss = 0;                ///< bytes (VmRSS); 0 once exited
-  std::int64_t hwm = 0;                ///< bytes (VmHWM, the kernel's own peak RSS)
+  std::int64_t rss = 0;                ///< bytes (statm resident = VmRSS); 0 once exited
+  std::int64_t hwm = 0;  ///< bytes (VmHWM, the kernel's own peak RSS) at the last full pass
   int threads = 0;
   int threads_running = 0;  ///< threads in state R
   std::uint64_t first_seen_pass = 0;
@@ -51,8 +51,10 @@ class Sampler {
 
   void add_root(int pid, int instance);
 
-  /// One pass: discovers new processes, reads every live one, and /proc/stat.
-  void sample();
+  /// One pass: discovers new processes, reads every live one, and /proc/stat. RSS comes from
+  /// statm (resident pages: the same counter as status's VmRSS, at a third of the cost); the
+  /// status file, for VmHWM, is read only on a `full` pass and when a process is first seen.
+  void sample(bool full = false);
 
   /// Every process seen so far (alive or exited), in discovery order. Stable addresses.
   const std::vector<std::unique_ptr<TrackedProcess>>& processes() const { return procs_; }
@@ -72,12 +74,13 @@ class Sampler {
     bool used = false;  ///< its process was found (a later reuse of the pid is ignored)
   };
   TrackedProcess* track(int pid, int instance);
-  bool read_process(TrackedProcess& p);
+  bool read_process(TrackedProcess& p, bool full);
   void read_threads(TrackedProcess& p);
   void read_children(TrackedProcess& p);
 
   platform::ProcReader reader_;
   long ticks_;
+  long page_;
   std::vector<Root> roots_;
   std::vector<std::unique_ptr<TrackedProcess>> procs_;
   std::unordered_map<int, TrackedProcess*> live_;  ///< pid -> live process

@@ -380,7 +380,12 @@ std::optional<std::string_view> ProcFile::read() {
       return std::nullopt;
     }
     if (n == 0) break;
+    const bool filled = static_cast<std::size_t>(n) == buf_.size() - total;
     total += static_cast<std::size_t>(n);
+    // A short read is the end: /proc's seq_files hand out everything up to the buffer's size.
+    // Reading on to get the 0 would cost a second syscall, and the kernel regenerates the
+    // whole file to serve a read at a non-zero offset: twice the cost per sample.
+    if (!filled) break;
     if (total == buf_.size()) buf_.resize(buf_.size() * 2);  // rare: grows once per file
   }
   error_ = 0;

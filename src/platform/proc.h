@@ -112,8 +112,9 @@ class ProcFile {
   ProcFile& operator=(const ProcFile&) = delete;
 
   bool is_open() const { return fd_ >= 0; }
-  /// Reads the whole file again. nullopt when the read fails (ESRCH: the process has exited
-  /// and been reaped; the view is into an internal buffer valid until the next read()).
+  /// Reads the whole file again (one pread while it fits the buffer; a short read is taken as
+  /// the end). nullopt when the read fails (ESRCH: the process has exited and been reaped).
+  /// The view is into an internal buffer, valid until the next read().
   std::optional<std::string_view> read();
   /// errno of the last failed open or read (0 if none).
   int error() const { return error_; }

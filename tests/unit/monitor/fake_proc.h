@@ -2,8 +2,10 @@
 // A fake /proc tree in a temporary folder for monitor tests. Files are rewritten in place
 // (truncate + write, same inode), so the monitor's open fds see the new content on their next
 // pread, as with the real /proc. A reaped process is an empty stat file (the sampler's "gone").
+// RSS is written to both statm (what the sampler reads each pass) and status (VmRSS/VmHWM).
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <filesystem>
@@ -59,6 +61,8 @@ class FakeProc {
     }
     status += fmt::format("Threads:\t{}\n", threads.size());
     write(base / "status", status);
+    const std::int64_t pages = zombie ? 0 : p.rss_kb * 1024 / ::sysconf(_SC_PAGESIZE);
+    write(base / "statm", fmt::format("{} {} 0 1 0 {} 0\n", pages * 2, pages, pages));
     for (const auto& t : threads) {
       const auto task = base / "task" / std::to_string(t.tid);
       write(task / "stat", stat_line(t.tid, p, t.state, threads.size()));
@@ -78,6 +82,7 @@ class FakeProc {
   void reap(int pid) {
     const auto base = dir_.path() / std::to_string(pid);
     write(base / "stat", "");
+    write(base / "statm", "");
     write(base / "status", "");
   }
 

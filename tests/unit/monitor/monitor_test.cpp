@@ -48,7 +48,10 @@ const results::ProcessUsage* find(const results::ResourceUsage& u, int pid) {
 // CLK_TCK is 100 on Linux; the expected seconds below are ticks / 100.
 class MonitorFake : public ::testing::Test {
  protected:
-  void SetUp() override { ASSERT_EQ(::sysconf(_SC_CLK_TCK), 100); }
+  void SetUp() override {
+    ASSERT_EQ(::sysconf(_SC_CLK_TCK), 100);
+    ASSERT_EQ(::sysconf(_SC_PAGESIZE), 4096);  // RSS values below are whole 4 KiB pages
+  }
   FakeProc fake;
   FakeClock clock;
 };
@@ -308,6 +311,24 @@ TEST_F(MonitorFake, MissingRootAndLateRoot) {
   EXPECT_EQ(s.threads, 1);
 }
 
+TEST_F(MonitorFake, HwmFromStatusAndRssFallback) {
+  // The kernel saw a higher peak (VmHWM) than any of our samples caught.
+  fake.set({.pid = 100, .rss_kb = 100, .hwm_kb = 5000});
+  fake.set({.pid = 101, .rss_kb = 300});
+  fs::remove(fake.path() / "101" / "statm");  // RSS then comes from status's VmRSS
+  Monitor mon(options_for(fake), clock);
+  mon.add_root(100, 0);
+  mon.add_root(101, 1);
+  mon.begin_period();
+  clock.advance(seconds(1));
+  auto u = mon.end_period();
+  EXPECT_EQ(find(u, 100)->rss_hwm, 5000 * KiB);
+  EXPECT_EQ(find(u, 100)->rss_peak, 100 * KiB);
+  EXPECT_EQ(find(u, 101)->rss_end, 300 * KiB);
+  EXPECT_EQ(find(u, 101)->rss_hwm, 300 * KiB);
+  EXPECT_EQ(u.rss_end, 400 * KiB);
+}
+
 TEST_F(MonitorFake, EndWithoutBeginIsABug) {
   Monitor mon(options_for(fake), clock);
   EXPECT_THROW(mon.end_period(), InternalError);
@@ -317,9 +338,9 @@ TEST_F(MonitorFake, EndWithoutBeginIsABug) {
 }
 
 TEST_F(MonitorFake, ChildrenFilesAbsentFallsBackToPpidScan) {
-  fake.set({.pid = 100, .rss_kb = 10});
+  fake.set({.pid = 100, .rss_kb = 12});
   fake.set({.pid = 101, .ppid = 100, .rss_kb = 20});
-  fake.set({.pid = 102, .ppid = 101, .rss_kb = 30});
+  fake.set({.pid = 102, .ppid = 101, .rss_kb = 32});
   fake.set({.pid = 200, .rss_kb = 40});
   for (int pid : {100, 101, 102, 200}) {
     fs::remove(fake.path() / std::to_string(pid) / "task" / std::to_string(pid) / "children");
@@ -328,7 +349,7 @@ TEST_F(MonitorFake, ChildrenFilesAbsentFallsBackToPpidScan) {
   mon.add_root(100, 0);
   auto s = mon.sample_now();
   EXPECT_EQ(mon.known_pids(), (std::vector<int>{100, 101, 102}));
-  EXPECT_EQ(s.rss_total, 60 * KiB);
+  EXPECT_EQ(s.rss_total, 64 * KiB);
 }
 
 TEST_F(MonitorFake, IntervalClampedAndPerProcessTracesOptional) {
