@@ -437,12 +437,24 @@ const std::vector<std::string_view> kRootKeys = {"name",     "defaults", "app",
                                                  "scenario", "gate",     "host"};
 
 /// Driver option keys valid in [defaults] and in every [[scenario]].
-const std::vector<std::string_view> kDriverOptionKeys = {
-    "method",        "headers",    "body",           "pipeline",
-    "keepalive",     "timeout",    "script",         "script_args",
-    "requests_file", "tls_verify", "max_error_rate", "tool_path",
-    "ssh_options",   "plan",       "properties",     "system_properties",
-    "extra"};
+const std::vector<std::string_view> kDriverOptionKeys = {"method",
+                                                         "headers",
+                                                         "body",
+                                                         "pipeline",
+                                                         "keepalive",
+                                                         "timeout",
+                                                         "script",
+                                                         "script_args",
+                                                         "requests_file",
+                                                         "tls_verify",
+                                                         "max_error_rate",
+                                                         "tool_path",
+                                                         "ssh_options",
+                                                         "plan",
+                                                         "user_properties",
+                                                         "system_properties",
+                                                         "properties",
+                                                         "extra"};
 
 std::vector<std::string_view> with_driver_options(std::vector<std::string_view> keys) {
   keys.insert(keys.end(), kDriverOptionKeys.begin(), kDriverOptionKeys.end());
@@ -463,7 +475,7 @@ const std::vector<std::string_view> kGateKeys = {
     "alpha", "min_runs", "warn_only", "testbed_mismatch", "confirm", "scenario"};
 const std::vector<std::string_view> kThresholdKeys = {"min_effect", "alpha", "better", "enabled"};
 /// Keys of DriverOptions::extra that are paths (resolved against the suite folder).
-const std::vector<std::string_view> kPathExtras = {"plan", "properties", "system_properties"};
+const std::vector<std::string_view> kPathExtras = {"plan", "user_properties", "system_properties"};
 
 constexpr std::int64_t kMaxIterations = 100'000;
 
@@ -532,6 +544,12 @@ void read_driver_options(const Table& t, drivers::DriverOptions& o) {
       o.extra[std::string(key)] = read_path(c, n, p);
     });
   }
+  t.with("properties", [&](const toml::node& n, const std::string& p) {
+    for (auto&& [k, v] : as_table(c, n, p)) {
+      o.extra[std::string(kPropertyPrefix) + std::string(k.str())] =
+          read_scalar_text(c, v, sub(p, k.str()));
+    }
+  });
 }
 
 struct ParsedDefaults {
@@ -1130,8 +1148,9 @@ SuiteConfig parse_root(const toml::table& root, const Ctx& c, const std::string&
       const int line = t.get("label") ? line_of(t.get("label")) : t.line();
       if (auto [it, fresh] = labels.emplace(app.label, line); !fresh) {
         fail(c, line, t.path("label"),
-             fmt::format("duplicate label '{}' (also on line {}); labels must be unique", app.label,
-                         it->second));
+             fmt::format("duplicate label '{}' (also on line {}); labels must be unique{}",
+                         app.label, it->second,
+                         t.get("label") ? "" : " (this one comes from the command: set label)"));
       }
       if (!app.role.empty()) {
         if (auto [it, fresh] = roles.emplace(app.role, app.label); !fresh) {
@@ -1295,13 +1314,17 @@ nlohmann::json driver_options_to_json(const drivers::DriverOptions& o) {
   if (!o.client_host.empty()) j["client_host"] = o.client_host;
   if (!o.ssh_options.empty()) j["ssh_options"] = o.ssh_options;
   nlohmann::json extra = nlohmann::json::object();
+  nlohmann::json properties = nlohmann::json::object();
   for (const auto& [k, v] : o.extra) {
     if (std::find(kPathExtras.begin(), kPathExtras.end(), k) != kPathExtras.end()) {
       j[k] = v;
+    } else if (k.rfind(kPropertyPrefix, 0) == 0) {
+      properties[k.substr(kPropertyPrefix.size())] = v;
     } else {
       extra[k] = v;
     }
   }
+  if (!properties.empty()) j["properties"] = properties;
   if (!extra.empty()) j["extra"] = extra;
   return j;
 }

@@ -68,9 +68,15 @@ struct Defaults {
 };
 
 // Driver options: config fills ScenarioSpec::driver_options from [defaults] and the scenario's
-// own keys. driver_options.cpus / threads / client_host stay empty (0) unless the scenario
-// sets them; matrix::expand() fills them from defaults.driver_cpus / driver_threads /
-// client_host, so later overrides of those defaults still apply.
+// own keys. JMeter keys land in driver_options.extra: "plan", "user_properties" (-q),
+// "system_properties" (-S), all absolute or suite-relative-resolved paths, and one
+// "property:<name>" entry per `properties` table entry (-J<name>=<value>). driver_options.cpus /
+// threads / client_host stay empty (0) unless the scenario sets them; matrix::expand() fills them
+// from defaults.driver_cpus / driver_threads / client_host, so later overrides of those defaults
+// still apply.
+
+/// Prefix of DriverOptions::extra keys holding JMeter -J properties ("property:threads").
+inline constexpr std::string_view kPropertyPrefix = "property:";
 
 struct SuiteConfig {
   std::string name;              ///< suite id for reports (file stem by default)

@@ -165,6 +165,19 @@ TEST(SuiteRobustness, MutatedExampleFailsOnlyWithConfigError) {
     }
   }
   EXPECT_GT(errors, 50);
+  // Replacing bytes with TOML punctuation and digits: same rule.
+  for (std::size_t i = 0; i < text.size(); i += 23) {
+    for (char c : std::string("\"[]={},.0-\n")) {
+      auto mutated = text;
+      mutated[i] = c;
+      try {
+        parse_suite_text(mutated, "full.toml", "perf-box");
+      } catch (const ConfigError&) {
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << "byte " << i << " -> '" << c << "': unexpected " << e.what();
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -117,7 +117,7 @@ TEST(Suite, FullExampleParses) {
                                {"LOG_LEVEL", "warn"}, {"MALLOC_ARENA_MAX", "2"}}));
   EXPECT_TRUE(s.apps[1].shell);
   EXPECT_EQ(s.apps[1].command.size(), 1u);
-  ASSERT_EQ(s.scenarios.size(), 5u);
+  ASSERT_EQ(s.scenarios.size(), 6u);
   EXPECT_EQ(s.scenarios[0].url, "http://127.0.0.1:8080/plaintext");
   EXPECT_EQ(s.scenarios[0].clients, (std::vector<int>{16, 64}));  // from [defaults]
   const auto& post = s.scenarios[1];
@@ -135,6 +135,9 @@ TEST(Suite, FullExampleParses) {
   EXPECT_EQ(piped.driver_options.script, (dir / "pipeline.lua").string());
   EXPECT_EQ(s.scenarios[3].rates, (std::vector<double>{1000, 5000, 10000}));
   EXPECT_EQ(s.scenarios[3].driver_options.tool_path, "wrk2");  // a bare name: PATH lookup
+  const auto& jm = s.scenarios[4].driver_options.extra;
+  EXPECT_EQ(jm.at("plan"), (dir / "plans" / "mix.jmx").string());
+  EXPECT_EQ(jm.at("property:ramp_up"), "5");
   const auto& g = s.gate;
   EXPECT_FALSE(g.metrics.at("latency_p99.9").enabled);
   EXPECT_FALSE(g.metrics.at("cpu_percent").enabled);
@@ -287,8 +290,9 @@ url = "http://localhost:1/"
 clients = [1]
 driver = "jmeter"
 plan = "plan.jmx"
-properties = "user.properties"
-extra = { "summariser.interval" = 5 }
+user_properties = "user.properties"
+properties = { threads = 8, "summariser.interval" = 5 }
+extra = { mode = "fast" }
 )";
   }
   auto s = parse_suite_file(dir / "sub" / "suite.toml", "");
@@ -297,9 +301,15 @@ extra = { "summariser.interval" = 5 }
   EXPECT_EQ(s.scenarios[0].driver_options.script, (dir / "sub" / "lua" / "post.lua").string());
   EXPECT_EQ(s.scenarios[0].driver_options.requests_file, "/abs/requests.txt");
   EXPECT_EQ(s.scenarios[1].driver_options.extra.at("plan"), (dir / "sub" / "plan.jmx").string());
-  EXPECT_EQ(s.scenarios[1].driver_options.extra.at("properties"),
+  EXPECT_EQ(s.scenarios[1].driver_options.extra.at("user_properties"),
             (dir / "sub" / "user.properties").string());
-  EXPECT_EQ(s.scenarios[1].driver_options.extra.at("summariser.interval"), "5");
+  EXPECT_EQ(s.scenarios[1].driver_options.extra.at("property:summariser.interval"), "5");
+  EXPECT_EQ(s.scenarios[1].driver_options.extra.at("property:threads"), "8");
+  EXPECT_EQ(s.scenarios[1].driver_options.extra.at("mode"), "fast");
+  const auto j = suite_to_json(s)["scenario"][1];
+  EXPECT_EQ(j["properties"], (nlohmann::json{{"summariser.interval", "5"}, {"threads", "8"}}));
+  EXPECT_EQ(j["extra"], (nlohmann::json{{"mode", "fast"}}));
+  EXPECT_EQ(j["plan"], (dir / "sub" / "plan.jmx").string());
   fs::remove_all(dir);
 }
 
@@ -376,6 +386,10 @@ TEST(SuiteErrors, Labels) {
   EXPECT_EQ(error_of(std::string(kApps) + kApps + kScenario),
             "benchgate.toml:5: app[1].label: duplicate label 'main' (also on line 2); labels "
             "must be unique");
+  EXPECT_EQ(error_of("[[app]]\ncommand = [\"./srv\"]\n[[app]]\ncommand = [\"/opt/srv\", \"-O\"]\n" +
+                     std::string(kScenario)),
+            "benchgate.toml:3: app[1].label: duplicate label 'srv' (also on line 1); labels must "
+            "be unique (this one comes from the command: set label)");
   EXPECT_THAT(error_of("[[app]]\nlabel = \"\"\ncommand = [\"x\"]\n" + std::string(kScenario)),
               HasSubstr("benchgate.toml:2: app[0].label: '' is not a valid label"));
   EXPECT_THAT(error_of("[[app]]\nlabel = \"a b\"\ncommand = [\"x\"]\n" + std::string(kScenario)),
