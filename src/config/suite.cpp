@@ -835,6 +835,11 @@ ScenarioSpec read_scenario(const Table& t, const ParsedDefaults& pd) {
          [&](const toml::node& n, const std::string& p) { s.clients = read_clients(c, n, p); });
   t.with("rates",
          [&](const toml::node& n, const std::string& p) { s.rates = read_rates(c, n, p); });
+  if (const auto* n = t.get("driver")) s.driver = read_driver_name(c, *n, t.path("driver"));
+  // The sleep driver drives nothing (idle footprint): one load point is enough.
+  if (s.clients.empty() && (s.driver.empty() ? pd.d.driver : s.driver) == "sleep") {
+    s.clients = {1};
+  }
   if (s.clients.empty()) {
     fail(c, t.line(), t.path("clients"),
          "missing; expected a list of positive integers such as [16, 64] (here or in "

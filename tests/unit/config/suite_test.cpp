@@ -225,6 +225,12 @@ script_args = "--depth 16 'a b'"
   EXPECT_EQ(sc.driver_options.script_args, (std::vector<std::string>{"--depth", "16", "a b"}));
 }
 
+TEST(Suite, SleepDriverNeedsNoClients) {
+  auto s = parse(std::string(kApps) + "[[scenario]]\nname = \"idle\"\nurl = \"http://h/\"\n" +
+                 "driver = \"sleep\"\n");
+  EXPECT_EQ(s.scenarios[0].clients, (std::vector<int>{1}));
+}
+
 TEST(Suite, PathUrlsJoinBaseUrl) {
   auto s = parse(std::string(R"([defaults]
 base_url = "http://127.0.0.1:9000/api/"
