@@ -3,6 +3,20 @@
 // instance and all its descendants, re-discovered as workers appear), keeping /proc files
 // open and reading them with pread. Load periods are marked with begin_period()/end_period(),
 // which take a snapshot at that instant, so CPU time is the time consumed in the period only.
+//
+// What the numbers mean:
+// - CPU: utime/stime ticks of /proc/<pid>/stat (whole process, all threads), 1/CLK_TCK s.
+//   A process that started within the period counts from 0; one that exited counts up to its
+//   last sample (at most one interval of its life is not seen).
+// - RSS: resident pages of statm (the same counter as status's VmRSS); VmHWM (the kernel's
+//   own peak) is read on the synchronous calls. The summed peak is the peak of the per-sample
+//   sum, not the sum of per-process peaks.
+// - Traces: a rate at t[i] ("cpu_percent", "cpu:<pid>", "cpu<N>_busy") covers (t[i-1], t[i]];
+//   the first point of a period covers the interval just before it. "system_runnable" is
+//   /proc/stat procs_running minus the sampler itself. Per-process series are kept for the
+//   first 64 processes.
+// - Per-CPU: user = user+nice, sys = system+irq+softirq, idle = idle+iowait, busy = 100-idle
+//   (steal counts as busy: the CPU was not the app's either). No CPU list: every CPU.
 
 #include <memory>
 #include <string>
@@ -15,7 +29,7 @@
 namespace benchgate::monitor {
 
 struct MonitorOptions {
-  Nanos interval = std::chrono::seconds(1);  ///< 10 ms .. ; sampling period
+  Nanos interval = std::chrono::seconds(1);  ///< sampling period; below 10 ms means 10 ms
   std::vector<int> cpus;                     ///< CPUs whose utilisation is recorded (app CPUs)
   std::string proc_root = "/proc";           ///< injectable for tests
   bool per_process_traces = true;            ///< "rss:<pid>" / "cpu:<pid>" series
@@ -24,7 +38,7 @@ struct MonitorOptions {
 /// RSS/CPU of the whole app tree at one instant.
 struct Snapshot {
   std::int64_t rss_total = 0;  ///< bytes
-  double cpu_total_s = 0;      ///< user+sys, all processes, since they started
+  double cpu_total_s = 0;      ///< user+sys since they started, all processes seen (exited: last)
   int processes = 0;
   int threads = 0;
 };
