@@ -3,13 +3,15 @@
 // benchgate.toml, BENCHGATE_* environment variables and CLI flags (in that order of
 // increasing precedence). Plain data; parse_suite_file() validates everything.
 
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/clock.h"
 #include "drivers/driver.h"
@@ -20,27 +22,31 @@ namespace benchgate::config {
 struct AppSpec {
   std::string label;
   std::vector<std::string> command;  ///< argv (a string command is split like a shell would)
-  bool shell = false;                ///< command given as one string with shell syntax: sh -c
+  /// The command was one string with shell syntax (| ; & $ > < ` ( ) * ? or newline) or
+  /// `shell = true`: command then holds exactly one element, run as `/bin/sh -c command[0]`
+  /// (launch_argv()).
+  bool shell = false;
   int instances = 1;
   std::filesystem::path cwd;
   std::vector<std::pair<std::string, std::string>> env;
-  std::vector<int> cpus;        ///< empty: defaults.app_cpus
-  std::string ready_url;        ///< empty: the scenario URL
-  std::string pre_run;          ///< shell command run before every start of this app
-  std::string role;             ///< "" | "baseline" | "candidate"
+  std::vector<int> cpus;  ///< empty: defaults.app_cpus
+  std::string ready_url;  ///< empty: the scenario URL
+  std::string pre_run;    ///< shell command run before every start of this app
+  std::string role;       ///< "" | "baseline" | "candidate"
 };
 
 struct ScenarioSpec {
   std::string name;
-  std::string url;  ///< full URL (a path in the file is joined with defaults.base_url)
-  std::vector<int> clients;  ///< load points: closed loop per client count
+  std::string url;            ///< full URL (a path in the file is joined with defaults.base_url)
+  std::vector<int> clients;   ///< load points: closed loop per client count
   std::vector<double> rates;  ///< open loop: every rate × every client count
   std::optional<Nanos> duration;  ///< overrides defaults
   std::optional<Nanos> warmup;
   std::optional<int> iterations;
   std::string driver;  ///< empty: defaults.driver
   drivers::DriverOptions driver_options;
-  std::string pre_run;  ///< shell command run before each run of this scenario
+  std::string pre_run;   ///< shell command run before each run of this scenario
+  std::string post_run;  ///< shell command run after each run of this scenario (app stopped)
 };
 
 struct Defaults {
@@ -52,22 +58,30 @@ struct Defaults {
   std::vector<int> app_cpus;
   std::vector<int> driver_cpus;
   int driver_threads = 0;
-  Nanos sleep = Nanos::zero();  ///< pause between runs
+  Nanos sleep = Nanos::zero();        ///< pause between runs
   std::optional<std::uint64_t> seed;  ///< order seed; random (and recorded) when unset
   std::filesystem::path out = "benchgate-out";
   Nanos ready_timeout = std::chrono::seconds(30);
-  std::string base_url;  ///< joined with scenario paths
-  std::string profiler;  ///< "" | perf | perf-cg | perf-idle | flame | flame-all | massif | ...
+  std::string base_url;     ///< joined with scenario paths
+  std::string profiler;     ///< "" | perf | perf-cg | perf-idle | flame | flame-all | massif | ...
   std::string client_host;  ///< run drivers over ssh on this host
 };
 
+// Driver options: config fills ScenarioSpec::driver_options from [defaults] and the scenario's
+// own keys. driver_options.cpus / threads / client_host stay empty (0) unless the scenario
+// sets them; matrix::expand() fills them from defaults.driver_cpus / driver_threads /
+// client_host, so later overrides of those defaults still apply.
+
 struct SuiteConfig {
-  std::string name;  ///< suite id for reports (file stem by default)
+  std::string name;              ///< suite id for reports (file stem by default)
   std::filesystem::path source;  ///< the file it came from (empty: CLI only)
   Defaults defaults;
   std::vector<AppSpec> apps;
   std::vector<ScenarioSpec> scenarios;
   results::GateSettings gate;
+  std::string filter;    ///< scenario glob(s), comma-separated ("plain*,json"); empty = all
+  std::string hostname;  ///< the host name the suite was resolved for
+  std::vector<std::string> applied_hosts;  ///< [host."NAME"] tables applied, in order
 };
 
 /// Reads and validates a suite file. Throws ConfigError "file:line: key: what was expected".
@@ -76,7 +90,43 @@ SuiteConfig parse_suite_file(const std::filesystem::path& path, const std::strin
 SuiteConfig parse_suite_text(const std::string& text, const std::string& origin,
                              const std::string& hostname);
 
-/// Resolved suite as JSON (recorded in results.json "suite").
+/// Resolved suite as JSON (recorded in results.json "suite"): the structure of the TOML file
+/// (schemas/suite.schema.json) with every value resolved, plus "source", "hostname" and
+/// "applied_hosts" recording where it came from.
 nlohmann::json suite_to_json(const SuiteConfig& suite);
+/// The inverse of suite_to_json() (also accepts a suite written as JSON). Same checks and
+/// messages as parse_suite_text(), without line numbers.
+SuiteConfig suite_from_json(const nlohmann::json& j, const std::string& origin);
+
+/// Cross-field checks (apps, scenarios, labels, roles, driver/rates combinations). Run by the
+/// parser; call again after env/CLI overrides. Throws ConfigError.
+void validate_suite(const SuiteConfig& suite);
+
+/// The argv to exec for an app: its command, or {"/bin/sh", "-c", command[0]} when shell.
+std::vector<std::string> launch_argv(const AppSpec& app);
+
+// ---- Overrides: file < BENCHGATE_* environment < CLI flags ----------------------------------
+
+/// One setting that environment variables (and the CLI) may override.
+struct OverrideSetting {
+  std::string_view name;  ///< "iterations"
+  std::string_view env;   ///< "BENCHGATE_ITERATIONS"
+  std::string_view help;  ///< what the value looks like
+};
+/// Every overridable setting, in documentation order.
+const std::vector<OverrideSetting>& override_settings();
+
+/// Applies one override by setting name. `origin` names where it came from (the variable or
+/// the flag) and prefixes every error: "BENCHGATE_ITERATIONS: expected a positive integer,
+/// got 'x'" (UsageError). An override replaces the value everywhere: iterations, duration,
+/// warmup and driver also replace per-scenario values; app_cpus replaces per-app cpus.
+void apply_override(SuiteConfig& suite, std::string_view name, std::string_view value,
+                    std::string_view origin);
+
+using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+/// Applies every BENCHGATE_* variable that is set and non-empty (empty = unset).
+void apply_env_overrides(SuiteConfig& suite, const EnvLookup& getenv);
+/// An EnvLookup over the process environment (std::getenv).
+EnvLookup process_env();
 
 }  // namespace benchgate::config

@@ -220,6 +220,7 @@ class Worker {
  public:
   pthread_t handle_{};
   std::atomic<bool> started_{false};
+  std::atomic<std::int64_t> live_success_{0};  // for on_interval; a plain store per response
 };
 
 void Worker::set_want_out(Conn& c, bool on) {
@@ -437,6 +438,7 @@ void Worker::complete(Conn& c, std::int64_t now) {
     ++res_.status[static_cast<std::size_t>(code)];
     if (code >= 200 && code < 400) {
       ++res_.success;
+      live_success_.store(res_.success, std::memory_order_relaxed);
       const auto idx = static_cast<std::size_t>((now - ws_) / interval_ns_);
       if (idx < trace_.size()) ++trace_[idx];
     }
@@ -721,7 +723,7 @@ Engine::Engine(EngineConfig config) : config_(std::move(config)), shared_(new Sh
   sh.family = res->ai_family;
   ::freeaddrinfo(res);
 
-  if (sh.url.tls) {
+  if (sh.url.tls()) {
     sh.ssl_ctx = SSL_CTX_new(TLS_client_method());
     if (sh.ssl_ctx == nullptr) throw RunError("cannot create a TLS context: " + ssl_error_text());
     SSL_CTX_set_min_proto_version(sh.ssl_ctx, TLS1_2_VERSION);
@@ -743,9 +745,7 @@ Engine::Engine(EngineConfig config) : config_(std::move(config)), shared_(new Sh
 
 Engine::~Engine() = default;
 
-EngineResult Engine::run(const CancelToken& cancel, Clock& clock,
-                         const std::function<void()>& on_measure_start,
-                         const std::function<void()>& on_measure_end) {
+EngineResult Engine::run(const CancelToken& cancel, Clock& clock, const EngineHooks& hooks) {
   auto& sh = *shared_;
   sh.stop.store(false);
   sh.window_start.store(kNever);
@@ -793,15 +793,30 @@ EngineResult Engine::run(const CancelToken& cancel, Clock& clock,
       cpu_start[i] = cpu_now(*workers[i]);
     sh.window_start.store(t_start, std::memory_order_release);
     out.window_started = true;
-    if (on_measure_start) on_measure_start();
-    ok = clock.wait_until(clock.now() + c.duration, &cancel);
+    if (hooks.on_measure_start) hooks.on_measure_start();
+    const Nanos window_begin = clock.now();
+    const Nanos window_close = window_begin + c.duration;
+    if (!hooks.on_interval) {
+      ok = clock.wait_until(window_close, &cancel);
+    } else {
+      std::int64_t last = 0;
+      for (Nanos edge = window_begin + c.interval; ok; edge += c.interval) {
+        ok = clock.wait_until(std::min(edge, window_close), &cancel);
+        if (!ok || edge >= window_close) break;
+        std::int64_t total = 0;
+        for (auto& w : workers)
+          total += w->live_success_.load(std::memory_order_relaxed);
+        hooks.on_interval(static_cast<double>(total - last) / to_seconds(c.interval));
+        last = total;
+      }
+    }
     t_end = mono_ns();
     sh.window_end.store(t_end, std::memory_order_release);
     for (std::size_t i = 0; i < workers.size(); ++i) {
       workers[i]->result().threads[0].cpu_s =
           static_cast<double>(cpu_now(*workers[i]) - cpu_start[i]) / 1e9;
     }
-    if (on_measure_end) on_measure_end();
+    if (hooks.on_measure_end) hooks.on_measure_end();
   }
   out.cancelled = !ok;
   sh.stop.store(true, std::memory_order_release);

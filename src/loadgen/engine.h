@@ -84,6 +84,14 @@ struct EngineResult {
   std::string first_error;  ///< description of the first error seen (diagnostics)
 };
 
+/// Called on the thread that calls Engine::run().
+struct EngineHooks {
+  std::function<void()> on_measure_start;  ///< right at the window's start
+  std::function<void()> on_measure_end;    ///< right at the window's end
+  /// At each interval edge inside the window: the last interval's successful responses/s.
+  std::function<void(double)> on_interval;
+};
+
 class Engine {
  public:
   /// Validates the configuration, resolves the host and prepares requests and TLS. Throws
@@ -97,11 +105,8 @@ class Engine {
   int thread_count() const { return threads_; }
 
   /// Drives warm-up then the measured window; returns early (partial result, cancelled set)
-  /// within ~10 ms of `cancel` firing. `on_measure_start`/`on_measure_end` run on the calling
-  /// thread right at the window's edges.
-  EngineResult run(const CancelToken& cancel, Clock& clock,
-                   const std::function<void()>& on_measure_start = {},
-                   const std::function<void()>& on_measure_end = {});
+  /// within a few ms of `cancel` firing.
+  EngineResult run(const CancelToken& cancel, Clock& clock, const EngineHooks& hooks = {});
 
   struct Shared;  // implementation detail (engine.cpp)
 

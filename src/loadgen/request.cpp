@@ -51,74 +51,6 @@ std::string unescape(std::string_view s) {
 
 }  // namespace
 
-std::string Url::host_header() const {
-  const bool v6 = host.find(':') != std::string::npos;
-  std::string h = v6 ? fmt::format("[{}]", host) : host;
-  if (port != (tls ? 443 : 80)) h += fmt::format(":{}", port);
-  return h;
-}
-
-std::string Url::origin() const {
-  const bool v6 = host.find(':') != std::string::npos;
-  return v6 ? fmt::format("{}://[{}]:{}", tls ? "https" : "http", host, port)
-            : fmt::format("{}://{}:{}", tls ? "https" : "http", host, port);
-}
-
-Url parse_url(std::string_view text) {
-  Url url;
-  std::string_view rest;
-  if (text.starts_with("http://")) {
-    rest = text.substr(7);
-  } else if (text.starts_with("https://")) {
-    url.tls = true;
-    rest = text.substr(8);
-  } else {
-    throw ParseError(fmt::format("'{}': expected a URL starting with http:// or https://", text));
-  }
-  const auto slash = rest.find_first_of("/?");
-  std::string_view authority = rest.substr(0, slash);
-  if (slash != std::string_view::npos) {
-    const auto t = rest.substr(slash);
-    url.target = t.front() == '?' ? fmt::format("/{}", t) : std::string(t);
-  }
-  if (const auto hash = url.target.find('#'); hash != std::string::npos) url.target.resize(hash);
-  if (authority.find('@') != std::string_view::npos) {
-    throw ParseError(fmt::format("'{}': user information in URLs is not supported", text));
-  }
-  std::string_view port_text;
-  if (authority.starts_with("[")) {
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos) {
-      throw ParseError(fmt::format("'{}': unterminated IPv6 address", text));
-    }
-    url.host = std::string(authority.substr(1, close - 1));
-    auto after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') throw ParseError(fmt::format("'{}': bad authority", text));
-      port_text = after.substr(1);
-    }
-  } else {
-    const auto colon = authority.rfind(':');
-    url.host = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
-  }
-  if (url.host.empty()) throw ParseError(fmt::format("'{}': missing host", text));
-  url.port = url.tls ? 443 : 80;
-  if (!port_text.empty()) {
-    std::int64_t p = 0;
-    try {
-      p = parse_int(port_text);
-    } catch (const ParseError&) {
-      p = -1;
-    }
-    if (p < 1 || p > 65535) {
-      throw ParseError(fmt::format("'{}': port must be 1-65535, got '{}'", text, port_text));
-    }
-    url.port = static_cast<int>(p);
-  }
-  return url;
-}
-
 RequestList parse_request_list(std::string_view text, const std::filesystem::path& base_dir,
                                const Url& origin) {
   RequestList list;
@@ -191,8 +123,9 @@ RequestList parse_request_list(std::string_view text, const std::filesystem::pat
         } catch (const ParseError& e) {
           throw err(e.what());
         }
-        if (u.origin() != origin.origin()) {
-          throw err(fmt::format("'{}' is not on the driven origin {}", words[1], origin.origin()));
+        if (u.scheme != origin.scheme || u.host != origin.host || u.port != origin.port) {
+          throw err(fmt::format("'{}' is not on the driven origin {}://{}", words[1], origin.scheme,
+                                origin.authority()));
         }
         spec.target = u.target;
       }
@@ -250,7 +183,7 @@ std::string serialize_request(const RequestSpec& spec, const HeaderList& common,
   };
   std::string out = fmt::format("{} {} HTTP/1.1\r\n", spec.method, spec.target);
   if (!has(spec.headers, "host") && !has(common, "host")) {
-    out += "Host: " + url.host_header() + "\r\n";
+    out += "Host: " + url.authority() + "\r\n";
   }
   for (const auto& [k, v] : common) {
     if (has(spec.headers, k)) continue;

@@ -23,22 +23,11 @@
 #include <utility>
 #include <vector>
 
+#include "core/url.h"
+
 namespace benchgate::loadgen {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
-
-struct Url {
-  bool tls = false;
-  std::string host;  ///< without brackets for IPv6
-  int port = 0;
-  std::string target = "/";  ///< path and query
-  /// Value of the Host header ("host" or "host:port" when the port is not the default).
-  std::string host_header() const;
-  std::string origin() const;  ///< "http://host:port"
-};
-
-/// "http://host[:port][/path?query]" or https. Throws ParseError saying what is wrong.
-Url parse_url(std::string_view url);
 
 struct RequestSpec {
   std::string method = "GET";

@@ -47,10 +47,11 @@ class AffinityScope {
     if (::sched_getaffinity(0, sizeof old_, &old_) != 0) return;
     cpu_set_t set;
     CPU_ZERO(&set);
-    for (int c : cpus) CPU_SET(c, &set);
+    for (int c : cpus)
+      CPU_SET(c, &set);
     if (::sched_setaffinity(0, sizeof set, &set) != 0) {
-      throw RunError(fmt::format("cannot pin to CPUs {}: {}", format_cpu_list(cpus),
-                                 std::strerror(errno)));
+      throw RunError(
+          fmt::format("cannot pin to CPUs {}: {}", format_cpu_list(cpus), std::strerror(errno)));
     }
     active_ = true;
   }
@@ -91,12 +92,27 @@ std::string ExitStatus::describe() const {
 Subprocess Subprocess::spawn(const SpawnOptions& o) {
   if (o.argv.empty() || o.argv[0].empty()) throw RunError("cannot start a process: empty command");
   const std::string& exe = o.argv[0];
-  auto resolved = find_executable(exe);
+  if (!o.cwd.empty() && !std::filesystem::is_directory(o.cwd)) {
+    throw RunError(
+        fmt::format("cannot start '{}': working folder {} does not exist", exe, o.cwd.string()));
+  }
+  // A relative path with a '/' ("./server") names a file in the child's working folder, which
+  // is not ours when cwd is set: resolve it there (absolute, as the child chdirs first).
+  const bool relative_path = exe.find('/') != std::string::npos && exe.front() != '/';
+  const std::filesystem::path where = relative_path && !o.cwd.empty()
+                                          ? std::filesystem::absolute(o.cwd / exe)
+                                          : std::filesystem::path(exe);
+  auto resolved = find_executable(where.string());  // a bare name is searched on PATH
   if (!resolved) {
-    throw RunError(fmt::format("cannot start '{}': {}", exe,
-                               exe.find('/') == std::string::npos
-                                   ? "not found on PATH"
-                                   : "no such executable file"));
+    std::string why = "not found on PATH";
+    if (exe.find('/') != std::string::npos) {
+      std::error_code ec;
+      why = std::filesystem::is_regular_file(where, ec)
+                ? "not executable (permission denied)"
+                : fmt::format("no such executable file{}",
+                              relative_path && !o.cwd.empty() ? " in " + o.cwd.string() : "");
+    }
+    throw RunError(fmt::format("cannot start '{}': {}", exe, why));
   }
 
   posix_spawn_file_actions_t fa;
@@ -134,13 +150,7 @@ Subprocess Subprocess::spawn(const SpawnOptions& o) {
     check_writable(o.stderr_path);
     posix_spawn_file_actions_addopen(&fa, 2, o.stderr_path.c_str(), flags, 0644);
   }
-  if (!o.cwd.empty()) {
-    if (!std::filesystem::is_directory(o.cwd)) {
-      throw RunError(fmt::format("cannot start '{}': working folder {} does not exist", exe,
-                                 o.cwd.string()));
-    }
-    posix_spawn_file_actions_addchdir_np(&fa, o.cwd.c_str());
-  }
+  if (!o.cwd.empty()) posix_spawn_file_actions_addchdir_np(&fa, o.cwd.c_str());
 
   short aflags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
   if (o.new_process_group) {
@@ -159,19 +169,24 @@ Subprocess Subprocess::spawn(const SpawnOptions& o) {
   for (char** e = environ; e && *e; ++e) {
     std::string_view kv(*e);
     auto eq = kv.find('=');
-    if (eq != std::string_view::npos) env[std::string(kv.substr(0, eq))] = std::string(kv.substr(eq + 1));
+    if (eq != std::string_view::npos)
+      env[std::string(kv.substr(0, eq))] = std::string(kv.substr(eq + 1));
   }
-  for (const auto& [k, v] : o.env) env[k] = v;
+  for (const auto& [k, v] : o.env)
+    env[k] = v;
   std::vector<std::string> env_strings;
   env_strings.reserve(env.size());
-  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+  for (const auto& [k, v] : env)
+    env_strings.push_back(k + "=" + v);
   std::vector<char*> envp;
-  for (auto& s : env_strings) envp.push_back(s.data());
+  for (auto& s : env_strings)
+    envp.push_back(s.data());
   envp.push_back(nullptr);
 
   std::vector<std::string> args(o.argv);
   std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
+  for (auto& a : args)
+    argv.push_back(a.data());
   argv.push_back(nullptr);
 
   pid_t pid = -1;
@@ -193,7 +208,9 @@ Subprocess Subprocess::spawn(const SpawnOptions& o) {
   return p;
 }
 
-Subprocess::Subprocess(Subprocess&& other) noexcept { *this = std::move(other); }
+Subprocess::Subprocess(Subprocess&& other) noexcept {
+  *this = std::move(other);
+}
 
 Subprocess& Subprocess::operator=(Subprocess&& other) noexcept {
   if (this != &other) {
@@ -281,6 +298,8 @@ ExitStatus Subprocess::terminate(Nanos grace) {
   if (pid_ <= 0) return status_.value_or(ExitStatus{});
   if (!poll()) {
     signal_group(SIGTERM);
+    // A stopped process (SIGSTOP, a debugger detached) only sees SIGTERM once continued.
+    signal_group(SIGCONT);
     if (!wait_for(grace)) {
       signal_group(SIGKILL);
       wait_for(std::chrono::seconds(5));
@@ -291,7 +310,9 @@ ExitStatus Subprocess::terminate(Nanos grace) {
   return status_.value_or(ExitStatus{});
 }
 
-bool become_subreaper() { return ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0; }
+bool become_subreaper() {
+  return ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
+}
 
 int kill_remaining_children(const std::string& proc_root) {
   const pid_t self = ::getpid();

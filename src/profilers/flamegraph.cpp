@@ -1,0 +1,496 @@
+#include "profilers/flamegraph.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <memory>
+
+#include "core/parse.h"
+
+namespace benchgate::profilers {
+namespace {
+
+struct Node {
+  std::string name;
+  double total[2] = {0, 0};  ///< [0] before (scaled), [1] after; a plain graph uses [1]
+  double self[2] = {0, 0};
+  std::map<std::string, std::unique_ptr<Node>> children;
+};
+
+void add_stack(Node& root, std::string_view stack, double count, int which) {
+  Node* n = &root;
+  n->total[which] += count;
+  std::size_t start = 0;
+  while (start <= stack.size()) {
+    auto semi = stack.find(';', start);
+    auto frame =
+        stack.substr(start, semi == std::string_view::npos ? std::string_view::npos : semi - start);
+    start = semi == std::string_view::npos ? stack.size() + 1 : semi + 1;
+    if (frame.empty()) continue;
+    auto& child = n->children[std::string(frame)];
+    if (!child) {
+      child = std::make_unique<Node>();
+      child->name = std::string(frame);
+    }
+    n = child.get();
+    n->total[which] += count;
+  }
+  n->self[which] += count;
+}
+
+int max_depth(const Node& n, int depth, double scale, double min_width, int which) {
+  int d = depth;
+  for (const auto& [k, c] : n.children) {
+    if (c->total[which] * scale < min_width) continue;
+    d = std::max(d, max_depth(*c, depth + 1, scale, min_width, which));
+  }
+  return d;
+}
+
+std::uint64_t fnv1a(std::string_view s) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+bool ends_with(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
+}
+
+std::string percent(double part, double whole) {
+  return whole > 0 ? fmt::format("{:.2f}%", 100.0 * part / whole) : "0%";
+}
+
+std::string count_text(double v) {
+  // Counts are integers unless normalised; keep one decimal then.
+  if (std::abs(v - std::round(v)) < 1e-9) {
+    auto s = fmt::format("{}", static_cast<long long>(std::llround(v)));
+    // thousands separators
+    std::string out;
+    int n = 0;
+    for (auto it = s.rbegin(); it != s.rend(); ++it) {
+      if (n && n % 3 == 0 && *it != '-') out += ',';
+      out += *it;
+      ++n;
+    }
+    return {out.rbegin(), out.rend()};
+  }
+  return fmt::format("{:.1f}", v);
+}
+
+std::string fit_text(const std::string& name, double width_px, int font_size) {
+  const auto n = static_cast<long>(std::floor((width_px - 6) / (font_size * 0.59)));
+  if (n < 3) return {};
+  if (static_cast<long>(name.size()) <= n) return name;
+  // Cut on a UTF-8 boundary.
+  std::size_t cut = static_cast<std::size_t>(n - 2);
+  while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80)
+    --cut;
+  return name.substr(0, cut) + "..";
+}
+
+/// The viewer: hover details, click to zoom, search by regex. Frames carry their position in
+/// count units (data-s start, data-c width, data-d depth) so zooming is pure arithmetic.
+constexpr std::string_view kScript = R"JS(
+"use strict";
+var svg, frames, details, unzoombtn, searchbtn, matchedtxt, total, width, fontsize;
+var xpad = 10, zoomed = null, searching = null;
+function init(evt) {
+  svg = document.documentElement;
+  frames = document.getElementById("frames");
+  details = document.getElementById("details").firstChild;
+  unzoombtn = document.getElementById("unzoom");
+  searchbtn = document.getElementById("search");
+  matchedtxt = document.getElementById("matched").firstChild;
+  total = +svg.getAttribute("data-total");
+  width = +svg.getAttribute("width");
+  fontsize = +svg.getAttribute("data-fontsize");
+  frames.addEventListener("mouseover", function (e) {
+    var g = frame_of(e.target);
+    if (g) details.nodeValue = g.querySelector("title").textContent;
+  });
+  frames.addEventListener("mouseout", function (e) {
+    if (frame_of(e.target)) details.nodeValue = " ";
+  });
+  frames.addEventListener("click", function (e) {
+    var g = frame_of(e.target);
+    if (g) zoom(g);
+  });
+  unzoombtn.addEventListener("click", unzoom);
+  searchbtn.addEventListener("click", search_prompt);
+  window.addEventListener("keydown", function (e) {
+    if (e.keyCode === 114 || ((e.ctrlKey || e.metaKey) && e.keyCode === 70)) {
+      e.preventDefault();
+      search_prompt();
+    } else if (e.key === "Escape") {
+      reset_search();
+    }
+  });
+}
+function frame_of(t) {
+  while (t && t !== frames) {
+    if (t.parentNode === frames) return t;
+    t = t.parentNode;
+  }
+  return null;
+}
+function info(g) {
+  var r = g.querySelector("rect");
+  return { s: +r.getAttribute("data-s"), c: +r.getAttribute("data-c"), d: +r.getAttribute("data-d") };
+}
+function name_of(g) {
+  var t = g.querySelector("title").textContent, i = t.lastIndexOf(" (");
+  return i < 0 ? t : t.substring(0, i);
+}
+function fit(t, name, w) {
+  var n = Math.floor((w - 6) / (fontsize * 0.59));
+  t.textContent = n < 3 ? "" : name.length <= n ? name : name.substring(0, n - 2) + "..";
+}
+function place(g, x, w) {
+  var r = g.querySelector("rect"), t = g.querySelector("text");
+  r.setAttribute("x", x.toFixed(2));
+  r.setAttribute("width", Math.max(w, 0).toFixed(2));
+  if (t) {
+    t.setAttribute("x", (x + 3).toFixed(2));
+    fit(t, name_of(g), w);
+  }
+}
+function zoom(g) {
+  var z = info(g), scale = (width - 2 * xpad) / z.c, all = frames.children;
+  zoomed = z;
+  unzoombtn.classList.remove("hide");
+  for (var i = 0; i < all.length; i++) {
+    var f = all[i], a = info(f);
+    f.classList.remove("parent");
+    f.classList.remove("hide");
+    if (a.d >= z.d && a.s >= z.s && a.s + a.c <= z.s + z.c) {
+      place(f, xpad + (a.s - z.s) * scale, a.c * scale);
+    } else if (a.d < z.d && a.s <= z.s && a.s + a.c >= z.s + z.c) {
+      f.classList.add("parent");
+      place(f, xpad, width - 2 * xpad);
+    } else {
+      f.classList.add("hide");
+    }
+  }
+  if (searching !== null) search(searching);
+}
+function unzoom() {
+  var scale = (width - 2 * xpad) / total, all = frames.children;
+  zoomed = null;
+  unzoombtn.classList.add("hide");
+  for (var i = 0; i < all.length; i++) {
+    var f = all[i], a = info(f);
+    f.classList.remove("parent");
+    f.classList.remove("hide");
+    place(f, xpad + a.s * scale, a.c * scale);
+  }
+  if (searching !== null) search(searching);
+}
+function search_prompt() {
+  if (searching !== null) {
+    reset_search();
+    return;
+  }
+  var term = prompt("Search frames (regular expression):", "");
+  if (term) search(term);
+}
+function search(term) {
+  var re;
+  try {
+    re = new RegExp(term);
+  } catch (e) {
+    alert("Not a valid regular expression: " + e.message);
+    return;
+  }
+  searching = term;
+  searchbtn.firstChild.nodeValue = "Reset Search";
+  var all = frames.children, ranges = [];
+  for (var i = 0; i < all.length; i++) {
+    var f = all[i], r = f.querySelector("rect");
+    if (!r.hasAttribute("data-fill")) r.setAttribute("data-fill", r.getAttribute("fill"));
+    if (re.test(name_of(f))) {
+      r.setAttribute("fill", "rgb(230,0,230)");
+      if (!f.classList.contains("hide") && !f.classList.contains("parent")) {
+        var a = info(f);
+        ranges.push([a.s, a.s + a.c]);
+      }
+    } else {
+      r.setAttribute("fill", r.getAttribute("data-fill"));
+    }
+  }
+  ranges.sort(function (x, y) { return x[0] - y[0] || x[1] - y[1]; });
+  var sum = 0, end = -Infinity;
+  for (var j = 0; j < ranges.length; j++) {
+    var lo = Math.max(ranges[j][0], end);
+    if (ranges[j][1] > lo) sum += ranges[j][1] - lo;
+    end = Math.max(end, ranges[j][1]);
+  }
+  var denom = zoomed ? zoomed.c : total;
+  matchedtxt.nodeValue = "Matched: " + (denom > 0 ? (100 * sum / denom).toFixed(1) : "0") + "%";
+}
+function reset_search() {
+  var all = frames.children;
+  for (var i = 0; i < all.length; i++) {
+    var r = all[i].querySelector("rect");
+    if (r.hasAttribute("data-fill")) r.setAttribute("fill", r.getAttribute("data-fill"));
+  }
+  searching = null;
+  searchbtn.firstChild.nodeValue = "Search";
+  matchedtxt.nodeValue = " ";
+}
+)JS";
+
+struct Renderer {
+  const FlameGraphOptions& o;
+  int which = 1;  ///< which counts give widths
+  bool diff = false;
+  double total = 0;           ///< width basis (count units)
+  double other_total = 0;     ///< diff: the other profile's total (after scaling)
+  double max_self_delta = 0;  ///< diff colour scale
+  double scale = 0;           ///< px per count
+  int depth_max = 0;
+  int height = 0;
+  int ypad_top = 0, ypad_bottom = 0;
+  int frames = 0;
+  std::string out;
+
+  double y_of(int depth) const {
+    return o.inverted ? ypad_top + depth * o.frame_height
+                      : height - ypad_bottom - (depth + 1) * o.frame_height;
+  }
+
+  std::string diff_colour(const Node& n) const {
+    const double d = n.self[1] - n.self[0];
+    int r = 255, g = 255, b = 255;
+    if (max_self_delta > 0 && d > 0) {
+      g = b = static_cast<int>(210 * (max_self_delta - d) / max_self_delta);
+    } else if (max_self_delta > 0 && d < 0) {
+      r = g = static_cast<int>(210 * (max_self_delta + d) / max_self_delta);
+    }
+    return fmt::format("rgb({},{},{})", r, g, b);
+  }
+
+  std::string title_of(const Node& n) const {
+    if (!diff) {
+      return fmt::format("{} ({} {}, {})", n.name, count_text(n.total[1]), o.count_name,
+                         percent(n.total[1], total));
+    }
+    const double t_after = which == 1 ? total : other_total;
+    const double t_before = which == 1 ? other_total : total;
+    const double self_change =
+        100.0 * (n.self[1] / std::max(t_after, 1e-300) - n.self[0] / std::max(t_before, 1e-300));
+    const double total_change =
+        100.0 * (n.total[1] / std::max(t_after, 1e-300) - n.total[0] / std::max(t_before, 1e-300));
+    return fmt::format(
+        "{} (after {} {}, {}; before {}, {}; self {:+.2f} points; total {:+.2f} points)", n.name,
+        count_text(n.total[1]), o.count_name, percent(n.total[1], t_after), count_text(n.total[0]),
+        percent(n.total[0], t_before), self_change, total_change);
+  }
+
+  void frame(const Node& n, int depth, double start) {
+    const double w = n.total[which] * scale;
+    if (w < o.min_width) return;
+    const double x = 10 + start * scale;
+    const double y = y_of(depth);
+    const std::string fill = diff ? diff_colour(n) : frame_colour(n.name);
+    out += fmt::format(
+        "<g><title>{}</title><rect x=\"{:.2f}\" y=\"{:.1f}\" width=\"{:.2f}\" height=\"{}\" "
+        "fill=\"{}\" rx=\"2\" ry=\"2\" data-s=\"{}\" data-c=\"{}\" data-d=\"{}\"/>",
+        xml_escape(title_of(n)), x, y, w, o.frame_height - 1, fill, start, n.total[which], depth);
+    out += fmt::format("<text x=\"{:.2f}\" y=\"{:.1f}\">{}</text></g>\n", x + 3,
+                       y + o.frame_height / 2.0 + o.font_size * 0.35 - 0.5,
+                       xml_escape(fit_text(n.name, w, o.font_size)));
+    ++frames;
+    double s = start;
+    for (const auto& [k, c] : n.children) {
+      frame(*c, depth + 1, s);
+      s += c->total[which];
+    }
+  }
+
+  std::string render(const Node& root) {
+    const double usable = o.width - 20.0;
+    scale = total > 0 ? usable / total : 0;
+    depth_max = total > 0 ? max_depth(root, 0, scale, o.min_width, which) : 0;
+    ypad_top = o.font_size * 3 + (o.subtitle.empty() ? 0 : o.font_size * 2);
+    ypad_bottom = o.font_size * 2 + 10;
+    height = (depth_max + 1) * o.frame_height + ypad_top + ypad_bottom;
+    const int w = o.width;
+    out += "<?xml version=\"1.0\" standalone=\"no\"?>\n";
+    out += fmt::format(
+        "<svg version=\"1.1\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" "
+        "xmlns=\"http://www.w3.org/2000/svg\" onload=\"init(evt)\" data-total=\"{}\" "
+        "data-fontsize=\"{}\">\n",
+        w, height, w, height, total, o.font_size);
+    out += fmt::format(
+        "<defs><linearGradient id=\"background\" y1=\"0\" y2=\"1\" x1=\"0\" x2=\"0\">"
+        "<stop stop-color=\"{}\" offset=\"5%\"/><stop stop-color=\"{}\" offset=\"95%\"/>"
+        "</linearGradient></defs>\n",
+        diff ? "#eeeeee" : "#eeeeee", diff ? "#e0e0ff" : "#eeeeb0");
+    out += fmt::format(
+        "<style type=\"text/css\">\n"
+        "text {{ font-family: Verdana, Helvetica, sans-serif; font-size: {}px; fill: rgb(0,0,0); "
+        "}}\n"
+        "#title {{ text-anchor: middle; font-size: {}px; }}\n"
+        "#subtitle {{ text-anchor: middle; fill: rgb(96,96,96); }}\n"
+        "#unzoom, #search {{ cursor: pointer; }}\n"
+        "#search, #matched {{ text-anchor: end; }}\n"
+        "#frames > g:hover > rect {{ stroke: rgb(0,0,0); stroke-width: 0.5; cursor: pointer; }}\n"
+        "#frames > g > text {{ pointer-events: none; }}\n"
+        ".hide {{ display: none; }}\n"
+        ".parent {{ opacity: 0.5; }}\n"
+        "</style>\n",
+        o.font_size, o.font_size + 5);
+    out += "<script type=\"text/ecmascript\"><![CDATA[";
+    out += kScript;
+    out += "]]></script>\n";
+    out += fmt::format(
+        "<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"url(#background)\"/>\n", w,
+        height);
+    out += fmt::format("<text id=\"title\" x=\"{:.1f}\" y=\"{}\">{}</text>\n", w / 2.0,
+                       o.font_size * 2, xml_escape(o.title));
+    if (!o.subtitle.empty()) {
+      out += fmt::format("<text id=\"subtitle\" x=\"{:.1f}\" y=\"{}\">{}</text>\n", w / 2.0,
+                         o.font_size * 4, xml_escape(o.subtitle));
+    }
+    out +=
+        fmt::format("<text id=\"details\" x=\"10\" y=\"{}\"> </text>\n", height - o.font_size / 2);
+    out += fmt::format("<text id=\"unzoom\" class=\"hide\" x=\"10\" y=\"{}\">Reset Zoom</text>\n",
+                       o.font_size * 2);
+    out += fmt::format("<text id=\"search\" x=\"{}\" y=\"{}\">Search</text>\n", w - 10,
+                       o.font_size * 2);
+    out += fmt::format("<text id=\"matched\" x=\"{}\" y=\"{}\"> </text>\n", w - 10,
+                       height - o.font_size / 2);
+    out += "<g id=\"frames\">\n";
+    if (total > 0) {
+      frame(root, 0, 0);
+    } else {
+      out += fmt::format("<text x=\"{:.1f}\" y=\"{}\">(no samples)</text>\n", w / 2.0,
+                         ypad_top + o.frame_height);
+    }
+    out += "</g>\n</svg>\n";
+    return out;
+  }
+};
+
+void max_self_delta(const Node& n, double& m) {
+  m = std::max(m, std::abs(n.self[1] - n.self[0]));
+  for (const auto& [k, c] : n.children)
+    max_self_delta(*c, m);
+}
+
+}  // namespace
+
+std::string xml_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      switch (c) {
+        case '&':
+          out += "&amp;";
+          break;
+        case '<':
+          out += "&lt;";
+          break;
+        case '>':
+          out += "&gt;";
+          break;
+        case '"':
+          out += "&quot;";
+          break;
+        case '\'':
+          out += "&apos;";
+          break;
+        case '\t':
+        case '\n':
+          out += static_cast<char>(c);
+          break;
+        default:
+          out += c < 0x20 || c == 0x7f ? '?' : static_cast<char>(c);
+      }
+      ++i;
+      continue;
+    }
+    // Validate one UTF-8 sequence.
+    int len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    bool ok = len > 0 && i + static_cast<std::size_t>(len) <= s.size() && c != 0xC0 && c != 0xC1 &&
+              c <= 0xF4;
+    for (int k = 1; ok && k < len; ++k) {
+      ok = (static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]) & 0xC0) == 0x80;
+    }
+    if (ok) {
+      out.append(s.substr(i, static_cast<std::size_t>(len)));
+      i += static_cast<std::size_t>(len);
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
+}
+
+std::string frame_colour(std::string_view name) {
+  const auto h = fnv1a(name);
+  const double v1 = static_cast<double>(h & 0xFFFF) / 65536.0;
+  const double v2 = static_cast<double>((h >> 16) & 0xFFFF) / 65536.0;
+  const double v3 = static_cast<double>((h >> 32) & 0xFFFF) / 65536.0;
+  int r, g, b;
+  if (ends_with(name, "_[k]")) {  // kernel: orange
+    r = 190 + static_cast<int>(65 * v1);
+    g = 90 + static_cast<int>(65 * v1);
+    b = 0;
+  } else if (ends_with(name, "_[j]")) {  // JIT: green
+    r = 50 + static_cast<int>(60 * v1);
+    g = 200 + static_cast<int>(55 * v1);
+    b = 50 + static_cast<int>(60 * v1);
+  } else if (name == "[unknown]" || name.empty()) {
+    r = g = b = 180 + static_cast<int>(40 * v1);
+  } else {  // "hot"
+    r = 205 + static_cast<int>(50 * v3);
+    g = static_cast<int>(230 * v1);
+    b = static_cast<int>(55 * v2);
+  }
+  return fmt::format("rgb({},{},{})", r, g, b);
+}
+
+std::string render_flamegraph(const FoldedStacks& stacks, const FlameGraphOptions& options) {
+  Node root;
+  root.name = "all";
+  for (const auto& [stack, n] : stacks) {
+    if (n > 0) add_stack(root, stack, static_cast<double>(n), 1);
+  }
+  Renderer r{options};
+  r.total = root.total[1];
+  return r.render(root);
+}
+
+std::string render_diff_flamegraph(const FoldedStacks& before, const FoldedStacks& after,
+                                   const DiffFlameGraphOptions& options) {
+  const double tb = static_cast<double>(total_count(before));
+  const double ta = static_cast<double>(total_count(after));
+  const double factor = options.normalize && tb > 0 && ta > 0 ? ta / tb : 1.0;
+  Node root;
+  root.name = "all";
+  for (const auto& [stack, n] : before) {
+    if (n > 0) add_stack(root, stack, static_cast<double>(n) * factor, 0);
+  }
+  for (const auto& [stack, n] : after) {
+    if (n > 0) add_stack(root, stack, static_cast<double>(n), 1);
+  }
+  Renderer r{options.graph};
+  r.diff = true;
+  r.which = options.negate ? 0 : 1;
+  r.total = root.total[r.which];
+  r.other_total = root.total[1 - r.which];
+  max_self_delta(root, r.max_self_delta);
+  return r.render(root);
+}
+
+}  // namespace benchgate::profilers
