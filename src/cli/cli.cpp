@@ -34,6 +34,8 @@ int run(int argc, char** argv) {
   app.set_version_flag("--version",
                        fmt::format("benchgate {} ({})", build::kVersion, build::kGitDescribe));
   app.require_subcommand(1);
+  // A later flag overrides an earlier one (scripts append overrides); lists opt out below.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 
   DriveOptions drive;
   auto* drive_cmd = add_drive_command(app, drive);

@@ -29,7 +29,8 @@ CLI::App* add_drive_command(CLI::App& app, DriveOptions& o) {
   c->add_option("--cpus", o.cpus, "CPU list to pin the app to, e.g. 0,2-3");
   c->add_option("--instances", o.instances, "Instances of the app to start");
   c->add_option("--cwd", o.cwd, "Working folder of the app");
-  c->add_option("--env", o.env, "Extra environment for the app, KEY=VALUE (repeatable)");
+  c->add_option("--env", o.env, "Extra environment for the app, KEY=VALUE (repeatable)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   c->add_option("--clients", o.clients, "Connections per load period, a list: 16,64");
   c->add_option("--rates", o.rates, "Constant request rates (req/s), a list (open loop)");
   c->add_option("--duration", o.duration, "Measured length of each load period");
@@ -38,13 +39,15 @@ CLI::App* add_drive_command(CLI::App& app, DriveOptions& o) {
   c->add_option("--driver", o.driver,
                 "builtin | wrk | wrk-pipeline | wrk-nokeepalive | wrk2 | jmeter | sleep");
   c->add_option("--wrk-script", o.wrk_script, "Lua script for wrk (-s)");
-  c->add_option("--wrk-script-arg", o.wrk_script_args, "Argument after -- for the wrk script");
+  c->add_option("--wrk-script-arg", o.wrk_script_args, "Argument after -- for the wrk script")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   c->add_option("--driver-cpus", o.driver_cpus, "CPU list to pin the driver to");
   c->add_option("--driver-threads", o.driver_threads, "Driver threads (0: automatic)");
   c->add_option("--pipeline", o.pipeline, "HTTP pipelining depth");
   c->add_flag("--no-keepalive", o.no_keepalive, "A new connection per request (Connection: close)");
   c->add_option("--timeout", o.timeout, "Per-request timeout");
-  c->add_option("--header,-H", o.headers, "Extra request header 'Name: value' (repeatable)");
+  c->add_option("--header,-H", o.headers, "Extra request header 'Name: value' (repeatable)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   c->add_option("--method", o.method, "HTTP method");
   c->add_option("--body", o.body, "Request body");
   c->add_flag("--tls-verify", o.tls_verify, "Verify the server's TLS certificate (https)");

@@ -45,7 +45,7 @@ std::vector<std::string> instance_argv(const config::AppSpec& app, int index) {
   return argv;
 }
 
-// Runs a user's shell hook (pre-run script) to completion; returns "" or the failure reason.
+// Runs a user's shell hook (pre/post-run script) to completion; returns "" or the reason.
 std::string run_hook(const std::string& command, const fs::path& log, const fs::path& cwd,
                      const CancelToken& cancel) {
   platform::SpawnOptions o;
@@ -57,11 +57,11 @@ std::string run_hook(const std::string& command, const fs::path& log, const fs::
   auto st = p.wait_for(std::chrono::minutes(10), &cancel);
   if (!st) {
     p.terminate();
-    return cancel.cancelled() ? "interrupted during the pre-run script"
-                              : "pre-run script did not finish within 10 minutes";
+    return cancel.cancelled() ? "interrupted during the script '" + command + "'"
+                              : "script '" + command + "' did not finish within 10 minutes";
   }
   if (!st->success()) {
-    return fmt::format("pre-run script '{}' failed ({})\n{}", command, st->describe(), log_tail(log));
+    return fmt::format("script '{}' failed ({})\n{}", command, st->describe(), log_tail(log));
   }
   return "";
 }
@@ -155,7 +155,7 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
   auto driver = drivers::make_driver(spec.driver);
 
   // 1. Pre-flight: never benchmark somebody else's server.
-  if (spec.preflight) {
+  if (ctx.preflight) {
     phase("pre-flight");
     auto pr = probe_url(url, std::chrono::milliseconds(500), spec.driver_options.tls_verify);
     if (pr.connected) {
@@ -285,7 +285,7 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
   {
     auto s0 = mon.sample_now();
     const auto t0 = clock.now();
-    clock.wait_for(spec.idle_window, &ctx.cancel);
+    clock.wait_for(ctx.idle_window, &ctx.cancel);
     auto s1 = mon.sample_now();
     const double dt = to_seconds(clock.now() - t0);
     rec.startup.idle_rss = s1.rss_total;
@@ -374,8 +374,16 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
     }
   }
 
-  // 7. Shutdown and how the app ended.
+  // 7. Shutdown and how the app ended; then the scenario's post-processing step.
   shutdown();
+  if (!spec.scenario_post_run.empty() && !ctx.cancel.cancelled()) {
+    phase("post-run");
+    rec.artifacts.push_back({"post-run-log", (rel_dir / "post-run.log").string(), "post-run script output"});
+    if (auto err = run_hook(spec.scenario_post_run, abs_dir / "post-run.log", spec.app.cwd, ctx.cancel);
+        !err.empty()) {
+      rec.warnings.push_back(err);
+    }
+  }
   if (ctx.cancel.cancelled()) return finish("interrupted", "interrupted");
   if (!rec.termination.expected) {
     return finish("failed", "unexpected termination: " + rec.termination.description);

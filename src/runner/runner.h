@@ -9,32 +9,15 @@
 #include <string>
 #include <vector>
 
-#include "config/suite.h"
+#include "matrix/matrix.h"
 #include "core/cancel.h"
 #include "core/clock.h"
 #include "results/model.h"
 
 namespace benchgate::runner {
 
-struct RunSpec {
-  std::string id;     ///< unique and filesystem-safe, e.g. "i01-main-plaintext"
-  int sequence = 0;   ///< position in the execution order
-  int iteration = 1;  ///< 1-based
-  config::AppSpec app;
-  std::string scenario;
-  std::string url;
-  std::vector<results::LoadPoint> points;
-  Nanos duration = std::chrono::seconds(10);
-  Nanos warmup = std::chrono::seconds(2);
-  Nanos interval = std::chrono::seconds(1);
-  std::string driver = "builtin";
-  drivers::DriverOptions driver_options;
-  Nanos ready_timeout = std::chrono::seconds(30);
-  Nanos idle_window = std::chrono::milliseconds(100);  ///< idle CPU measured over this
-  std::string scenario_pre_run;  ///< shell command before the app starts (scenario level)
-  std::string profiler;          ///< "" = none
-  bool preflight = true;         ///< refuse when something already answers at the URL
-};
+/// One run as the matrix planned it (app, scenario, load points, timings, driver).
+using RunSpec = matrix::Run;
 
 /// Progress callbacks (console progress line, CI log lines). Called on the runner's thread,
 /// except on_interval which the driver calls from its own thread.
@@ -60,6 +43,8 @@ struct RunContext {
   const CancelToken& cancel;
   std::filesystem::path out_dir;  ///< artifacts go to out_dir/artifacts/<run id>/
   RunObserver* observer = nullptr;
+  Nanos idle_window = std::chrono::milliseconds(100);  ///< idle CPU measured over this
+  bool preflight = true;  ///< refuse when something already answers at the URL
 };
 
 /// Runs one app start with all its load points.

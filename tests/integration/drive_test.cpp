@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "platform/fs.h"
+#include "platform/subprocess.h"
 #include "results/json.h"
 #include "test_support.h"
 
