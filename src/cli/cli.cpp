@@ -4,22 +4,62 @@
 
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <set>
 
+#include "cli/drive_command.h"
 #include "core/build_info.h"
 #include "core/error.h"
+#include "platform/signals.h"
+#include "platform/subprocess.h"
 
 namespace benchgate::cli {
 
+namespace {
+
+const std::set<std::string> kSubcommands = {"drive", "run", "compare", "report", "diff",
+                                            "baseline", "validate", "export"};
+
+}  // namespace
+
 int run(int argc, char** argv) {
-  CLI::App app{"benchgate: performance harness and CI regression gate for HTTP servers"};
-  app.set_version_flag("--version", fmt::format("benchgate {} ({})", build::kVersion,
-                                                build::kGitDescribe));
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : static_cast<int>(ExitCode::kUsage);
+  // `benchgate [options]` without a subcommand behaves like `benchgate run [options]`.
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || (!kSubcommands.count(args[0]) && args[0] != "--help" && args[0] != "-h" &&
+                       args[0] != "--version")) {
+    args.insert(args.begin(), "run");
   }
-  return 0;
+
+  CLI::App app{"benchgate: performance harness and CI regression gate for HTTP servers"};
+  app.name("benchgate");
+  app.set_version_flag("--version",
+                       fmt::format("benchgate {} ({})", build::kVersion, build::kGitDescribe));
+  app.require_subcommand(1);
+  // A later flag overrides an earlier one (scripts append overrides); lists opt out below.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+
+  DriveOptions drive;
+  auto* drive_cmd = add_drive_command(app, drive);
+
+  // Apps that daemonise (double fork + setsid) must not escape: make them our descendants.
+  platform::become_subreaper();
+
+  int code = 0;
+  try {
+    std::reverse(args.begin(), args.end());
+    app.parse(args);
+    if (drive_cmd->parsed()) code = run_drive(drive);
+  } catch (const CLI::ParseError& e) {
+    code = app.exit(e);
+    if (code != 0) code = static_cast<int>(ExitCode::kUsage);
+  } catch (const Error& e) {
+    std::cerr << "benchgate: " << e.what() << "\n";
+    code = static_cast<int>(e.code());
+  } catch (const std::exception& e) {
+    std::cerr << "benchgate: internal error: " << e.what() << "\n";
+    code = static_cast<int>(ExitCode::kInternal);
+  }
+  platform::kill_remaining_children();
+  return code;
 }
 
 }  // namespace benchgate::cli

@@ -7,11 +7,19 @@
 namespace benchgate::drivers {
 
 std::unique_ptr<Driver> make_sleep_driver();
+std::unique_ptr<Driver> make_builtin_driver();
+std::unique_ptr<Driver> make_wrk_driver(const std::string& variant);
 
-std::vector<std::string> driver_names() { return {"sleep"}; }
+std::vector<std::string> driver_names() {
+  return {"builtin", "wrk", "wrk-pipeline", "wrk-nokeepalive", "sleep"};
+}
 
 std::unique_ptr<Driver> make_driver(const std::string& name) {
+  if (name == "builtin") return make_builtin_driver();
   if (name == "sleep") return make_sleep_driver();
+  if (name == "wrk" || name == "wrk-pipeline" || name == "wrk-nokeepalive") {
+    return make_wrk_driver(name);
+  }
   throw UsageError(fmt::format("--driver: unknown driver '{}' (expected one of: {})", name,
                                join(driver_names(), ", ")));
 }

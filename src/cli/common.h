@@ -1,0 +1,24 @@
+#pragma once
+// Pieces shared by the subcommands: the results header (tool, machine, testbed, provenance),
+// the run loop with signal handling, output writing, and exit codes.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/exit_code.h"
+#include "results/model.h"
+
+namespace benchgate::cli {
+
+/// A ResultsFile with tool version, start time, machine context, testbed and provenance set.
+results::ResultsFile new_results(const std::string& command, const std::string& name);
+
+/// Exit code of a finished set of runs without a gate: 130 interrupted, 4 any failed run,
+/// else 0.
+ExitCode runs_exit_code(const results::ResultsFile& r);
+
+/// True when stdout is a terminal (colours, live progress line).
+bool stdout_is_tty();
+
+}  // namespace benchgate::cli

@@ -1,0 +1,36 @@
+#pragma once
+// Running an external driver tool: locally (pinned to the driver CPUs) or on a remote load
+// host over ssh, with output captured to an artifact file and cancellation honoured.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/cancel.h"
+#include "core/clock.h"
+#include "drivers/driver.h"
+#include "platform/subprocess.h"
+
+namespace benchgate::drivers {
+
+struct ToolRun {
+  platform::ExitStatus status;
+  std::string output;  ///< stdout+stderr
+  bool cancelled = false;
+  bool timed_out = false;
+};
+
+/// The argv actually executed: `argv` itself, or `ssh -o BatchMode=yes -o ConnectTimeout=5
+/// [ssh_options] HOST -- <argv quoted>` when options.client_host is set.
+std::vector<std::string> tool_argv(const std::vector<std::string>& argv, const DriverOptions& options);
+
+/// Runs the tool to completion (or `limit`, or cancellation), output to `output_path`.
+/// Pinned to options.cpus when local. Throws RunError when it cannot start.
+ToolRun run_tool(const std::vector<std::string>& argv, const DriverOptions& options,
+                 const std::filesystem::path& output_path, Nanos limit, const CancelToken& cancel);
+
+/// RunError text for a tool missing from PATH, with the hint of how to get it.
+void require_tool(const std::string& program, const std::string& hint,
+                  const DriverOptions& options);
+
+}  // namespace benchgate::drivers

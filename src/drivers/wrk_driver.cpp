@@ -1,0 +1,150 @@
+// wrk, wrk-pipeline and wrk-nokeepalive: closed-loop drivers built on wrk 4.x.
+// wrk has no warm-up phase: a separate short wrk run does the warm-up, then the measured run's
+// process lifetime is the measured window (the monitor brackets exactly that).
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "core/parse.h"
+#include "drivers/commands.h"
+#include "drivers/driver.h"
+#include "drivers/external.h"
+#include "drivers/wrk_parse.h"
+#include "platform/sysinfo.h"
+
+namespace benchgate::drivers {
+
+namespace {
+
+enum class WrkVariant { kPlain, kPipeline, kNoKeepalive };
+
+class WrkDriver final : public Driver {
+ public:
+  explicit WrkDriver(WrkVariant v) : variant_(v) {}
+
+  std::string name() const override {
+    switch (variant_) {
+      case WrkVariant::kPipeline: return "wrk-pipeline";
+      case WrkVariant::kNoKeepalive: return "wrk-nokeepalive";
+      default: return "wrk";
+    }
+  }
+
+  void check_available(const DriverOptions& o) const override {
+    require_tool(program(o), "install it (Debian: apt-get install wrk) or use --driver builtin", o);
+  }
+
+  void validate(const DriveRequest& req) const override {
+    if (req.point.rate > 0) {
+      throw UsageError(fmt::format("--rates: the {} driver is closed-loop; use --driver builtin "
+                                   "or wrk2 for constant request rates",
+                                   name()));
+    }
+    build(req, req.duration, "x");  // throws UsageError for combinations wrk cannot do
+  }
+
+  results::DriverResult run(const DriveRequest& req, DriveHooks& hooks, const CancelToken& cancel,
+                            Clock& clock) override {
+    (void)clock;
+    const auto& o = req.options;
+    if (req.warmup > Nanos::zero()) {
+      auto cmd = build(req, req.warmup, "warmup-");
+      write_generated_script(cmd);
+      auto warm = run_tool(cmd.argv, o, req.out_dir / (req.artifact_prefix + "wrk-warmup.txt"),
+                           limit(req.warmup, o), cancel);
+      if (warm.cancelled) return partial();
+      check_exit(warm, "warm-up");
+    }
+    auto cmd = build(req, req.duration, "");
+    write_generated_script(cmd);
+    const auto rel_out = req.artifact_prefix + "wrk.txt";
+    hooks.on_measure_start();
+    auto run = run_tool(cmd.argv, o, req.out_dir / rel_out, limit(req.duration, o), cancel);
+    hooks.on_measure_end();
+    if (run.cancelled) return partial();
+    check_exit(run, "measured run");
+    auto r = parse_wrk_output(run.output);
+    r.driver = name();
+    r.command = tool_argv(cmd.argv, o);
+    r.raw_output = rel_out;
+    if (o.client_host.empty()) r.driver_cpu_s = run.status.user_cpu_s + run.status.sys_cpu_s;
+    if (r.requests == 0 && r.errors.total() > 0) {
+      r.invalid_reasons.push_back(fmt::format(
+          "no response completed ({} socket errors)", r.errors.total()));
+    } else if (r.requests + r.errors.total() > 0) {
+      const double err_rate = static_cast<double>(r.errors.total()) /
+                              static_cast<double>(r.requests + r.errors.total());
+      if (err_rate > o.max_error_rate) {
+        r.invalid_reasons.push_back(fmt::format("socket error rate {:.2f}% is above {:.2f}%",
+                                                err_rate * 100, o.max_error_rate * 100));
+      }
+    }
+    return r;
+  }
+
+ private:
+  static std::string program(const DriverOptions& o) {
+    return o.tool_path.empty() ? "wrk" : o.tool_path;
+  }
+
+  static Nanos limit(Nanos d, const DriverOptions& o) {
+    return d + o.timeout + std::chrono::seconds(15);
+  }
+
+  results::DriverResult partial() const {
+    results::DriverResult r;
+    r.driver = name();
+    return r;
+  }
+
+  ToolCommand build(const DriveRequest& req, Nanos duration, const std::string& tag) const {
+    const auto& o = req.options;
+    WrkCommandSpec s;
+    s.program = program(o);
+    s.url = req.url;
+    s.connections = req.point.clients;
+    s.threads = o.threads;
+    s.driver_cpus = static_cast<int>(o.cpus.empty() ? platform::available_cpus().size() : o.cpus.size());
+    s.duration = duration;
+    s.timeout = o.timeout;
+    s.keepalive = o.keepalive && variant_ != WrkVariant::kNoKeepalive;
+    s.pipeline = variant_ == WrkVariant::kPipeline ? (o.pipeline > 1 ? o.pipeline : kDefaultPipelineDepth)
+                                                   : o.pipeline;
+    s.method = o.method;
+    s.headers = o.headers;
+    s.body = o.body;
+    s.script = o.script;
+    s.script_args = o.script_args;
+    if (s.pipeline > 1 && s.script.empty()) s.script_args = {std::to_string(s.pipeline)};
+    s.generated_script_path = req.out_dir / (req.artifact_prefix + tag + "wrk.lua");
+    return build_wrk_command(s);
+  }
+
+  void check_exit(const ToolRun& run, const char* what) const {
+    if (run.timed_out) {
+      throw RunError(fmt::format("{} ({}) did not finish in time and was stopped", name(), what));
+    }
+    if (!run.status.success()) {
+      std::string detail;
+      try {
+        parse_wrk_output(run.output);
+      } catch (const std::exception& e) {
+        detail = e.what();
+      }
+      if (detail.empty()) detail = std::string(trim(run.output.substr(0, 500)));
+      throw RunError(fmt::format("{} ({}) {}: {}", name(), what, run.status.describe(), detail));
+    }
+  }
+
+  WrkVariant variant_;
+};
+
+}  // namespace
+
+std::unique_ptr<Driver> make_wrk_driver(const std::string& variant) {
+  if (variant == "wrk-pipeline") return std::make_unique<WrkDriver>(WrkVariant::kPipeline);
+  if (variant == "wrk-nokeepalive") return std::make_unique<WrkDriver>(WrkVariant::kNoKeepalive);
+  return std::make_unique<WrkDriver>(WrkVariant::kPlain);
+}
+
+}  // namespace benchgate::drivers

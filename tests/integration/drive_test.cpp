@@ -1,0 +1,245 @@
+// `benchgate drive` end to end: real processes on loopback (the example server, nginx, wrk).
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "platform/fs.h"
+#include "platform/subprocess.h"
+#include "results/json.h"
+#include "test_support.h"
+
+namespace benchgate {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::benchgate_binary;
+using testing::free_port;
+using testing::hello_server_binary;
+using testing::run_command;
+
+class DriveTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    tmp_ = std::make_unique<platform::TempDir>("bg-drive");
+    port_ = free_port();
+    url_ = "http://127.0.0.1:" + std::to_string(port_) + "/plaintext";
+  }
+
+  std::vector<std::string> drive_args(const std::string& app, std::vector<std::string> extra = {}) {
+    std::vector<std::string> a = {benchgate_binary().string(), "drive", "--name", "t",
+                                  "--app", app, "--url", url_, "--out", out().string(),
+                                  "--duration", "1s", "--warmup", "0s", "--interval", "100ms"};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  }
+
+  std::string hello(const std::string& extra = "") {
+    return hello_server_binary().string() + " --port " + std::to_string(port_) + " " + extra;
+  }
+
+  fs::path out() const { return tmp_->path() / "out"; }
+
+  nlohmann::json results() { return results::read_json_file(out() / "results.json"); }
+
+  std::unique_ptr<platform::TempDir> tmp_;
+  int port_ = 0;
+  std::string url_;
+};
+
+TEST_F(DriveTest, ExampleServerWithWrk) {
+  auto r = run_command(drive_args(hello(), {"--driver", "wrk", "--clients", "4,8", "--cpus", "0"}),
+                       tmp_->path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto rf = results::read_results(out() / "results.json");  // schema-validated
+  ASSERT_EQ(rf.runs.size(), 1u);
+  const auto& run = rf.runs[0];
+  EXPECT_EQ(run.status, "ok");
+  EXPECT_TRUE(run.termination.expected) << run.termination.description;
+  ASSERT_EQ(run.periods.size(), 2u);
+  for (const auto& p : run.periods) {
+    EXPECT_EQ(p.status, "ok") << p.reason;
+    EXPECT_GT(p.driver.throughput, 100);
+    EXPECT_GT(p.app.cpu_total_s(), 0.05);  // the server worked during the period
+    EXPECT_GT(p.app.rss_peak, 100 * 1024);
+    EXPECT_GT(p.metrics.at("cpu_per_request"), 0);
+    EXPECT_GT(p.metrics.at("latency_p99"), 0);
+    EXPECT_FALSE(p.app.traces.empty());
+  }
+  EXPECT_GT(run.startup.time_to_ready_s, 0);
+  EXPECT_LT(run.startup.time_to_ready_s, 5);
+  EXPECT_GT(run.metrics.at("idle_rss"), 0);
+  EXPECT_TRUE(fs::exists(out() / "artifacts" / "run" / "app-0.log"));
+  EXPECT_TRUE(fs::exists(out() / run.periods[0].driver.raw_output));
+  EXPECT_NE(r.out.find("c=4"), std::string::npos) << r.out;
+  EXPECT_FALSE(testing::port_open(port_)) << "the server must be stopped";
+}
+
+TEST_F(DriveTest, NginxWithWrk) {
+  if (!platform::find_executable("nginx") && !fs::exists("/usr/sbin/nginx")) {
+    GTEST_SKIP() << "nginx is not installed (ci/setup.sh installs it)";
+  }
+  const auto dir = tmp_->path() / "nginx";
+  fs::create_directories(dir / "logs");
+  std::ofstream(dir / "nginx.conf") << "worker_processes 1;\ndaemon off;\n"
+                                    << "pid " << (dir / "nginx.pid").string() << ";\n"
+                                    << "error_log " << (dir / "logs/error.log").string() << ";\n"
+                                    << "events { worker_connections 1024; }\n"
+                                    << "http { access_log off;\n"
+                                    << "  server { listen 127.0.0.1:" << port_ << ";\n"
+                                    << "    location /plaintext { default_type text/plain; "
+                                       "return 200 'Hello, World!'; } } }\n";
+  const std::string app = "/usr/sbin/nginx -c " + (dir / "nginx.conf").string() + " -p " +
+                          dir.string();
+  auto r = run_command(drive_args(app, {"--driver", "wrk", "--clients", "8"}), tmp_->path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto rf = results::read_results(out() / "results.json");
+  const auto& p = rf.runs[0].periods.at(0);
+  EXPECT_EQ(p.status, "ok");
+  EXPECT_GT(p.driver.throughput, 1000);
+  EXPECT_EQ(p.driver.non_2xx_3xx, 0);
+  ASSERT_EQ(p.app.per_process.size(), 2u);  // master + worker
+  double worker_cpu = 0;
+  for (const auto& proc : p.app.per_process) {
+    if (proc.pid != rf.runs[0].instances[0].pid) worker_cpu = proc.cpu_user_s + proc.cpu_sys_s;
+  }
+  EXPECT_GT(worker_cpu, 0.05) << "the worker serves the load";
+  EXPECT_TRUE(rf.runs[0].termination.expected) << rf.runs[0].termination.description;
+}
+
+TEST_F(DriveTest, ForkingServerWorkersAreFoundAndMeasured) {
+  auto r = run_command(drive_args(hello("--workers 2"), {"--driver", "wrk", "--clients", "8"}),
+                       tmp_->path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto rf = results::read_results(out() / "results.json");
+  const auto& p = rf.runs[0].periods.at(0);
+  ASSERT_GE(p.app.per_process.size(), 3u);  // master + 2 workers
+  int busy_workers = 0;
+  for (const auto& proc : p.app.per_process) {
+    if (proc.ppid == rf.runs[0].instances[0].pid && proc.cpu_user_s + proc.cpu_sys_s > 0.01) {
+      ++busy_workers;
+    }
+  }
+  EXPECT_GE(busy_workers, 1);
+  EXPECT_GE(p.app.processes, 3);
+}
+
+TEST_F(DriveTest, CrashMidRunIsReported) {
+  auto r = run_command(drive_args(hello("--crash-after 2000"), {"--driver", "wrk", "--clients", "4"}),
+                       tmp_->path());
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  auto j = results();
+  EXPECT_EQ(j["runs"][0]["status"], "failed");
+  const std::string failure = j["runs"][0]["failure"];
+  EXPECT_NE(failure.find("SIGABRT"), std::string::npos) << failure;
+}
+
+TEST_F(DriveTest, NeverReady) {
+  auto r = run_command(drive_args("/bin/sh -c 'echo starting up; sleep 30'",
+                                  {"--driver", "sleep", "--ready-timeout", "500ms"}),
+                       tmp_->path());
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  EXPECT_NE(r.err.find("never became ready"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("starting up"), std::string::npos) << "log tail expected: " << r.err;
+}
+
+TEST_F(DriveTest, PortAlreadyInUse) {
+  platform::SpawnOptions o;
+  o.argv = {hello_server_binary().string(), "--port", std::to_string(port_)};
+  auto other = platform::Subprocess::spawn(o);
+  ASSERT_TRUE(testing::wait_port(port_));
+  auto r = run_command(drive_args(hello(), {"--driver", "sleep"}), tmp_->path());
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  EXPECT_NE(r.err.find("already answers at " + url_), std::string::npos) << r.err;
+}
+
+TEST_F(DriveTest, DriverMissingFromPath) {
+  auto r = run_command(drive_args(hello(), {"--driver", "wrk"}), tmp_->path(),
+                       std::chrono::seconds(30), {"PATH=/nonexistent"});
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  EXPECT_NE(r.err.find("wrk not found on PATH"), std::string::npos) << r.err;
+}
+
+TEST_F(DriveTest, BadInputExitsTwoNamingTheOption) {
+  struct Case {
+    std::vector<std::string> extra;
+    std::string expect;
+  };
+  const std::vector<Case> cases = {
+      {{"--driver", "wrkk"}, "unknown driver 'wrkk'"},
+      {{"--cpus", "0-"}, "--cpus: expected a CPU list"},
+      {{"--cpus", "4000"}, "--cpus: CPU 4000 is not available"},
+      {{"--duration", "ten"}, "--duration: expected a duration"},
+      {{"--clients", "0"}, "--clients: expected a comma-separated list of positive integers"},
+  };
+  for (const auto& c : cases) {
+    auto r = run_command(drive_args(hello(), c.extra), tmp_->path());
+    EXPECT_EQ(r.exit_code, 2) << c.expect << "\n" << r.err;
+    EXPECT_NE(r.err.find(c.expect), std::string::npos) << r.err;
+  }
+  auto bad_url = drive_args(hello());
+  bad_url[7] = "127.0.0.1:8080/x";
+  auto r = run_command(bad_url, tmp_->path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--url: expected an http:// or https:// URL"), std::string::npos) << r.err;
+  auto missing = run_command(drive_args("/no/such/app --port 1", {"--driver", "sleep"}), tmp_->path());
+  EXPECT_EQ(missing.exit_code, 4) << missing.err;
+  EXPECT_NE(missing.err.find("cannot start '/no/such/app'"), std::string::npos) << missing.err;
+  auto no_app = run_command({benchgate_binary().string(), "drive", "--name", "x", "--url", url_},
+                            tmp_->path());
+  EXPECT_EQ(no_app.exit_code, 2);
+  EXPECT_NE(no_app.err.find("--app"), std::string::npos) << no_app.err;
+}
+
+// SIGINT at several moments: while waiting for readiness, during the warm-up, during the
+// measured period. Each time: exit 130 within the deadline, results.json with status
+// "interrupted", and no process left behind.
+TEST_F(DriveTest, InterruptLeavesNothingRunning) {
+  struct Moment {
+    std::string app_extra;
+    std::vector<std::string> args;
+    int delay_ms;
+  };
+  const std::vector<Moment> moments = {
+      {"--startup-delay-ms 3000", {"--driver", "sleep"}, 300},
+      {"", {"--driver", "wrk", "--warmup", "3s", "--duration", "3s"}, 700},
+      {"--workers 2", {"--driver", "wrk", "--duration", "5s"}, 1500},
+  };
+  for (const auto& m : moments) {
+    SetUp();
+    auto args = drive_args(hello(m.app_extra), m.args);
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      ::setpgid(0, 0);
+      std::freopen("/dev/null", "w", stdout);
+      std::freopen((tmp_->path() / "stderr").c_str(), "w", stderr);
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(m.delay_ms));
+    auto before = testing::descendants(pid);
+    ASSERT_EQ(::kill(pid, SIGINT), 0);
+    const auto t0 = std::chrono::steady_clock::now();
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    const auto took = std::chrono::steady_clock::now() - t0;
+    EXPECT_LT(took, std::chrono::seconds(2)) << m.app_extra;
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 130) << testing::read_text(tmp_->path() / "stderr");
+    auto j = results();
+    EXPECT_EQ(j["status"], "interrupted");
+    EXPECT_FALSE(before.empty()) << "the app should have been running";
+    for (pid_t p : before) EXPECT_FALSE(testing::pid_alive(p)) << "left running: " << p;
+    EXPECT_FALSE(testing::port_open(port_));
+  }
+}
+
+}  // namespace
+}  // namespace benchgate
