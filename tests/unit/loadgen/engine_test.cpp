@@ -314,3 +314,35 @@ TEST(Engine, RejectsBadConfigurations) {
 
 }  // namespace
 }  // namespace benchgate::loadgen
+
+namespace benchgate::loadgen {
+namespace {
+
+TEST(Engine, FakeClockPacesOnlyTheCoarseSchedule) {
+  // A FakeClock's waits return at once: the run is over almost immediately, having asked the
+  // clock for the warm-up and window edges, and still calls each hook exactly once.
+  testing::TestServer server(
+      [](const std::string&, int) { return testing::Action{testing::ok_response()}; });
+  auto c = base_config(server.url());
+  c.warmup = std::chrono::hours(1);
+  c.duration = std::chrono::hours(1);
+  Engine engine(c);
+  CancelToken cancel;
+  FakeClock clock;
+  int starts = 0, ends = 0;
+  EngineHooks hooks;
+  hooks.on_measure_start = [&] { ++starts; };
+  hooks.on_measure_end = [&] { ++ends; };
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto r = engine.run(cancel, clock, hooks);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(1));
+  EXPECT_EQ(clock.waits(), 2);
+  EXPECT_EQ(starts, 1);
+  EXPECT_EQ(ends, 1);
+  EXPECT_TRUE(r.window_started);
+  EXPECT_FALSE(r.cancelled);
+  EXPECT_LT(r.duration_s, 0.5);
+}
+
+}  // namespace
+}  // namespace benchgate::loadgen
