@@ -4,7 +4,7 @@
 # nginx (1 worker) is pinned to CPU 0; each driver is pinned to CPU 1 with one thread and the
 # same connection count, closed loop, keep-alive. Runs are interleaved (builtin, wrk, wrk,
 # builtin, ...) so drift in machine speed hits both alike. Driver CPU is the OS's accounting of
-# each driver process (user + sys from wait4 via /usr/bin/time), divided by its responses.
+# each driver process (user + sys from wait4, microsecond resolution), divided by its responses.
 #
 # Usage: bench/loadgen_vs_wrk.sh [ROUNDS=5] [SECONDS=5] [CONNECTIONS=64]
 # Env:   BUILD (default build), NGINX (default nginx), WRK (default wrk)
@@ -23,7 +23,6 @@ WRK=${WRK:-wrk}
 [[ -x $CLI ]] || { echo "missing $CLI (ninja -C $BUILD loadgen-cli)" >&2; exit 2; }
 command -v "$WRK" >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 2; }
 [[ -x $NGINX ]] || { echo "nginx is not installed (apt-get install nginx)" >&2; exit 2; }
-[[ -x /usr/bin/time ]] || { echo "/usr/bin/time is missing (apt-get install time)" >&2; exit 2; }
 
 WORK=$(mktemp -d /tmp/loadgen-vs-wrk.XXXXXX)
 NGINX_PID=
@@ -61,9 +60,26 @@ URL=http://127.0.0.1:$PORT/
 echo "# nginx pid $NGINX_PID on CPU 0, drivers on CPU 1, $CONNS connections, ${SECS}s x $ROUNDS rounds"
 echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
+# timed OUT CMD...: runs CMD with stdout to OUT; writes "cpu USER SYS" (seconds, from wait4's
+# rusage, which /usr/bin/time would round to 10 ms) to $WORK/time.
+timed() {
+  python3 - "$WORK/time" "$@" <<'PY'
+import os, sys
+timefile, out, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
+pid = os.fork()
+if pid == 0:
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(fd, 1)
+    os.execvp(argv[0], argv)
+_, status, ru = os.wait4(pid, 0)
+with open(timefile, "w") as f:
+    f.write(f"cpu {ru.ru_utime:.6f} {ru.ru_stime:.6f}\n")
+sys.exit(os.waitstatus_to_exitcode(status))
+PY
+}
+
 run_builtin() {
-  /usr/bin/time -f "cpu %U %S" -o "$WORK/time" taskset -c 1 \
-    "$CLI" "$URL" -c "$CONNS" -t 1 -d "${SECS}s" >"$WORK/out"
+  timed "$WORK/out" taskset -c 1 "$CLI" "$URL" -c "$CONNS" -t 1 -d "${SECS}s"
   local rps resp cpu
   rps=$(awk '$1=="rps"{print $2}' "$WORK/out")
   resp=$(awk '$1=="responses"{print $2}' "$WORK/out")
@@ -72,8 +88,7 @@ run_builtin() {
 }
 
 run_wrk() {
-  /usr/bin/time -f "cpu %U %S" -o "$WORK/time" taskset -c 1 \
-    "$WRK" -t 1 -c "$CONNS" -d "${SECS}s" "$URL" >"$WORK/out"
+  timed "$WORK/out" taskset -c 1 "$WRK" -t 1 -c "$CONNS" -d "${SECS}s" "$URL"
   local rps resp cpu
   rps=$(awk '$1=="Requests/sec:"{print $2}' "$WORK/out")
   resp=$(awk '/requests in/{print $1}' "$WORK/out")
