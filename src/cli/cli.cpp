@@ -4,9 +4,12 @@
 
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <algorithm>
 #include <set>
 
 #include "cli/drive_command.h"
+#include "cli/offline_commands.h"
+#include "cli/suite_command.h"
 #include "core/build_info.h"
 #include "core/error.h"
 #include "platform/signals.h"
@@ -37,8 +40,14 @@ int run(int argc, char** argv) {
   // A later flag overrides an earlier one (scripts append overrides); lists opt out below.
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 
+  RunOptions run_opts;
+  auto* run_cmd = add_run_command(app, run_opts);
   DriveOptions drive;
   auto* drive_cmd = add_drive_command(app, drive);
+  CompareOptions compare;
+  auto* compare_cmd = add_compare_command(app, compare);
+  OfflineCommands offline;
+  add_offline_commands(app, offline);
 
   // Apps that daemonise (double fork + setsid) must not escape: make them our descendants.
   platform::become_subreaper();
@@ -47,7 +56,15 @@ int run(int argc, char** argv) {
   try {
     std::reverse(args.begin(), args.end());
     app.parse(args);
-    if (drive_cmd->parsed()) code = run_drive(drive);
+    if (run_cmd->parsed()) {
+      code = run_run(run_opts);
+    } else if (drive_cmd->parsed()) {
+      code = run_drive(drive);
+    } else if (compare_cmd->parsed()) {
+      code = run_compare(compare);
+    } else {
+      code = run_offline_commands(offline);
+    }
   } catch (const CLI::ParseError& e) {
     code = app.exit(e);
     if (code != 0) code = static_cast<int>(ExitCode::kUsage);

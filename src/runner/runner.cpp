@@ -35,13 +35,11 @@ std::string fs_safe(std::string s) {
   return s;
 }
 
+// "{instance}" in the command becomes the instance number (0-based), e.g. for per-instance
+// ports or log names.
 std::vector<std::string> instance_argv(const config::AppSpec& app, int index) {
-  std::vector<std::string> argv;
-  if (app.shell) {
-    argv = {"/bin/sh", "-c", replace_all(join(app.command, " "), "{instance}", std::to_string(index))};
-  } else {
-    for (const auto& a : app.command) argv.push_back(replace_all(a, "{instance}", std::to_string(index)));
-  }
+  std::vector<std::string> argv = config::launch_argv(app);
+  for (auto& a : argv) a = replace_all(a, "{instance}", std::to_string(index));
   return argv;
 }
 

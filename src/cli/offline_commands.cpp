@@ -1,0 +1,178 @@
+#include "cli/offline_commands.h"
+
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/common.h"
+#include "config/suite.h"
+#include "core/error.h"
+#include "core/parse.h"
+#include "gate/baseline.h"
+#include "gate/diff.h"
+#include "gate/gbench.h"
+#include "platform/fs.h"
+#include "report/report.h"
+#include "results/json.h"
+
+namespace benchgate::cli {
+
+namespace fs = std::filesystem;
+
+void add_offline_commands(CLI::App& app, OfflineCommands& c) {
+  auto* r = app.add_subcommand("report", "Re-render every report from a stored results.json");
+  r->add_option("results", c.report.results, "results.json")->required();
+  r->add_option("--out", c.report.out, "Folder for the reports (default: the results' folder)");
+  r->add_flag("--no-color", c.report.no_color, "No ANSI colours");
+  c.report_cmd = r;
+
+  auto* d = app.add_subcommand(
+      "diff", "Gate two stored files (benchgate results, baselines or Google Benchmark JSON)");
+  d->add_option("base", c.diff.base, "Baseline file")->required();
+  d->add_option("candidate", c.diff.candidate, "Candidate file")->required();
+  d->add_option("--format", c.diff.format, "text | json | md")
+      ->check(CLI::IsMember({"text", "json", "md", "markdown"}));
+  d->add_option("-o,--output", c.diff.output, "Write the rendering to this file");
+  d->add_option("--alpha", c.diff.alpha, "Family-wise significance level (default 0.05)");
+  d->add_option("--min-effect", c.diff.min_effect,
+                "Min effect for Google Benchmark times, e.g. 5% (default 5%)");
+  d->add_flag("--warn-only", c.diff.warn_only, "Report regressions but exit 0");
+  d->add_option("--testbed-mismatch", c.diff.testbed_mismatch, "error | warn")
+      ->check(CLI::IsMember({"error", "warn"}));
+  c.diff_cmd = d;
+
+  auto* b = app.add_subcommand("baseline", "Manage baseline files");
+  b->require_subcommand(1);
+  auto* bu = b->add_subcommand("update", "Write a baseline from results (atomically)");
+  bu->add_option("--from", c.baseline.from, "results.json of a complete, successful run");
+  bu->add_option("--to", c.baseline.to, "Baseline file to write");
+  c.baseline_cmd = b;
+  c.baseline_update_cmd = bu;
+
+  auto* v = app.add_subcommand("validate", "Check a suite, results or baseline file");
+  v->add_option("file", c.validate.file, "benchgate.toml, results.json or a baseline");
+  v->add_option("--print-schema", c.validate.print_schema, "Print a bundled JSON Schema")
+      ->check(CLI::IsMember({"results", "baseline", "suite"}));
+  c.validate_cmd = v;
+
+  auto* e = app.add_subcommand("export", "Convert results to other formats");
+  e->add_option("results", c.exp.results, "results.json")->required();
+  e->add_flag("--gbench", c.exp.gbench, "Google Benchmark JSON (readable by compare.py)")->required();
+  e->add_option("-o,--output", c.exp.output, "Output file (default: stdout)");
+  c.export_cmd = e;
+}
+
+namespace {
+
+int run_report(const ReportOptions& o) {
+  auto results = results::read_results(o.results);
+  std::optional<gate::GateResult> verdicts;
+  if (results.gate.is_object()) {
+    try {
+      verdicts = gate::gate_result_from_json(results.gate);
+    } catch (const std::exception& e) {
+      throw ConfigError(fmt::format("{}: /gate: {}", o.results, e.what()));
+    }
+  }
+  const fs::path out = o.out.empty() ? fs::path(o.results).parent_path() : fs::path(o.out);
+  report::ReportOptions ro;
+  ro.out_dir = out.empty() ? fs::path(".") : out;
+  auto model = report::build_model(results, verdicts, ro);
+  report::write_all(model, ro.out_dir);
+  report::ConsoleOptions co;
+  co.color = !o.no_color && stdout_is_tty();
+  report::write_results_table(model, std::cout, co);
+  if (verdicts) report::write_verdict_table(model, std::cout, co);
+  ExitCode code = runs_exit_code(results);
+  if (verdicts) code = worst_exit_code(code, verdicts->exit_code(false));
+  return static_cast<int>(code);
+}
+
+int run_diff(const DiffOptions& o) {
+  results::GateSettings s;
+  if (o.alpha != 0) {
+    if (!(o.alpha > 0 && o.alpha < 1)) throw UsageError("--alpha: expected a number between 0 and 1");
+    s.alpha = o.alpha;
+  }
+  if (!o.min_effect.empty()) {
+    const double me = with_context("--min-effect", [&] { return parse_percent(o.min_effect); });
+    if (!(me >= 0)) throw UsageError("--min-effect: expected a non-negative percentage");
+    s.metrics["real_time"].min_effect_rel = me;
+    s.metrics["cpu_time"].min_effect_rel = me;
+  }
+  s.warn_only = o.warn_only;
+  if (!o.testbed_mismatch.empty()) s.testbed_mismatch = o.testbed_mismatch;
+  const auto format = gate::diff_format_from_name(o.format);
+  auto result = gate::diff_files(o.base, o.candidate, s);
+  const auto text = gate::render_diff(result, format);
+  if (o.output.empty()) {
+    std::cout << text;
+    if (!text.empty() && text.back() != '\n') std::cout << '\n';
+  } else {
+    platform::write_file_atomic(o.output, text);
+  }
+  return static_cast<int>(result.exit_code(o.warn_only));
+}
+
+int run_baseline_update(const BaselineOptions& o) {
+  auto results = results::read_results(o.from);
+  auto b = gate::update_baseline(results, o.to, o.from);
+  std::cout << fmt::format("baseline {} written from {} ({} series)\n", o.to, o.from, b.series.size());
+  return 0;
+}
+
+int run_validate(const ValidateOptions& o) {
+  if (!o.print_schema.empty()) {
+    std::cout << results::schema_text(o.print_schema);
+    return 0;
+  }
+  if (o.file.empty()) throw UsageError("validate: expected a file (or --print-schema NAME)");
+  const fs::path p = o.file;
+  if (p.extension() == ".toml") {
+    auto suite = config::parse_suite_file(p, "");
+    std::cout << fmt::format("{}: valid suite ({} apps, {} scenarios)\n", o.file, suite.apps.size(),
+                             suite.scenarios.size());
+    return 0;
+  }
+  auto j = results::read_json_file(p, true);
+  const std::string kind = j.is_object() ? j.value("kind", "") : "";
+  if (kind == "benchgate.results") {
+    auto r = results::results_from_json(j, o.file);
+    std::cout << fmt::format("{}: valid results ({} runs)\n", o.file, r.runs.size());
+  } else if (kind == "benchgate.baseline") {
+    auto b = gate::baseline_from_json(j, o.file);
+    std::cout << fmt::format("{}: valid baseline ({} series)\n", o.file, b.series.size());
+  } else if (j.is_object() && j.contains("benchmarks")) {
+    auto g = gate::read_gbench(p);
+    std::cout << fmt::format("{}: valid Google Benchmark JSON ({} rows)\n", o.file, g.rows.size());
+  } else {
+    throw ConfigError(fmt::format("{}: not a benchgate suite, results or baseline file, nor "
+                                  "Google Benchmark JSON",
+                                  o.file));
+  }
+  return 0;
+}
+
+int run_export(const ExportOptions& o) {
+  auto results = results::read_results(o.results);
+  if (o.output.empty()) {
+    std::cout << gate::gbench_text(results);
+  } else {
+    gate::write_gbench(results, o.output);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int run_offline_commands(const OfflineCommands& c) {
+  if (c.report_cmd->parsed()) return run_report(c.report);
+  if (c.diff_cmd->parsed()) return run_diff(c.diff);
+  if (c.baseline_update_cmd->parsed()) return run_baseline_update(c.baseline);
+  if (c.validate_cmd->parsed()) return run_validate(c.validate);
+  if (c.export_cmd->parsed()) return run_export(c.exp);
+  return -1;
+}
+
+}  // namespace benchgate::cli

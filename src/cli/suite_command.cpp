@@ -1,0 +1,449 @@
+#include "cli/suite_command.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <map>
+#include <set>
+
+#include "cli/common.h"
+#include "core/error.h"
+#include "core/parse.h"
+#include "core/url.h"
+#include "gate/baseline.h"
+#include "gate/gate.h"
+#include "matrix/matrix.h"
+#include "platform/fs.h"
+#include "platform/signals.h"
+#include "platform/sysinfo.h"
+#include "report/report.h"
+#include "results/json.h"
+#include "runner/runner.h"
+
+namespace benchgate::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+void add_gate_flags(CLI::App* c, GateFlags& g) {
+  c->add_option("--baseline", g.baseline, "Gate against this stored baseline (unpaired)")
+      ->envname("BENCHGATE_BASELINE");
+  c->add_flag("--warn-only", g.warn_only, "Report regressions but exit 0")
+      ->envname("BENCHGATE_WARN_ONLY");
+  c->add_option("--testbed-mismatch", g.testbed_mismatch,
+                "error (default: verdicts not_comparable) | warn (gate anyway)")
+      ->check(CLI::IsMember({"error", "warn"}))
+      ->envname("BENCHGATE_TESTBED_MISMATCH");
+  c->add_option("--confirm", g.confirm,
+                "Extra A/B pairs to run once when a verdict is warn or inconclusive (0: off)")
+      ->envname("BENCHGATE_CONFIRM");
+  c->add_option("--alpha", g.alpha, "Family-wise significance level (default 0.05)")
+      ->envname("BENCHGATE_ALPHA");
+  c->add_flag("--no-color", g.no_color, "No ANSI colours even on a terminal")
+      ->envname("NO_COLOR");
+  c->add_option("--out", g.out, "Output folder")->envname("BENCHGATE_OUT");
+}
+
+/// RunObserver → report::ProgressReporter, with elapsed / remaining estimates.
+class Progress final : public runner::RunObserver {
+ public:
+  Progress(report::ProgressReporter& rep, const matrix::Plan& plan, Nanos sleep)
+      : rep_(rep), plan_(plan), sleep_(sleep), t0_(system_clock().now()) {}
+
+  void set_index(int i) { index_ = i; }
+
+  void on_run_start(const runner::RunSpec& spec) override {
+    run_t0_ = system_clock().now();
+    emit(spec, spec.scenario, "starting", -1);
+  }
+  void on_phase(const runner::RunSpec& spec, const std::string& phase) override {
+    emit(spec, cell_, phase, -1);
+  }
+  void on_period_start(const runner::RunSpec& spec, const results::LoadPoint& p) override {
+    cell_ = results::cell_key(spec.scenario, p);
+    emit(spec, cell_, "measuring", -1);
+  }
+  void on_interval(double rps) override {
+    std::lock_guard lock(mu_);
+    rps_ = rps;
+  }
+  void on_run_end(const runner::RunSpec& spec, const results::RunRecord& rec) override {
+    overhead_sum_ += rec.overhead_s;
+    ++done_;
+    report::RunDone d;
+    d.run = &rec;
+    d.index = index_;
+    d.total = static_cast<int>(plan_.runs.size());
+    d.iterations = spec.iterations;
+    d.elapsed_s = elapsed();
+    d.remaining_s = remaining(index_ + 1);
+    rep_.run_finished(d);
+    cell_.clear();
+    rps_ = -1;
+  }
+  void tick(const runner::RunSpec& spec) { emit(spec, cell_, "measuring", rps_); }
+
+ private:
+  double elapsed() const { return to_seconds(system_clock().now() - t0_); }
+  double remaining(int from) const {
+    double s = 0;
+    for (std::size_t i = static_cast<std::size_t>(from); i < plan_.runs.size(); ++i) {
+      const auto& r = plan_.runs[i];
+      s += to_seconds((r.warmup + r.duration) * static_cast<long>(r.points.size()) + sleep_);
+      s += done_ ? overhead_sum_ / done_ : 0.5;
+    }
+    return s;
+  }
+  void emit(const runner::RunSpec& spec, const std::string& cell, const std::string& phase,
+            double rps) {
+    report::RunProgress p;
+    p.index = index_;
+    p.total = static_cast<int>(plan_.runs.size());
+    p.iteration = spec.iteration;
+    p.iterations = spec.iterations;
+    p.app = spec.app.label;
+    p.cell = cell.empty() ? spec.scenario : cell;
+    p.phase = phase;
+    p.elapsed_s = elapsed();
+    double in_run = to_seconds(system_clock().now() - run_t0_);
+    double this_run = to_seconds((spec.warmup + spec.duration) * static_cast<long>(spec.points.size()));
+    p.remaining_s = remaining(index_ + 1) + std::max(0.0, this_run - in_run);
+    {
+      std::lock_guard lock(mu_);
+      p.current_rps = rps >= 0 ? rps : rps_;
+    }
+    rep_.update(p);
+  }
+
+  report::ProgressReporter& rep_;
+  const matrix::Plan& plan_;
+  Nanos sleep_;
+  Nanos t0_;
+  Nanos run_t0_{0};
+  int index_ = 0;
+  int done_ = 0;
+  double overhead_sum_ = 0;
+  std::string cell_;
+  std::mutex mu_;
+  double rps_ = -1;
+};
+
+// Rejects what cannot run before anything starts: each distinct app × scenario × driver once.
+void preflight_checks(const matrix::Plan& plan) {
+  std::set<std::string> seen;
+  for (const auto& run : plan.runs) {
+    const auto key = run.app.label + "\n" + run.scenario + "\n" + run.driver;
+    if (!seen.insert(key).second) continue;
+    try {
+      runner::check_run_spec(run);
+    } catch (const Error& e) {
+      if (e.code() == ExitCode::kUsage) {
+        throw UsageError(fmt::format("app '{}', scenario '{}': {}", run.app.label, run.scenario, e.what()));
+      }
+      throw RunError(fmt::format("app '{}', scenario '{}': {}", run.app.label, run.scenario, e.what()));
+    }
+  }
+}
+
+bool has_ab_roles(const config::SuiteConfig& s) {
+  bool b = false, c = false;
+  for (const auto& a : s.apps) {
+    b |= a.role == "baseline";
+    c |= a.role == "candidate";
+  }
+  return b && c;
+}
+
+// Runs the planned runs in order; appends to results and checkpoints results.json after each.
+void run_plan(const matrix::Plan& plan, const config::SuiteConfig& suite, runner::RunContext& ctx,
+              Progress& progress, results::ResultsFile& results, const fs::path& results_path) {
+  for (std::size_t i = 0; i < plan.runs.size(); ++i) {
+    if (ctx.cancel.cancelled()) break;
+    if (i > 0 && suite.defaults.sleep > Nanos::zero()) {
+      if (!ctx.clock.wait_for(suite.defaults.sleep, &ctx.cancel)) break;
+    }
+    progress.set_index(static_cast<int>(i));
+    results.runs.push_back(runner::execute_run(plan.runs[i], ctx));
+    if (results.runs.back().status == "interrupted") break;
+    results::write_results(results, results_path);
+  }
+}
+
+void apply_gate_flags(results::GateSettings& g, const GateFlags& f) {
+  if (f.warn_only) g.warn_only = true;
+  if (!f.testbed_mismatch.empty()) g.testbed_mismatch = f.testbed_mismatch;
+  if (f.confirm >= 0) g.confirm = f.confirm;
+  if (f.alpha != 0) {
+    if (!(f.alpha > 0 && f.alpha < 1)) throw UsageError("--alpha: expected a number between 0 and 1");
+    g.alpha = f.alpha;
+  }
+}
+
+}  // namespace
+
+int execute_suite(config::SuiteConfig suite, const GateFlags& flags, const std::string& command) {
+  apply_gate_flags(suite.gate, flags);
+  if (!flags.out.empty()) suite.defaults.out = flags.out;
+  config::validate_suite(suite);
+  auto plan = matrix::expand(suite);
+  preflight_checks(plan);
+
+  std::optional<gate::Baseline> baseline;
+  if (!flags.baseline.empty()) baseline = gate::read_baseline(flags.baseline);  // bad file: exit 2
+
+  const fs::path out = suite.defaults.out;
+  const fs::path results_path = out / "results.json";
+  auto results = new_results(command, suite.name);
+  results.suite = config::suite_to_json(suite);
+  results.order.seed = plan.seed;
+  results.order.sequence = plan.sequence();
+
+  // Warn up front when the configured runs can never reach the Holm-adjusted α.
+  const bool ab = has_ab_roles(suite);
+  if (ab || baseline) {
+    int cells = 0, min_iter = 1 << 30;
+    for (const auto& sc : suite.scenarios) {
+      if (!matrix::filter_matches(suite.filter, sc.name)) continue;
+      cells += static_cast<int>(sc.clients.size() * std::max<std::size_t>(1, sc.rates.size()));
+      min_iter = std::min(min_iter, sc.iterations.value_or(suite.defaults.iterations));
+    }
+    const int tests = cells * static_cast<int>(gate::gated_metric_names(suite.gate).size());
+    if (auto warn = gate::check_run_count(min_iter, tests, suite.gate.alpha * gate::look_alpha_scale(suite.gate),
+                                          ab && !baseline)) {
+      results.warnings.push_back(*warn);
+      std::cerr << "benchgate: warning: " << *warn << "\n";
+    }
+  }
+
+  CancelToken cancel;
+  platform::SignalGuard signals(cancel);
+  const bool tty = ::isatty(STDERR_FILENO) == 1;
+  const bool color = !flags.no_color && stdout_is_tty();
+  auto reporter = report::make_progress_reporter(std::cerr, tty, 100, !flags.no_color && tty);
+  Progress progress(*reporter, plan, suite.defaults.sleep);
+  runner::RunContext ctx{system_clock(), cancel, out, &progress};
+  std::cerr << fmt::format("benchgate: {} runs ({} apps, {} scenarios), seed {}, output {}\n",
+                           plan.runs.size(), suite.apps.size(), plan.scenarios.size(), plan.seed,
+                           out.string());
+  run_plan(plan, suite, ctx, progress, results, results_path);
+
+  // The gate.
+  std::optional<gate::GateResult> verdicts;
+  if (!cancel.cancelled()) {
+    if (baseline) {
+      verdicts = gate::run_against_baseline(results, *baseline, suite.gate, flags.baseline);
+    } else if (ab) {
+      verdicts = gate::run_ab(results, suite.gate);
+      if (suite.gate.confirm > 0 && gate::needs_confirmation(*verdicts)) {
+        int last = 0;
+        for (const auto& r : plan.runs) last = std::max(last, r.iteration);
+        matrix::ExpandOptions more;
+        more.first_iteration = last + 1;
+        more.iterations = suite.gate.confirm;
+        more.first_sequence = static_cast<int>(plan.runs.size());
+        auto suite2 = suite;
+        suite2.defaults.seed = plan.seed + 1;
+        auto extra = matrix::expand(suite2, more);
+        reporter->message(fmt::format("confirmation extension: {} more runs ({} pairs)",
+                                      extra.runs.size(), suite.gate.confirm));
+        for (const auto& id : extra.sequence()) results.order.sequence.push_back(id);
+        Progress progress2(*reporter, extra, suite.defaults.sleep);
+        ctx.observer = &progress2;
+        run_plan(extra, suite, ctx, progress2, results, results_path);
+        if (!cancel.cancelled()) verdicts = gate::confirm_ab(*verdicts, results, suite.gate);
+      }
+    }
+  }
+  reporter->finish();
+  results.finished_at = platform::iso8601_now();
+  if (cancel.cancelled()) results.status = "interrupted";
+  if (verdicts) results.gate = gate::to_json(*verdicts);
+  results::write_results(results, results_path);
+
+  report::ReportOptions ro;
+  ro.out_dir = out;
+  auto model = report::build_model(results, verdicts, ro);
+  auto written = report::write_all(model, out);
+  report::ConsoleOptions co;
+  co.color = color;
+  report::write_results_table(model, std::cout, co);
+  if (verdicts) report::write_verdict_table(model, std::cout, co);
+  std::cout << fmt::format("\nreports: {}\n", out.string());
+  report::github_integrate(model, report::render_markdown(model), written.named(),
+                           report::process_env(), std::cout);
+
+  ExitCode code = runs_exit_code(results);
+  if (verdicts) code = worst_exit_code(code, verdicts->exit_code(suite.gate.warn_only));
+  return static_cast<int>(code);
+}
+
+CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
+  auto* c = app.add_subcommand("run", "Run a suite file's matrix, gate it, write every report "
+                                      "(the default command)");
+  c->add_option("-c,--config", o.config, "Suite file")->envname("BENCHGATE_CONFIG");
+  c->add_option("--iterations", o.iterations, "Iterations (runs per app × scenario)");
+  c->add_option("--filter", o.filter, "Only scenarios matching these globs: 'plain*,!slow'");
+  c->add_option("--seed", o.seed, "Seed of the run order (recorded in results.json)");
+  c->add_option("--duration", o.duration, "Measured length of each load period");
+  c->add_option("--warmup", o.warmup, "Warm-up before each load period");
+  c->add_option("--driver", o.driver, "Load driver for every scenario");
+  c->add_option("--app-cpus", o.app_cpus, "CPU list for the apps");
+  c->add_option("--driver-cpus", o.driver_cpus, "CPU list for the driver");
+  c->add_option("--sleep", o.sleep, "Pause between runs");
+  c->add_option("--profiler", o.profiler, "Profile every run: perf, flame, massif, ...");
+  c->add_option("--set", o.set, "Override any setting: --set iterations=3 (repeatable)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  add_gate_flags(c, o.gate);
+  return c;
+}
+
+int run_run(const RunOptions& o) {
+  if (!fs::exists(o.config)) {
+    throw UsageError(fmt::format(
+        "-c/--config: suite file {} not found (write one: see the README, or `benchgate drive` "
+        "/ `benchgate compare` run without a suite file)",
+        o.config));
+  }
+  auto suite = config::parse_suite_file(o.config, platform::machine_context().value("host_name", ""));
+  config::apply_env_overrides(suite, config::process_env());
+  auto set = [&](const char* name, const std::string& value, const char* flag) {
+    if (!value.empty()) config::apply_override(suite, name, value, flag);
+  };
+  if (o.iterations != 0) set("iterations", std::to_string(o.iterations), "--iterations");
+  set("filter", o.filter, "--filter");
+  set("seed", o.seed, "--seed");
+  set("duration", o.duration, "--duration");
+  set("warmup", o.warmup, "--warmup");
+  set("driver", o.driver, "--driver");
+  set("app_cpus", o.app_cpus, "--app-cpus");
+  set("driver_cpus", o.driver_cpus, "--driver-cpus");
+  set("sleep", o.sleep, "--sleep");
+  set("profiler", o.profiler, "--profiler");
+  for (const auto& kv : o.set) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos) throw UsageError(fmt::format("--set: expected name=value, got '{}'", kv));
+    config::apply_override(suite, kv.substr(0, eq), kv.substr(eq + 1), "--set " + kv.substr(0, eq));
+  }
+  return execute_suite(std::move(suite), o.gate, "run");
+}
+
+config::AppSpec parse_compare_app(const std::string& spec, std::size_t index) {
+  static const std::vector<std::string> keys = {"label", "instances", "pwd", "cwd", "cpus", "role"};
+  config::AppSpec app;
+  std::string cmd = spec;
+  std::map<std::string, std::string> attrs;
+  // Attributes are ",key=value" suffixes; peel them from the right so the command itself may
+  // contain commas.
+  for (;;) {
+    auto comma = cmd.rfind(',');
+    if (comma == std::string::npos) break;
+    auto part = cmd.substr(comma + 1);
+    auto eq = part.find('=');
+    if (eq == std::string::npos) break;
+    auto key = part.substr(0, eq);
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+      throw UsageError(fmt::format("app {} '{}': unknown attribute '{}' (expected label, "
+                                   "instances, pwd, cpus or role)",
+                                   index + 1, spec, key));
+    }
+    attrs[key] = part.substr(eq + 1);
+    cmd = cmd.substr(0, comma);
+  }
+  app.command = with_context(fmt::format("app {}", index + 1), [&] { return shell_split(cmd); });
+  if (app.command.empty()) throw UsageError(fmt::format("app {}: empty command in '{}'", index + 1, spec));
+  app.label = attrs.count("label") ? attrs["label"] : fs::path(app.command[0]).filename().string();
+  if (app.label.empty()) throw UsageError(fmt::format("app {}: empty label", index + 1));
+  if (attrs.count("instances")) {
+    auto n = with_context(fmt::format("app {} instances", index + 1), [&] { return parse_int(attrs["instances"]); });
+    if (n < 1 || n > 1024) throw UsageError(fmt::format("app {} instances: expected 1 to 1024", index + 1));
+    app.instances = static_cast<int>(n);
+  }
+  if (attrs.count("pwd")) app.cwd = attrs["pwd"];
+  if (attrs.count("cwd")) app.cwd = attrs["cwd"];
+  if (attrs.count("cpus")) {
+    app.cpus = with_context(fmt::format("app {} cpus", index + 1), [&] { return parse_cpu_list(attrs["cpus"]); });
+  }
+  if (attrs.count("role")) {
+    app.role = attrs["role"];
+    if (app.role != "baseline" && app.role != "candidate") {
+      throw UsageError(fmt::format("app {} role: expected baseline or candidate, got '{}'", index + 1, app.role));
+    }
+  }
+  return app;
+}
+
+CLI::App* add_compare_command(CLI::App& app, CompareOptions& o) {
+  auto* c = app.add_subcommand(
+      "compare", "Run several apps over interleaved iterations and print a table (the old compare.sh)");
+  c->add_option("apps", o.apps, "APP[,label=NAME][,instances=N][,pwd=DIR][,cpus=LIST][,role=...]")
+      ->required()
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  c->add_option("--url", o.url, "URL to drive")->required();
+  c->add_option("--clients", o.clients, "Connections per load period, a list");
+  c->add_option("--rates", o.rates, "Constant request rates (open loop), a list");
+  c->add_option("--duration", o.duration, "Measured length of each load period");
+  c->add_option("--warmup", o.warmup, "Warm-up before each load period");
+  c->add_option("--iterations", o.iterations, "Iterations");
+  c->add_option("--sleep", o.sleep, "Pause between runs");
+  c->add_option("--driver", o.driver, "Load driver");
+  c->add_option("--cpus", o.cpus, "CPU list for the apps");
+  c->add_option("--driver-cpus", o.driver_cpus, "CPU list for the driver");
+  c->add_option("--driver-threads", o.driver_threads, "Driver threads (0: automatic)");
+  c->add_option("--pre-run", o.pre_run, "Shell command run before every run (cleanup, DB reset)");
+  c->add_option("--client-host", o.client_host, "Run the driver on this host over ssh");
+  c->add_option("--seed", o.seed, "Seed of the run order");
+  c->add_option("--interval", o.interval, "Monitor sampling interval");
+  add_gate_flags(c, o.gate);
+  return c;
+}
+
+int run_compare(const CompareOptions& o) {
+  config::SuiteConfig s;
+  s.name = "compare";
+  for (std::size_t i = 0; i < o.apps.size(); ++i) {
+    auto app = parse_compare_app(o.apps[i], i);
+    app.pre_run = o.pre_run;
+    s.apps.push_back(std::move(app));
+  }
+  // Labels must be unique: number duplicates (two builds of the same binary name).
+  std::map<std::string, int> seen;
+  for (auto& a : s.apps) {
+    if (seen[a.label]++ > 0) a.label += fmt::format("-{}", seen[a.label]);
+  }
+  config::ScenarioSpec sc;
+  const auto url = with_context("--url", [&] { return parse_url(o.url); });
+  auto path = url.target.substr(1, url.target.find('?') == std::string::npos ? std::string::npos
+                                                                              : url.target.find('?') - 1);
+  sc.name = path.empty() ? "root" : replace_all(path, "/", "_");
+  sc.url = o.url;
+  sc.clients = with_context("--clients", [&] { return parse_positive_int_list(o.clients); });
+  if (!o.rates.empty()) sc.rates = with_context("--rates", [&] { return parse_positive_double_list(o.rates); });
+  s.scenarios.push_back(sc);
+  auto& d = s.defaults;
+  d.driver = o.driver;
+  d.duration = with_context("--duration", [&] { return parse_duration(o.duration); });
+  d.warmup = with_context("--warmup", [&] { return parse_duration(o.warmup); });
+  d.interval = with_context("--interval", [&] { return parse_duration(o.interval); });
+  if (o.iterations < 1) throw UsageError("--iterations: expected a positive integer");
+  d.iterations = o.iterations;
+  d.sleep = with_context("--sleep", [&] { return parse_duration(o.sleep); });
+  d.app_cpus = with_context("--cpus", [&] { return parse_cpu_list(o.cpus); });
+  d.driver_cpus = with_context("--driver-cpus", [&] { return parse_cpu_list(o.driver_cpus); });
+  d.driver_threads = o.driver_threads;
+  d.client_host = o.client_host;
+  if (!o.seed.empty()) {
+    auto v = with_context("--seed", [&] { return parse_int(o.seed); });
+    if (v < 0) throw UsageError("--seed: expected a non-negative integer");
+    d.seed = static_cast<std::uint64_t>(v);
+  }
+  d.out = o.gate.out.empty() ? fs::path("compares") / fmt::format("{:%Y%m%d-%H%M%S}", fmt::localtime(std::time(nullptr)))
+                             : fs::path(o.gate.out);
+  GateFlags flags = o.gate;
+  flags.out = d.out.string();
+  return execute_suite(std::move(s), flags, "compare");
+}
+
+}  // namespace benchgate::cli
