@@ -210,14 +210,21 @@ class PerfProfiler final : public Profiler {
     }
     s.profiler = name_;
     demangle_summary(s, ctx);
+    // Only what this kind wrote (a folder may hold files of an earlier profile).
+    const bool flat = kind_ == PerfKind::kFlat || kind_ == PerfKind::kCallGraph;
+    const bool graph = kind_ == PerfKind::kCallGraph || kind_ == PerfKind::kIdle;
     add_artifact(s, ctx, "perf-data", "perf.data", "perf record output (perf report -i ...)");
-    add_artifact(s, ctx, "perf-report", "perf-report.txt", "perf report: flat profile");
-    add_artifact(s, ctx, "perf-report", "perf-report-callgraph.txt",
-                 "perf report: call graph with children");
-    add_artifact(s, ctx, "folded-stacks", "stacks.folded", "collapsed stacks (stack count)");
-    add_artifact(s, ctx, "flamegraph", "flamegraph.svg",
-                 kind_ == PerfKind::kIdle ? "off-CPU flame graph (time blocked)"
-                                          : "CPU flame graph (interactive SVG)");
+    if (flat) add_artifact(s, ctx, "perf-report", "perf-report.txt", "perf report: flat profile");
+    if (graph) {
+      add_artifact(s, ctx, "perf-report", "perf-report-callgraph.txt",
+                   "perf report: call graph with children");
+    }
+    if (!flat) {
+      add_artifact(s, ctx, "folded-stacks", "stacks.folded", "collapsed stacks (stack count)");
+      add_artifact(s, ctx, "flamegraph", "flamegraph.svg",
+                   kind_ == PerfKind::kIdle ? "off-CPU flame graph (time blocked)"
+                                            : "CPU flame graph (interactive SVG)");
+    }
     return s;
   }
 
