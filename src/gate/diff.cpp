@@ -111,6 +111,17 @@ std::optional<double> agg_hint(const GbenchBenchmark& b, const std::string& fiel
   return v;
 }
 
+std::string describe_change(const MetricVerdict& v, double x) {
+  if (std::isnan(x)) return "n/a";
+  if (v.scale == results::Scale::kRatio) return fmt::format("{:+.2f} %", x * 100);
+  return fmt::format("{:+.4g}", x);
+}
+
+std::string describe_ci(const MetricVerdict& v) {
+  if (std::isnan(v.ci_low) || std::isnan(v.ci_high)) return "";
+  return fmt::format(" [{}, {}]", describe_change(v, v.ci_low), describe_change(v, v.ci_high));
+}
+
 bool mentions(const results::GateSettings& s, const std::string& cell, const std::string& metric) {
   if (s.metrics.count(metric)) return true;
   auto it = s.per_scenario.find(cell);
@@ -149,6 +160,7 @@ GateResult diff_gbench(const GbenchFile& base, const GbenchFile& candidate,
   }
 
   std::vector<Comparison> comps;
+  std::vector<bool> unknown_direction;  // per comparison: a plain counter
   comps.reserve(order.size() * 2);
   for (const auto& [b, c] : order) {
     const std::string& name = b ? b->name : c->name;
@@ -250,6 +262,8 @@ GateResult diff_gbench(const GbenchFile& base, const GbenchFile& candidate,
           ""};
       x.policy = resolve_policy(settings, "", name, counter, info);
       if (!mentions(settings, name, counter)) x.policy.gated = false;
+      unknown_direction.resize(comps.size(), false);
+      unknown_direction.push_back(!rate && !x.policy.gated);
       const bool in_b = std::any_of(b->iterations.front()->counters.begin(),
                                     b->iterations.front()->counters.end(),
                                     [&](const auto& kv) { return kv.first == counter; });
@@ -273,6 +287,19 @@ GateResult diff_gbench(const GbenchFile& base, const GbenchFile& candidate,
   GateResult r = evaluate(comps, settings, opt);
   r.candidate_source = candidate.origin;
   r.format = "gbench";
+  unknown_direction.resize(comps.size(), false);
+  // A plain counter has no known better direction: a change is reported as "warn", never as
+  // regressed or improved, unless the settings give its direction.
+  for (std::size_t i = 0; i < comps.size(); ++i) {
+    auto& v = r.verdicts[i];
+    if (!unknown_direction[i] || v.gated) continue;
+    if (v.verdict == Verdict::kRegressed || v.verdict == Verdict::kWarn ||
+        v.verdict == Verdict::kImproved) {
+      v.verdict = Verdict::kWarn;
+      v.reason = fmt::format("changed by {}{} (p two-sided = {:.4f}); direction unknown, not gated",
+                             describe_change(v, v.estimate), describe_ci(v), v.p_two_sided);
+    }
+  }
   return r;
 }
 
@@ -483,7 +510,7 @@ std::string text_gbench(const GateResult& r) {
                          rt->p_two_sided, ct->p_two_sided, desc);
     }
     for (const auto* cv : row.counters) {
-      if (cv->verdict == Verdict::kUnchanged) continue;
+      if (cv->verdict == Verdict::kUnchanged || std::isnan(cv->estimate)) continue;
       out += fmt::format("{:<{}}  {}: {} -> {}  {}  {}{}\n", "", 4, cv->metric,
                          fmt_value(cv->baseline), fmt_value(cv->current), fmt_estimate(*cv),
                          verdict_name(cv->verdict), cv->gated ? "" : " (not gated)");
@@ -574,7 +601,10 @@ std::string md_row(const MetricVerdict& v) {
 }
 
 std::string render_md(const GateResult& r) {
+  // GitHub rejects comments over 65,536 characters: stay under 60,000. Regressions and errors
+  // are never cut; the other attention rows and the details are, with a note.
   constexpr std::size_t kLimit = 60000;
+  constexpr std::size_t kReserve = 1500;  // notes and closing text
   const std::string head =
       "| Status | Cell | Metric | Baseline | Current | Change (95 % CI) | p (Holm) | Why |\n"
       "|---|---|---|---:|---:|---|---:|---|\n";
@@ -583,10 +613,22 @@ std::string render_md(const GateResult& r) {
                      md_escape(file_name(r.candidate_source)));
   out += counts_line(r, true) + "\n\n";
   const auto attention = by_rank(r, true);
+  std::size_t left_out = 0;
   if (!attention.empty()) {
     out += head;
-    for (const auto* v : attention)
-      out += md_row(*v);
+    for (const auto* v : attention) {
+      const std::string row = md_row(*v);
+      const bool must = v->verdict == Verdict::kRegressed || v->verdict == Verdict::kError;
+      if (!must && out.size() + row.size() + kReserve > kLimit) {
+        ++left_out;
+        continue;
+      }
+      out += row;
+    }
+    if (left_out > 0) {
+      out += fmt::format(
+          "\n… and {} more rows needing attention (size limit); see the JSON output.\n", left_out);
+    }
     out += "\n";
   }
   std::string details = "<details><summary>All " + std::to_string(r.verdicts.size()) +
@@ -594,7 +636,7 @@ std::string render_md(const GateResult& r) {
   std::size_t shown = 0;
   for (const auto* v : by_rank(r, false)) {
     std::string row = md_row(*v);
-    if (out.size() + details.size() + row.size() + 400 > kLimit) break;
+    if (out.size() + details.size() + row.size() + kReserve > kLimit) break;
     details += row;
     ++shown;
   }

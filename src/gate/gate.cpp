@@ -111,18 +111,21 @@ Tested run_tests(const Comparison& c, double ci_level) {
     hl = stats::hodges_lehmann_one_sample(d, ci_level);
   } else {
     // Ranks of the raw values equal those of their logs; testing the raw values avoids ties
-    // that rounding in log() could create (and keeps compare.py's p-values exactly).
-    const auto u = stats::mann_whitney_u(cur, base, worse_alt);
+    // that rounding in log() could create (and keeps compare.py's p-values exactly). The gate's
+    // one-sided tests use the exact null distribution whenever there are no ties (it is cheap
+    // for any realistic run count, and the normal approximation overstates tail p-values
+    // several-fold at 10-12 runs); p_two is scipy's method="auto", as compare.py reports it.
+    const auto u = stats::mann_whitney_u(cur, base, worse_alt, stats::Method::kExact);
     t.p_worse = u.p_value;
-    t.p_better = stats::mann_whitney_u(cur, base, better_alt).p_value;
-    t.p_two = stats::mann_whitney_u(cur, base, stats::Alternative::kTwoSided).p_value;
+    t.p_better = stats::mann_whitney_u(cur, base, better_alt, stats::Method::kExact).p_value;
+    t.p_two = stats::mann_whitney_u(base, cur, stats::Alternative::kTwoSided).p_value;
     std::vector<double> pooled(base);
     pooled.insert(pooled.end(), cur.begin(), cur.end());
     const double n = static_cast<double>(pooled.size());
     t.informative =
         !pooled.empty() && !base.empty() && !cur.empty() && stats::tie_term(pooled) < n * n * n - n;
-    t.p_min =
-        stats::mann_whitney_min_p(static_cast<int>(cur.size()), static_cast<int>(base.size()));
+    t.p_min = stats::mann_whitney_min_p(static_cast<int>(cur.size()), static_cast<int>(base.size()),
+                                        stats::Alternative::kGreater, stats::Method::kExact);
     if (ratio) {
       for (double& x : base)
         x = std::log(x);
@@ -298,8 +301,9 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
     } else if (!can_reach && !sig_worse && !sig_better) {
       v.verdict = Verdict::kInconclusive;
       const double level = v.alpha / family;
-      const int needed =
-          c.paired ? stats::wilcoxon_pairs_needed(level) : stats::mann_whitney_runs_needed(level);
+      const int needed = c.paired ? stats::wilcoxon_pairs_needed(level)
+                                  : stats::mann_whitney_runs_needed(
+                                        level, stats::Alternative::kGreater, stats::Method::kExact);
       v.reason = fmt::format(
           "{} {} can never reach α = {}{}: the smallest possible p is {}; {} needs ≥ {} {} "
           "(estimate {})",
@@ -515,10 +519,13 @@ GateResult confirm_ab(const GateResult& first_look, const results::ResultsFile& 
 std::optional<std::string> check_run_count(int runs, int tests, double alpha, bool paired) {
   tests = std::max(tests, 1);
   const double level = alpha / tests;
-  const double p_min = paired ? stats::wilcoxon_min_p(runs) : stats::mann_whitney_min_p(runs, runs);
+  const double p_min = paired ? stats::wilcoxon_min_p(runs)
+                              : stats::mann_whitney_min_p(runs, runs, stats::Alternative::kGreater,
+                                                          stats::Method::kExact);
   if (p_min < level) return std::nullopt;
-  const int needed =
-      paired ? stats::wilcoxon_pairs_needed(level) : stats::mann_whitney_runs_needed(level);
+  const int needed = paired ? stats::wilcoxon_pairs_needed(level)
+                            : stats::mann_whitney_runs_needed(level, stats::Alternative::kGreater,
+                                                              stats::Method::kExact);
   const char* what = paired ? "pairs" : "runs per side";
   return fmt::format(
       "{} {} can never reach α = {} with Holm over {} tests (smallest possible p {}); use at "

@@ -59,20 +59,54 @@ int time_unit_exponent(TimeUnit u) {
   return 0;
 }
 
+namespace {
+
+// "<mantissa>e<exponent + shift>" for a JSON number's text.
+std::string shift_decimal(std::string_view number, int shift) {
+  const auto e = number.find_first_of("eE");
+  int exponent = 0;
+  if (e != std::string_view::npos) {
+    std::string_view ex = number.substr(e + 1);
+    if (!ex.empty() && ex.front() == '+') ex.remove_prefix(1);
+    std::from_chars(ex.data(), ex.data() + ex.size(), exponent);
+  }
+  return fmt::format("{}e{}", number.substr(0, e), exponent + shift);
+}
+
+double parse_decimal(const std::string& s) {
+  double out = 0;
+  const auto r = std::from_chars(s.data(), s.data() + s.size(), out);
+  if (r.ec == std::errc::result_out_of_range) return s.front() == '-' ? -HUGE_VAL : HUGE_VAL;
+  return out;
+}
+
+// Shortest round-trip text of a finite double, scientific ("1.5e-06").
+std::string shortest(double v) {
+  char buf[64];
+  const auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
+  return std::string(buf, res.ptr);
+}
+
+}  // namespace
+
 double convert_time(double value, TimeUnit from, TimeUnit to) {
   if (from == to || !std::isfinite(value) || value == 0) return value;
+  return convert_time_text(shortest(value), from, to);
+}
+
+double convert_time_text(std::string_view number, TimeUnit from, TimeUnit to) {
   const int shift = time_unit_exponent(from) - time_unit_exponent(to);
-  char buf[64];
-  const auto res = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::scientific);
-  const std::string_view text(buf, static_cast<std::size_t>(res.ptr - buf));
-  const auto e = text.find('e');
-  int exponent = 0;
-  std::from_chars(text.data() + e + 1 + (text[e + 1] == '+' ? 1 : 0), text.data() + text.size(),
-                  exponent);
-  const std::string shifted = fmt::format("{}e{}", text.substr(0, e), exponent + shift);
-  double out = 0;
-  std::from_chars(shifted.data(), shifted.data() + shifted.size(), out);
-  return out;
+  if (shift == 0) return parse_decimal(std::string(number));
+  return parse_decimal(shift_decimal(number, shift));
+}
+
+double time_in(const GbenchFile& file, const GbenchRow& row, bool real, TimeUnit unit) {
+  const double v = real ? row.real_time : row.cpu_time;
+  if (row.time_unit == unit || !std::isfinite(v) || v == 0) return v;
+  const std::size_t pos = real ? row.real_pos : row.cpu_pos;
+  const std::size_t len = real ? row.real_len : row.cpu_len;
+  if (len == 0 || pos + len > file.text.size()) return convert_time(v, row.time_unit, unit);
+  return convert_time_text(std::string_view(file.text).substr(pos, len), row.time_unit, unit);
 }
 
 // ---------------------------------------------------------------- reader
@@ -104,10 +138,10 @@ void parse_row(JsonScanner& sc, GbenchRow& row) {
     if (key == "name") {
       row.name = string_field(sc, key);
     } else if (key == "real_time") {
-      row.real_time = sc.number();
+      row.real_time = sc.number(&row.real_pos, &row.real_len);
       has_real = true;
     } else if (key == "cpu_time") {
-      row.cpu_time = sc.number();
+      row.cpu_time = sc.number(&row.cpu_pos, &row.cpu_len);
       has_cpu = true;
     } else if (key == "time_unit") {
       unit_text = string_field(sc, key);
@@ -180,11 +214,12 @@ void parse_row(JsonScanner& sc, GbenchRow& row) {
 
 }  // namespace
 
-JsonDocument parse_document(std::string_view text, const std::string& origin) {
+JsonDocument parse_document(std::string text, const std::string& origin) {
   if (trim(text).empty()) throw ConfigError(fmt::format("{}: file is empty", origin));
   JsonDocument doc;
   doc.gbench.origin = origin;
-  JsonScanner sc(text, origin);
+  doc.gbench.text = std::move(text);
+  JsonScanner sc(doc.gbench.text, origin);
   const char first = sc.peek();
   if (first == '[') {
     throw ConfigError(fmt::format(
@@ -220,8 +255,8 @@ JsonDocument parse_document(std::string_view text, const std::string& origin) {
   return doc;
 }
 
-GbenchFile parse_gbench(std::string_view text, const std::string& origin) {
-  JsonDocument doc = parse_document(text, origin);
+GbenchFile parse_gbench(std::string text, const std::string& origin) {
+  JsonDocument doc = parse_document(std::move(text), origin);
   if (!doc.has_benchmarks) {
     throw ConfigError(fmt::format(
         "{}: not Google Benchmark JSON: the top-level object has no \"benchmarks\" list", origin));
@@ -236,7 +271,7 @@ GbenchFile read_gbench(const std::filesystem::path& path) {
   } catch (const std::exception& e) {
     throw ConfigError(fmt::format("{}: cannot read: {}", path.string(), e.what()));
   }
-  return parse_gbench(text, path.string());
+  return parse_gbench(std::move(text), path.string());
 }
 
 // ---------------------------------------------------------------- grouping
@@ -317,19 +352,12 @@ std::string str(std::string_view s) {
   return json(std::string(s)).dump();
 }
 
-// A value in `unit` that convert_time() reads back as exactly x seconds, if one exists.
-std::optional<double> exact_in(double x, TimeUnit unit) {
-  if (unit == TimeUnit::kS || !std::isfinite(x) || x == 0) return x;
-  double v = convert_time(x, TimeUnit::kS, unit);
-  if (convert_time(v, unit, TimeUnit::kS) == x) return v;
-  double up = v, down = v;
-  for (int i = 0; i < 8; ++i) {
-    up = std::nextafter(up, HUGE_VAL);
-    down = std::nextafter(down, -HUGE_VAL);
-    if (convert_time(up, unit, TimeUnit::kS) == x) return up;
-    if (convert_time(down, unit, TimeUnit::kS) == x) return down;
-  }
-  return std::nullopt;
+// A time in seconds written in `unit`: the shortest decimal digits of the value with the
+// exponent shifted, so that time_in() reads back exactly the same double.
+std::string time_text(double seconds, TimeUnit unit) {
+  if (!std::isfinite(seconds)) return num(seconds);
+  if (seconds == 0 || unit == TimeUnit::kS) return num(seconds);
+  return shift_decimal(shortest(seconds), -time_unit_exponent(unit));
 }
 
 TimeUnit unit_for(double seconds) {
@@ -355,7 +383,8 @@ struct Family {
   std::string name, app, role, cell, metric, unit, field;
   std::vector<const results::Sample*> samples;  // sorted by iteration
   TimeUnit time_unit = TimeUnit::kNs;
-  std::vector<double> real, cpu;  // per sample, in time_unit
+  std::vector<std::string> time_texts;  // per sample: real_time = cpu_time, as written
+  std::vector<double> times;            // the same in time_unit (for the aggregates)
   std::vector<std::pair<std::string, std::vector<double>>> counters;
 };
 
@@ -364,44 +393,35 @@ void fill_values(Family& f) {
   std::vector<double> vals;
   for (const auto* s : f.samples)
     vals.push_back(s->value);
+  std::vector<double> seconds = vals;
   if (f.unit == "s") {
     f.field = "real_time";
-    f.time_unit = unit_for(stats::median(vals));
-    std::vector<double> conv;
-    for (double x : vals) {
-      auto v = exact_in(x, f.time_unit);
-      if (!v) break;
-      conv.push_back(*v);
-    }
-    if (conv.size() != vals.size()) {
-      f.time_unit = TimeUnit::kS;
-      conv = vals;
-    }
-    f.real = conv;
-    f.cpu = conv;
   } else if (f.unit.size() >= 2 && f.unit.substr(f.unit.size() - 2) == "/s") {
     f.field = "items_per_second";
-    std::vector<double> inv;
-    for (double x : vals)
-      inv.push_back(x > 0 ? 1 / x : 0);
-    f.time_unit = unit_for(stats::median(inv));
-    for (double& t : inv)
-      t = convert_time(t, TimeUnit::kS, f.time_unit);
-    f.real = inv;
-    f.cpu = inv;
+    for (double& x : seconds)
+      x = x > 0 ? 1 / x : 0;  // time per request
     f.counters.emplace_back("items_per_second", vals);
   } else {
     f.field = f.metric;
-    f.time_unit = TimeUnit::kNs;
-    f.real = vals;
-    f.cpu = vals;
     f.counters.emplace_back(f.metric, vals);
+  }
+  if (f.field == f.metric) {
+    f.time_unit = TimeUnit::kNs;  // the value itself, not a time
+    for (double x : vals)
+      f.time_texts.push_back(num(x));
+    f.times = vals;
+    return;
+  }
+  f.time_unit = unit_for(stats::median(seconds));
+  for (double x : seconds) {
+    f.time_texts.push_back(time_text(x, f.time_unit));
+    f.times.push_back(convert_time(x, TimeUnit::kS, f.time_unit));
   }
 }
 
 void write_row(std::string& out, const Family& f, int family_index, const std::string& name,
                std::string_view run_type, std::string_view aggregate, std::size_t index,
-               double real, double cpu, const std::vector<double>& counter_values,
+               const std::string& time, const std::vector<double>& counter_values,
                std::string_view label) {
   const std::size_t n = f.samples.size();
   out += "    {\n";
@@ -422,8 +442,8 @@ void write_row(std::string& out, const Family& f, int family_index, const std::s
                        aggregate == "cv" ? "percentage" : "time");
     out += fmt::format("      \"iterations\": {},\n", n);
   }
-  out += fmt::format("      \"real_time\": {},\n", num(real));
-  out += fmt::format("      \"cpu_time\": {},\n", num(cpu));
+  out += fmt::format("      \"real_time\": {},\n", time);
+  out += fmt::format("      \"cpu_time\": {},\n", time);
   out += fmt::format("      \"time_unit\": \"{}\"", time_unit_name(f.time_unit));
   for (std::size_t c = 0; c < f.counters.size(); ++c) {
     out += fmt::format(",\n      {}: {}", str(f.counters[c].first), num(counter_values[c]));
@@ -440,12 +460,16 @@ double aggregate_of(std::string_view which, const std::vector<double>& v) {
   return v.size() < 2 || m == 0 ? 0 : stats::stddev(v) / m;  // cv
 }
 
-json context_for(const results::ResultsFile& r) {
-  json ctx = json::object();
+nlohmann::ordered_json context_for(const results::ResultsFile& r) {
+  nlohmann::ordered_json ctx = nlohmann::ordered_json::object();
   const json& m = r.machine;
-  auto copy = [&](const char* key, json def) {
+  auto copy = [&](const char* key, nlohmann::ordered_json def) {
     auto it = m.find(key);
-    ctx[key] = it != m.end() && !it->is_null() ? *it : std::move(def);
+    if (it != m.end() && !it->is_null()) {
+      ctx[key] = nlohmann::ordered_json::parse(it->dump());
+    } else {
+      ctx[key] = std::move(def);
+    }
   };
   copy("date", r.started_at);
   copy("host_name", "");
@@ -526,7 +550,7 @@ std::string gbench_text(const results::ResultsFile& results) {
     }
   }
 
-  json ctx = context_for(results);
+  const auto ctx = context_for(results);
   json fam = json::object();
   for (const auto* f : order) {
     json iters = json::array(), ids = json::array();
@@ -538,13 +562,21 @@ std::string gbench_text(const results::ResultsFile& results) {
                     {"metric", f->metric}, {"unit", f->unit}, {"field", f->field},
                     {"iterations", iters}, {"run_ids", ids}};
   }
-  ctx["benchgate"] = {{"mapping_version", 1},
-                      {"tool_version", results.tool_version},
-                      {"suite", results.name},
-                      {"families", fam}};
-
+  // The machine context pretty-printed like Google Benchmark's; the mapping one family a line.
   std::string out = "{\n  \"context\": ";
-  out += replace_all(ctx.dump(2), "\n", "\n  ");
+  std::string head = replace_all(ctx.dump(2), "\n", "\n  ");
+  head.erase(head.rfind('}'));
+  while (!head.empty() && (head.back() == ' ' || head.back() == '\n'))
+    head.pop_back();
+  out += head + ",\n    \"benchgate\": {\"mapping_version\": 1, \"tool_version\": " +
+         str(results.tool_version) + ", \"suite\": " + str(results.name) + ", \"families\": {";
+  bool first_family = true;
+  for (const auto& [k, v] : fam.items()) {
+    out += first_family ? "\n" : ",\n";
+    first_family = false;
+    out += "      " + str(k) + ": " + v.dump();
+  }
+  out += "\n    }}\n  }";
   out += ",\n  \"benchmarks\": [\n";
   bool first = true;
   int family_index = 0;
@@ -560,8 +592,7 @@ std::string gbench_text(const results::ResultsFile& results) {
         cv.push_back(vals[i]);
       if (!first) out += ",\n";
       first = false;
-      write_row(out, *f, family_index, f->name, "iteration", "", i, f->real[i], f->cpu[i], cv,
-                label);
+      write_row(out, *f, family_index, f->name, "iteration", "", i, f->time_texts[i], cv, label);
     }
     if (n >= 2) {
       for (std::string_view agg : {"mean", "median", "stddev", "cv"}) {
@@ -570,7 +601,7 @@ std::string gbench_text(const results::ResultsFile& results) {
           cv.push_back(aggregate_of(agg, vals));
         out += ",\n";
         write_row(out, *f, family_index, f->name + "_" + std::string(agg), "aggregate", agg, 0,
-                  aggregate_of(agg, f->real), aggregate_of(agg, f->cpu), cv, label);
+                  num(aggregate_of(agg, f->times)), cv, label);
       }
     }
     ++family_index;
@@ -604,7 +635,7 @@ std::vector<results::Sample> samples_from_gbench(const GbenchFile& file) {
       s.run_id = f.at("run_ids").at(idx).get<std::string>();
       const std::string field = f.at("field").get<std::string>();
       if (field == "real_time") {
-        s.value = convert_time(row.real_time, row.time_unit, TimeUnit::kS);
+        s.value = time_in(file, row, true, TimeUnit::kS);
       } else {
         s.value = std::numeric_limits<double>::quiet_NaN();
         for (const auto& [k, v] : row.counters) {

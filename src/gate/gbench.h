@@ -22,7 +22,8 @@
 // The context carries "benchgate": {"mapping_version": 1, "families": {name: {app, role, cell,
 // metric, unit, field, iterations, run_ids}}}, from which samples_from_gbench() recovers every
 // sample bit-identically (time values are written so that convert_time() reads them back
-// exactly; a family whose values cannot round-trip in a smaller unit is written in seconds).
+// exactly: a time written in us is the decimal digits of the value in seconds with the
+// exponent shifted by 6, and time_in() shifts it back on the text).
 
 #include <cstddef>
 #include <filesystem>
@@ -48,6 +49,9 @@ int time_unit_exponent(TimeUnit u);
 /// round-trip representation and rounding once (so 1.5 us → 1.5e-6 s exactly as if the file
 /// had said 1.5e-6).
 double convert_time(double value, TimeUnit from, TimeUnit to);
+/// The same on a number's text: the decimal exponent is shifted and the result rounded once,
+/// so "1.7123456789012345e+02" us reads as the double nearest 1.7123456789012345e-04 s.
+double convert_time_text(std::string_view number, TimeUnit from, TimeUnit to);
 
 /// One row of the "benchmarks" list.
 struct GbenchRow {
@@ -67,6 +71,8 @@ struct GbenchRow {
   double real_time = std::numeric_limits<double>::quiet_NaN();
   double cpu_time = std::numeric_limits<double>::quiet_NaN();
   bool has_times = false;  ///< real_time and cpu_time keys present
+  /// Where the real_time / cpu_time numbers are in GbenchFile::text (for exact conversion).
+  std::size_t real_pos = 0, real_len = 0, cpu_pos = 0, cpu_len = 0;
   TimeUnit time_unit = TimeUnit::kNs;
   bool error_occurred = false;
   std::string error_message;
@@ -81,9 +87,14 @@ struct GbenchRow {
 
 struct GbenchFile {
   std::string origin;
+  std::string text;  ///< the file's text (rows point into it)
   nlohmann::json context = nlohmann::json::object();
   std::vector<GbenchRow> rows;
 };
+
+/// A row's real_time (real = true) or cpu_time in `unit`, converted from the number's text in
+/// file.text (exact: the value the file's decimal number denotes, rounded once).
+double time_in(const GbenchFile& file, const GbenchRow& row, bool real, TimeUnit unit);
 
 /// A parsed JSON document that may be Google Benchmark output: its rows when it has a
 /// "benchmarks" list, and every other top-level key as JSON (for benchgate files).
@@ -95,10 +106,10 @@ struct JsonDocument {
 
 /// Parses any JSON document (leniently: bare NaN/Infinity allowed) and reads a "benchmarks"
 /// list as Google Benchmark rows. ConfigError on syntax or row format problems.
-JsonDocument parse_document(std::string_view text, const std::string& origin);
+JsonDocument parse_document(std::string text, const std::string& origin);
 
 /// Parses Google Benchmark JSON; ConfigError when it is not (no "benchmarks" list).
-GbenchFile parse_gbench(std::string_view text, const std::string& origin);
+GbenchFile parse_gbench(std::string text, const std::string& origin);
 GbenchFile read_gbench(const std::filesystem::path& path);
 
 /// The rows of one benchmark name, as the gate compares them.

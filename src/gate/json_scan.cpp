@@ -332,17 +332,21 @@ NumberToken scan_number(std::string_view text, std::size_t& pos, const JsonScann
 
 }  // namespace
 
-double JsonScanner::number() {
+double JsonScanner::number(std::size_t* token_pos, std::size_t* token_len) {
   const char c = peek();
+  if (token_pos != nullptr) *token_pos = pos_;
   if (c == 'n' && text_.compare(pos_, 4, "null") == 0) {
     pos_ += 4;
+    if (token_len != nullptr) *token_len = 4;
     return std::numeric_limits<double>::quiet_NaN();
   }
   if (c == '\0') fail("expected a number");
   if (!(is_digit(c) || c == '-' || c == 'N' || c == 'I' || c == 'n' || c == 'i')) {
     fail(fmt::format("expected a number but found '{}'", c));
   }
-  return scan_number(text_, pos_, *this).d;
+  const double d = scan_number(text_, pos_, *this).d;
+  if (token_len != nullptr) *token_len = pos_ - *token_pos;
+  return d;
 }
 
 bool JsonScanner::boolean() {

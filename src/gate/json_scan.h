@@ -25,8 +25,9 @@ class JsonScanner {
   /// Reads a string. The view points into the text when there are no escapes, else into an
   /// internal buffer valid until the next call.
   std::string_view string();
-  /// Reads a number; bare NaN, Infinity, -Infinity give the non-finite values.
-  double number();
+  /// Reads a number; bare NaN, Infinity, -Infinity give the non-finite values, null NaN.
+  /// `token` (optional) receives the byte offset and length of the number's text.
+  double number(std::size_t* token_pos = nullptr, std::size_t* token_len = nullptr);
   /// Reads true/false.
   bool boolean();
   /// Reads any value into a DOM (integers stay integers).

@@ -268,10 +268,11 @@ int wilcoxon_pairs_needed(double level, Alternative alt) {
   return -1;
 }
 
-double mann_whitney_min_p(int n1, int n2, Alternative alt) {
+double mann_whitney_min_p(int n1, int n2, Alternative alt, Method method) {
   if (n1 <= 0 || n2 <= 0) return 1;
   const double f = alt == Alternative::kTwoSided ? 2 : 1;
-  if (n1 <= 8 || n2 <= 8) {
+  const bool exact = method == Method::kExact || (method == Method::kAuto && (n1 <= 8 || n2 <= 8));
+  if (exact) {
     const auto& dist = u_distribution(n1, n2);
     if (dist.valid()) return clip01(f * dist.cdf(0));
   }
@@ -281,9 +282,9 @@ double mann_whitney_min_p(int n1, int n2, Alternative alt) {
   return clip01(f * normal_sf((mn / 2 - 0.5) / s));
 }
 
-int mann_whitney_runs_needed(double level, Alternative alt) {
+int mann_whitney_runs_needed(double level, Alternative alt, Method method) {
   for (int n = 1; n <= 100000; ++n) {
-    if (mann_whitney_min_p(n, n, alt) < level) return n;
+    if (mann_whitney_min_p(n, n, alt, method) < level) return n;
   }
   return -1;
 }

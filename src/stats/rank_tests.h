@@ -77,9 +77,11 @@ double wilcoxon_min_p(int n, Alternative alt = Alternative::kGreater);
 /// Smallest n whose wilcoxon_min_p is below `level` (e.g. 5 for 0.05, 7 for 0.01).
 int wilcoxon_pairs_needed(double level, Alternative alt = Alternative::kGreater);
 
-/// Smallest p-value the U test (kAuto, no ties) can give with samples of n1 and n2 values.
-double mann_whitney_min_p(int n1, int n2, Alternative alt = Alternative::kGreater);
+/// Smallest p-value the U test (without ties) can give with samples of n1 and n2 values.
+double mann_whitney_min_p(int n1, int n2, Alternative alt = Alternative::kGreater,
+                          Method method = Method::kAuto);
 /// Smallest n (values per side) whose mann_whitney_min_p(n, n) is below `level`.
-int mann_whitney_runs_needed(double level, Alternative alt = Alternative::kGreater);
+int mann_whitney_runs_needed(double level, Alternative alt = Alternative::kGreater,
+                             Method method = Method::kAuto);
 
 }  // namespace benchgate::stats

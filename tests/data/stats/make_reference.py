@@ -308,8 +308,9 @@ def gate_cases():
         hl = hl_two(np.log(c), np.log(b), 0.95)
         unpaired.append({
             "base": [f(x) for x in b], "cand": [f(x) for x in c], "better": "lower",
-            "p_worse": f(stats.mannwhitneyu(c, b, alternative="greater").pvalue),
-            "p_better": f(stats.mannwhitneyu(c, b, alternative="less").pvalue),
+            # The gate's one-sided tests use the exact distribution when there are no ties.
+            "p_worse": f(stats.mannwhitneyu(c, b, alternative="greater", method="exact").pvalue),
+            "p_better": f(stats.mannwhitneyu(c, b, alternative="less", method="exact").pvalue),
             "p_two_sided": f(stats.mannwhitneyu(b, c, alternative="two-sided").pvalue),
             "estimate": math.expm1(hl["estimate"]),
             "ci_low": math.expm1(hl["ci_low"]) if hl["ci_low"] is not None else None,
