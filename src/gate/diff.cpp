@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "core/parse.h"
 #include "gate/gate.h"
+#include "gate/json_scan.h"
 #include "platform/fs.h"
 #include "results/json.h"
 #include "stats/descriptive.h"
@@ -39,13 +40,8 @@ DiffFormat diff_format_from_name(std::string_view name) {
 DiffInput load_diff_input(const std::filesystem::path& path) {
   DiffInput in;
   in.path = path.string();
-  std::string text;
-  try {
-    text = platform::read_file(path);
-  } catch (const std::exception& e) {
-    throw ConfigError(fmt::format("{}: cannot read: {}", in.path, e.what()));
-  }
-  JsonDocument doc = parse_document(text, in.path);
+  auto mapped = detail::map_text(path);
+  JsonDocument doc = parse_document(std::move(mapped.storage), mapped.text, in.path);
   if (doc.has_benchmarks) {
     in.kind = DiffInput::Kind::kGbench;
     in.gbench = std::move(doc.gbench);
@@ -129,7 +125,7 @@ bool mentions(const results::GateSettings& s, const std::string& cell, const std
 }
 
 std::string errors_text(const GbenchBenchmark& b, const std::string& file) {
-  const std::string msg = b.errors.front()->error_message;
+  const std::string msg(b.errors.front()->error_message);
   return fmt::format("{}: {} of {} repetitions errored: {}", file, b.errors.size(),
                      b.errors.size() + b.iterations.size(), msg.empty() ? "no message" : msg);
 }
@@ -235,7 +231,7 @@ GateResult diff_gbench(const GbenchFile& base, const GbenchFile& candidate,
     for (const auto* side : {b, c}) {
       if (side->iterations.empty()) continue;
       for (const auto& [k, v] : side->iterations.front()->counters) {
-        if (seen.insert(k).second) names.push_back(k);
+        if (seen.insert(std::string(k)).second) names.emplace_back(k);
       }
     }
     for (const auto& counter : names) {

@@ -101,12 +101,12 @@ Tested run_tests(const Comparison& c, double ci_level) {
     for (std::size_t i = 0; i < d.size(); ++i) {
       d[i] = ratio ? std::log(cur[i] / base[i]) : cur[i] - base[i];
     }
-    const auto w = stats::wilcoxon_signed_rank(d, worse_alt);
-    t.p_worse = w.p_value;
-    t.n_nonzero = w.n;
-    t.p_better = stats::wilcoxon_signed_rank(d, better_alt).p_value;
-    t.p_two = stats::wilcoxon_signed_rank(d, stats::Alternative::kTwoSided).p_value;
-    t.informative = w.n > 0;
+    const auto st = stats::signed_rank_statistic(d);
+    t.p_worse = stats::wilcoxon_signed_rank(st, worse_alt).p_value;
+    t.p_better = stats::wilcoxon_signed_rank(st, better_alt).p_value;
+    t.p_two = stats::wilcoxon_signed_rank(st, stats::Alternative::kTwoSided).p_value;
+    t.n_nonzero = st.n;
+    t.informative = st.n > 0;
     t.p_min = stats::wilcoxon_min_p(static_cast<int>(d.size()));
     hl = stats::hodges_lehmann_one_sample(d, ci_level);
   } else {
@@ -115,22 +115,17 @@ Tested run_tests(const Comparison& c, double ci_level) {
     // one-sided tests use the exact null distribution whenever there are no ties (it is cheap
     // for any realistic run count, and the normal approximation overstates tail p-values
     // several-fold at 10-12 runs); p_two is scipy's method="auto", as compare.py reports it.
-    const auto u = stats::mann_whitney_u(cur, base, worse_alt, stats::Method::kExact);
-    t.p_worse = u.p_value;
-    t.p_better = stats::mann_whitney_u(cur, base, better_alt, stats::Method::kExact).p_value;
-    t.p_two = stats::mann_whitney_u(base, cur, stats::Alternative::kTwoSided).p_value;
-    std::vector<double> pooled(base);
-    pooled.insert(pooled.end(), cur.begin(), cur.end());
-    const double n = static_cast<double>(pooled.size());
-    t.informative =
-        !pooled.empty() && !base.empty() && !cur.empty() && stats::tie_term(pooled) < n * n * n - n;
+    const auto st = stats::u_statistic(cur, base);
+    t.p_worse = stats::mann_whitney_u(st, worse_alt, stats::Method::kExact).p_value;
+    t.p_better = stats::mann_whitney_u(st, better_alt, stats::Method::kExact).p_value;
+    t.p_two = stats::mann_whitney_u(st, stats::Alternative::kTwoSided).p_value;
+    const double n = static_cast<double>(base.size() + cur.size());
+    t.informative = !base.empty() && !cur.empty() && st.tie_term < n * n * n - n;
     t.p_min = stats::mann_whitney_min_p(static_cast<int>(cur.size()), static_cast<int>(base.size()),
                                         stats::Alternative::kGreater, stats::Method::kExact);
     if (ratio) {
-      for (double& x : base)
-        x = std::log(x);
-      for (double& x : cur)
-        x = std::log(x);
+      for (double& x : base) x = std::log(x);
+      for (double& x : cur) x = std::log(x);
     }
     hl = stats::hodges_lehmann_two_sample(cur, base, ci_level);
   }

@@ -106,7 +106,7 @@ double time_in(const GbenchFile& file, const GbenchRow& row, bool real, TimeUnit
   const std::size_t pos = real ? row.real_pos : row.cpu_pos;
   const std::size_t len = real ? row.real_len : row.cpu_len;
   if (len == 0 || pos + len > file.text.size()) return convert_time(v, row.time_unit, unit);
-  return convert_time_text(std::string_view(file.text).substr(pos, len), row.time_unit, unit);
+  return convert_time_text(file.text.substr(pos, len), row.time_unit, unit);
 }
 
 // ---------------------------------------------------------------- reader
@@ -117,9 +117,86 @@ bool number_like(char c) {
   return (c >= '0' && c <= '9') || c == '-' || c == 'N' || c == 'I' || c == 'i';
 }
 
-std::string string_field(JsonScanner& sc, std::string_view key) {
+// A string value as a view that outlives the scanner: into the text when it had no escapes,
+// else into the file's arena.
+std::string_view stable(std::string_view s, std::string_view text, std::deque<std::string>& arena) {
+  if (s.data() >= text.data() && s.data() + s.size() <= text.data() + text.size()) return s;
+  return arena.emplace_back(s);
+}
+
+struct RowContext {
+  std::string_view text;
+  std::deque<std::string>& arena;
+};
+
+std::string_view string_field(JsonScanner& sc, std::string_view key, const RowContext& ctx) {
   if (sc.peek() != '"') sc.fail(fmt::format("\"{}\" must be a string", key));
-  return std::string(sc.string());
+  return stable(sc.string(), ctx.text, ctx.arena);
+}
+
+enum class Key {
+  kName, kRealTime, kCpuTime, kTimeUnit, kRunName, kRunType, kIterations, kRepetitions,
+  kRepetitionIndex, kThreads, kFamilyIndex, kInstanceIndex, kAggregateName, kAggregateUnit,
+  kLabel, kErrorOccurred, kErrorMessage, kSkipped, kSkipMessage, kComplexity, kOther
+};
+
+// Row keys by length first: one string comparison per key on the hot path.
+Key classify(std::string_view k) {
+  switch (k.size()) {
+    case 3:
+      if (k == "rms") return Key::kComplexity;
+      break;
+    case 4:
+      if (k == "name") return Key::kName;
+      break;
+    case 5:
+      if (k == "label") return Key::kLabel;
+      if (k == "big_o") return Key::kComplexity;
+      break;
+    case 7:
+      if (k == "threads") return Key::kThreads;
+      if (k == "skipped") return Key::kSkipped;
+      break;
+    case 8:
+      if (k == "cpu_time") return Key::kCpuTime;
+      if (k == "run_name") return Key::kRunName;
+      if (k == "run_type") return Key::kRunType;
+      break;
+    case 9:
+      if (k == "real_time") return Key::kRealTime;
+      if (k == "time_unit") return Key::kTimeUnit;
+      break;
+    case 10:
+      if (k == "iterations") return Key::kIterations;
+      break;
+    case 11:
+      if (k == "repetitions") return Key::kRepetitions;
+      break;
+    case 12:
+      if (k == "family_index") return Key::kFamilyIndex;
+      if (k == "skip_message") return Key::kSkipMessage;
+      break;
+    case 13:
+      if (k == "error_message") return Key::kErrorMessage;
+      break;
+    case 14:
+      if (k == "aggregate_name") return Key::kAggregateName;
+      if (k == "aggregate_unit") return Key::kAggregateUnit;
+      if (k == "error_occurred") return Key::kErrorOccurred;
+      break;
+    case 15:
+      if (k == "cpu_coefficient") return Key::kComplexity;
+      break;
+    case 16:
+      if (k == "repetition_index") return Key::kRepetitionIndex;
+      if (k == "real_coefficient") return Key::kComplexity;
+      break;
+    case 25:
+      if (k == "per_family_instance_index") return Key::kInstanceIndex;
+      break;
+    default: break;
+  }
+  return Key::kOther;
 }
 
 int int_field(JsonScanner& sc) {
@@ -127,70 +204,60 @@ int int_field(JsonScanner& sc) {
   return std::isfinite(v) ? static_cast<int>(v) : 0;
 }
 
-void parse_row(JsonScanner& sc, GbenchRow& row) {
+void parse_row(JsonScanner& sc, GbenchRow& row, const RowContext& ctx) {
   sc.peek();
   row.offset = sc.offset();
   sc.object_begin();
   std::string_view key;
   bool has_real = false, has_cpu = false;
-  std::string unit_text;
+  std::string_view unit_text;
   while (sc.next_key(key)) {
-    if (key == "name") {
-      row.name = string_field(sc, key);
-    } else if (key == "real_time") {
-      row.real_time = sc.number(&row.real_pos, &row.real_len);
-      has_real = true;
-    } else if (key == "cpu_time") {
-      row.cpu_time = sc.number(&row.cpu_pos, &row.cpu_len);
-      has_cpu = true;
-    } else if (key == "time_unit") {
-      unit_text = string_field(sc, key);
-    } else if (key == "run_name") {
-      row.run_name = string_field(sc, key);
-    } else if (key == "run_type") {
-      row.aggregate = string_field(sc, key) == "aggregate";
-    } else if (key == "iterations") {
-      row.iterations = sc.number();
-    } else if (key == "repetitions") {
-      row.repetitions = int_field(sc);
-    } else if (key == "repetition_index") {
-      row.repetition_index = int_field(sc);
-    } else if (key == "threads") {
-      row.threads = int_field(sc);
-    } else if (key == "family_index") {
-      row.family_index = int_field(sc);
-    } else if (key == "per_family_instance_index") {
-      row.per_family_instance_index = int_field(sc);
-    } else if (key == "aggregate_name") {
-      row.aggregate_name = string_field(sc, key);
-    } else if (key == "aggregate_unit") {
-      row.aggregate_unit = string_field(sc, key);
-    } else if (key == "label") {
-      row.label = string_field(sc, key);
-    } else if (key == "error_occurred") {
-      row.error_occurred = sc.boolean();
-    } else if (key == "error_message") {
-      row.error_message = string_field(sc, key);
-    } else if (key == "skipped") {
-      // Newer libraries write a bool; some write an enum as a number.
-      if (sc.peek() == 't' || sc.peek() == 'f') {
-        row.skipped = sc.boolean();
-      } else {
-        row.skipped = sc.number() != 0;
-      }
-    } else if (key == "skip_message") {
-      row.skip_message = string_field(sc, key);
-    } else if (key == "big_o" || key == "rms" || key == "cpu_coefficient" ||
-               key == "real_coefficient") {
-      row.complexity = true;
-      sc.skip();
-    } else if (const char c = sc.peek(); number_like(c) || c == 'n') {
-      // A counter. null reads as a missing value; lowercase nan/inf is rejected by number().
-      std::string name(key);
-      const double v = sc.number();
-      row.counters.emplace_back(std::move(name), v);
-    } else {
-      sc.skip();
+    switch (classify(key)) {
+      case Key::kName: row.name = string_field(sc, key, ctx); break;
+      case Key::kRealTime:
+        row.real_time = sc.number(&row.real_pos, &row.real_len);
+        has_real = true;
+        break;
+      case Key::kCpuTime:
+        row.cpu_time = sc.number(&row.cpu_pos, &row.cpu_len);
+        has_cpu = true;
+        break;
+      case Key::kTimeUnit: unit_text = string_field(sc, key, ctx); break;
+      case Key::kRunName: row.run_name = string_field(sc, key, ctx); break;
+      case Key::kRunType: row.aggregate = string_field(sc, key, ctx) == "aggregate"; break;
+      case Key::kIterations: row.iterations = sc.number(); break;
+      case Key::kRepetitions: row.repetitions = int_field(sc); break;
+      case Key::kRepetitionIndex: row.repetition_index = int_field(sc); break;
+      case Key::kThreads: row.threads = int_field(sc); break;
+      case Key::kFamilyIndex: row.family_index = int_field(sc); break;
+      case Key::kInstanceIndex: row.per_family_instance_index = int_field(sc); break;
+      case Key::kAggregateName: row.aggregate_name = string_field(sc, key, ctx); break;
+      case Key::kAggregateUnit: row.aggregate_unit = string_field(sc, key, ctx); break;
+      case Key::kLabel: row.label = string_field(sc, key, ctx); break;
+      case Key::kErrorOccurred: row.error_occurred = sc.boolean(); break;
+      case Key::kErrorMessage: row.error_message = string_field(sc, key, ctx); break;
+      case Key::kSkipped:
+        // Newer libraries write a bool; some write an enum as a number.
+        if (sc.peek() == 't' || sc.peek() == 'f') {
+          row.skipped = sc.boolean();
+        } else {
+          row.skipped = sc.number() != 0;
+        }
+        break;
+      case Key::kSkipMessage: row.skip_message = string_field(sc, key, ctx); break;
+      case Key::kComplexity:
+        row.complexity = true;
+        sc.skip();
+        break;
+      case Key::kOther:
+        if (const char c = sc.peek(); number_like(c) || c == 'n') {
+          // A counter. null reads as a missing value; lowercase nan/inf is rejected.
+          const std::string_view name = stable(key, ctx.text, ctx.arena);
+          row.counters.emplace_back(name, sc.number());
+        } else {
+          sc.skip();
+        }
+        break;
     }
   }
   if (row.name.empty()) sc.error_at(row.offset, "a benchmark row without a \"name\"");
@@ -215,11 +282,34 @@ void parse_row(JsonScanner& sc, GbenchRow& row) {
 }  // namespace
 
 JsonDocument parse_document(std::string text, const std::string& origin) {
+  auto owned = detail::own_text(std::move(text));
+  return parse_document(std::move(owned.storage), owned.text, origin);
+}
+
+namespace {
+
+// Rows to reserve: the number of "name" keys (rows move on growth otherwise).
+std::size_t count_names(std::string_view text) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find("\"name\""); at != std::string_view::npos;
+       at = text.find("\"name\"", at + 6)) {
+    ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
+JsonDocument parse_document(std::shared_ptr<const char> storage, std::string_view text,
+                            const std::string& origin) {
   if (trim(text).empty()) throw ConfigError(fmt::format("{}: file is empty", origin));
   JsonDocument doc;
   doc.gbench.origin = origin;
-  doc.gbench.text = std::move(text);
+  doc.gbench.storage = std::move(storage);
+  doc.gbench.text = text;
+  doc.gbench.rows.reserve(count_names(text));
   JsonScanner sc(doc.gbench.text, origin);
+  const RowContext ctx{doc.gbench.text, *doc.gbench.strings};
   const char first = sc.peek();
   if (first == '[') {
     throw ConfigError(fmt::format(
@@ -237,7 +327,7 @@ JsonDocument parse_document(std::string text, const std::string& origin) {
       while (sc.next_element()) {
         if (sc.peek() != '{') sc.fail("each entry of \"benchmarks\" must be an object");
         doc.gbench.rows.emplace_back();
-        parse_row(sc, doc.gbench.rows.back());
+        parse_row(sc, doc.gbench.rows.back(), ctx);
       }
     } else {
       std::string k(key);
@@ -265,13 +355,14 @@ GbenchFile parse_gbench(std::string text, const std::string& origin) {
 }
 
 GbenchFile read_gbench(const std::filesystem::path& path) {
-  std::string text;
-  try {
-    text = platform::read_file(path);
-  } catch (const std::exception& e) {
-    throw ConfigError(fmt::format("{}: cannot read: {}", path.string(), e.what()));
+  auto mapped = detail::map_text(path);
+  JsonDocument doc = parse_document(std::move(mapped.storage), mapped.text, path.string());
+  if (!doc.has_benchmarks) {
+    throw ConfigError(fmt::format(
+        "{}: not Google Benchmark JSON: the top-level object has no \"benchmarks\" list",
+        path.string()));
   }
-  return parse_gbench(std::move(text), path.string());
+  return std::move(doc.gbench);
 }
 
 // ---------------------------------------------------------------- grouping
@@ -313,7 +404,7 @@ std::vector<GbenchBenchmark> group_benchmarks(const GbenchFile& file) {
       if (!row.run_name.empty()) {
         key = row.run_name;
       } else if (!row.aggregate_name.empty()) {
-        const std::string suffix = "_" + row.aggregate_name;
+        const std::string suffix = "_" + std::string(row.aggregate_name);
         if (key.size() > suffix.size() && key.substr(key.size() - suffix.size()) == suffix) {
           key.remove_suffix(suffix.size());
         }
@@ -323,7 +414,7 @@ std::vector<GbenchBenchmark> group_benchmarks(const GbenchFile& file) {
     const bool first_row =
         b.iterations.empty() && b.aggregates.empty() && b.errors.empty() && b.skipped.empty();
     if (first_row) b.time_unit = row.time_unit;
-    if (b.label.empty()) b.label = row.label;
+    if (b.label.empty()) b.label = std::string(row.label);
     if (row.error_occurred) {
       b.errors.push_back(&row);
     } else if (row.skipped) {
@@ -622,7 +713,7 @@ std::vector<results::Sample> samples_from_gbench(const GbenchFile& file) {
   try {
     for (const auto& row : file.rows) {
       if (row.aggregate || row.error_occurred) continue;
-      auto it = fams.find(row.name);
+      auto it = fams.find(std::string(row.name));
       if (it == fams.end()) continue;
       const json& f = *it;
       const auto idx = static_cast<std::size_t>(row.repetition_index);

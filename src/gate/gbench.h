@@ -26,8 +26,10 @@
 // exponent shifted by 6, and time_in() shifts it back on the text).
 
 #include <cstddef>
+#include <deque>
 #include <filesystem>
 #include <limits>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -53,14 +55,15 @@ double convert_time(double value, TimeUnit from, TimeUnit to);
 /// so "1.7123456789012345e+02" us reads as the double nearest 1.7123456789012345e-04 s.
 double convert_time_text(std::string_view number, TimeUnit from, TimeUnit to);
 
-/// One row of the "benchmarks" list.
+/// One row of the "benchmarks" list. Strings view the file's text (or, when they had escapes,
+/// the file's string arena): valid while the GbenchFile (or a copy of it) lives.
 struct GbenchRow {
-  std::string name;
-  std::string run_name;
+  std::string_view name;
+  std::string_view run_name;
   bool aggregate = false;  ///< run_type "aggregate"
-  std::string aggregate_name;
-  std::string aggregate_unit;
-  std::string label;
+  std::string_view aggregate_name;
+  std::string_view aggregate_unit;
+  std::string_view label;
   int repetitions = 0;
   int repetition_index = -1;
   int threads = 1;
@@ -75,19 +78,22 @@ struct GbenchRow {
   std::size_t real_pos = 0, real_len = 0, cpu_pos = 0, cpu_len = 0;
   TimeUnit time_unit = TimeUnit::kNs;
   bool error_occurred = false;
-  std::string error_message;
+  std::string_view error_message;
   bool skipped = false;
-  std::string skip_message;
+  std::string_view skip_message;
   bool complexity = false;  ///< BigO / RMS row (big_o, rms or *_coefficient fields)
   /// User counters and memory fields, in file order (non-finite values kept as is).
-  std::vector<std::pair<std::string, double>> counters;
+  std::vector<std::pair<std::string_view, double>> counters;
   std::size_t offset = 0;  ///< byte offset of the row in the file
   int line = 0;            ///< line of the row (computed on demand by the reader: 0 if not)
 };
 
 struct GbenchFile {
   std::string origin;
-  std::string text;  ///< the file's text (rows point into it)
+  std::shared_ptr<const char> storage;  ///< owns `text` (a mapped file or a string)
+  std::string_view text;                ///< the file's text (rows point into it)
+  /// Strings that had escapes, decoded (rows point into it); shared by copies.
+  std::shared_ptr<std::deque<std::string>> strings = std::make_shared<std::deque<std::string>>();
   nlohmann::json context = nlohmann::json::object();
   std::vector<GbenchRow> rows;
 };
@@ -107,6 +113,9 @@ struct JsonDocument {
 /// Parses any JSON document (leniently: bare NaN/Infinity allowed) and reads a "benchmarks"
 /// list as Google Benchmark rows. ConfigError on syntax or row format problems.
 JsonDocument parse_document(std::string text, const std::string& origin);
+/// The same on text kept alive by `storage` (e.g. a mapped file), without copying it.
+JsonDocument parse_document(std::shared_ptr<const char> storage, std::string_view text,
+                            const std::string& origin);
 
 /// Parses Google Benchmark JSON; ConfigError when it is not (no "benchmarks" list).
 GbenchFile parse_gbench(std::string text, const std::string& origin);

@@ -2,9 +2,16 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 
 #include "core/error.h"
@@ -44,6 +51,70 @@ struct NumberToken {
 };
 
 }  // namespace
+
+std::string read_text(const std::filesystem::path& path) {
+  auto fail = [&](int err) {
+    throw ConfigError(fmt::format("{}: cannot read: {}", path.string(), std::strerror(err)));
+  };
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail(errno);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    const int err = errno;
+    ::close(fd);
+    fail(err);
+  }
+  if (S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    fail(EISDIR);
+  }
+  std::string out;
+  out.resize(static_cast<std::size_t>(st.st_size));
+  std::size_t got = 0;
+  for (;;) {
+    if (got == out.size()) out.resize(out.size() + 65536);  // the file grew, or /proc-like
+    const ssize_t n = ::read(fd, out.data() + got, out.size() - got);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      ::close(fd);
+      fail(err);
+    }
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  out.resize(got);
+  return out;
+}
+
+MappedText own_text(std::string text) {
+  auto s = std::make_shared<std::string>(std::move(text));
+  MappedText m;
+  m.text = *s;
+  m.storage = std::shared_ptr<const char>(s, s->data());
+  return m;
+}
+
+MappedText map_text(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return own_text(read_text(path));  // read_text() reports the error
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+    ::close(fd);
+    return own_text(read_text(path));
+  }
+  const auto size = static_cast<std::size_t>(st.st_size);
+  void* addr = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+  ::close(fd);
+  if (addr == MAP_FAILED) return own_text(read_text(path));
+  MappedText m;
+  m.text = std::string_view(static_cast<const char*>(addr), size);
+  m.storage = std::shared_ptr<const char>(static_cast<const char*>(addr), [size](const char* p) {
+    ::munmap(const_cast<char*>(p), size);
+  });
+  return m;
+}
 
 JsonScanner::JsonScanner(std::string_view text, std::string origin)
     : text_(text), origin_(std::move(origin)) {

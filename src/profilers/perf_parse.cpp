@@ -378,7 +378,6 @@ void for_each_perf_sample(std::string_view text, const std::function<void(PerfSa
   std::optional<PerfSample> cur;
   std::size_t line_no = 0;
   std::size_t start = 0;
-  bool any = false;
   while (start <= text.size()) {
     auto nl = text.find('\n', start);
     auto line =
@@ -396,14 +395,12 @@ void for_each_perf_sample(std::string_view text, const std::function<void(PerfSa
         if (t[0] == '#') continue;  // --header output
         if (cur) fn(std::move(*cur));
         cur = parse_sample_header(line);
-        any = true;
       }
     } catch (const ParseError& e) {
       throw line_error(fmt::format("perf script: {}", e.what()), line_no, line);
     }
   }
   if (cur) fn(std::move(*cur));
-  (void)any;
 }
 
 std::vector<PerfSample> parse_perf_script(std::string_view text) {

@@ -38,7 +38,7 @@ class NginxTls : public ::testing::Test {
         << "pid " << (d / "nginx.pid").string() << ";\n"
         << "error_log " << (d / "logs/error.log").string() << ";\n"
         << "events { worker_connections 256; }\n"
-        << "http {\n  access_log off;\n"
+        << "http {\n  access_log off;\n  keepalive_requests 1000000;\n"
         << "  server {\n    listen 127.0.0.1:" << port_ << " ssl;\n"
         << "    ssl_certificate " << (d / "cert.pem").string() << ";\n    ssl_certificate_key "
         << (d / "key.pem").string() << ";\n    location / { return 200 \"secure hello\"; }\n"

@@ -204,7 +204,9 @@ TEST(DiffGbench, AAPairHasNoFindings) {
   for (const auto& v : r.verdicts) {
     EXPECT_TRUE(v.verdict == Verdict::kUnchanged || v.verdict == Verdict::kInconclusive)
         << v.cell << " " << v.metric << ": " << v.reason;
-    if (v.metric == "real_time") EXPECT_DOUBLE_EQ(v.estimate, 0.0);
+    if (v.metric == "real_time") {
+      EXPECT_DOUBLE_EQ(v.estimate, 0.0);
+    }
   }
   EXPECT_EQ(r.exit_code(false), ExitCode::kOk);
 }

@@ -99,8 +99,8 @@ TEST(GbenchReader, RecordedFileDetails) {
   // Bare NaN / Infinity / -Infinity tokens are read as non-finite counter values.
   const auto& weird = find("BM_WeirdCounters");
   ASSERT_FALSE(weird.iterations.empty());
-  std::map<std::string, double> c(weird.iterations[0]->counters.begin(),
-                                  weird.iterations[0]->counters.end());
+  std::map<std::string, double, std::less<>> c;
+  for (const auto& [k, v] : weird.iterations[0]->counters) c.emplace(k, v);
   EXPECT_TRUE(std::isnan(c.at("nan_counter")));
   EXPECT_EQ(c.at("inf_counter"), INFINITY);
   EXPECT_EQ(c.at("neg_inf_counter"), -INFINITY);
