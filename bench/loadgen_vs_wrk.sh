@@ -38,7 +38,7 @@ cat >"$WORK/nginx.conf" <<EOF
 worker_processes 1;
 pid $WORK/nginx.pid;
 error_log $WORK/logs/error.log warn;
-events { worker_connections 4096; }
+events { worker_connections 4096; multi_accept on; }
 http {
   access_log off;
   keepalive_requests 1000000000;

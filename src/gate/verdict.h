@@ -1,20 +1,27 @@
 #pragma once
 // The gate's output: one verdict per app × cell × metric (docs: statistics.md).
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/exit_code.h"
 #include "results/metrics.h"
 
 namespace benchgate::gate {
 
-enum class Verdict { kRegressed, kWarn, kImproved, kUnchanged, kInconclusive, kNotComparable, kError };
+enum class Verdict {
+  kRegressed,
+  kWarn,
+  kImproved,
+  kUnchanged,
+  kInconclusive,
+  kNotComparable,
+  kError
+};
 
-std::string_view verdict_name(Verdict v);  ///< "regressed", "not_comparable", ...
+std::string_view verdict_name(Verdict v);          ///< "regressed", "not_comparable", ...
 Verdict verdict_from_name(std::string_view name);  ///< throws ParseError
 /// Report order: regressed, error, not_comparable, inconclusive, warn, improved, unchanged.
 int verdict_rank(Verdict v);
@@ -41,23 +48,32 @@ struct MetricVerdict {
   double estimate = 0;
   double ci_low = 0, ci_high = 0;  ///< same scale as estimate
   double ci_level = 0.95;
-  double p_value = 1;        ///< raw one-sided p for "worse"
-  double p_adjusted = 1;     ///< Holm-adjusted
-  double p_improved = 1;     ///< raw one-sided p for "better"
-  double p_two_sided = 1;    ///< for cross-checking with compare.py
-  double min_effect = 0;     ///< threshold in the estimate's scale
+  double p_value = 1;      ///< raw one-sided p for "worse"
+  double p_adjusted = 1;   ///< Holm-adjusted
+  double p_improved = 1;   ///< raw one-sided p for "better"
+  double p_two_sided = 1;  ///< for cross-checking with compare.py
+  double min_effect = 0;   ///< threshold in the estimate's scale
   double alpha = 0.05;
-  bool gated = true;         ///< counted in Holm and in the exit code
-  double measured_s = 0;     ///< seconds spent measuring this cell (JUnit time)
+  bool gated = true;                   ///< counted in Holm and in the exit code
+  double measured_s = 0;               ///< seconds spent measuring this cell (JUnit time)
   std::vector<std::string> artifacts;  ///< related artifact paths (profiles)
+  // Added by the gate engine (gate.h):
+  std::string scenario;  ///< scenario of the cell ("" for Google Benchmark cells)
+  double p_min = 0;      ///< smallest raw p this test could give with these sample sizes
+  int looks = 1;         ///< 2 when settled by the confirmation extension
 };
 
 struct GateResult {
-  std::string mode;  ///< "ab" | "baseline" | "diff"
+  std::string mode;             ///< "ab" | "baseline" | "diff"
   std::string baseline_source;  ///< path of the baseline file, or the baseline app label
   bool testbed_match = true;
   std::vector<MetricVerdict> verdicts;
   std::vector<std::string> notes;  ///< warnings such as "10 pairs cannot reach α=..."
+  // Added by the gate engine (gate.h):
+  std::string candidate_source;  ///< diff: path of the candidate file
+  std::string format;            ///< diff: "gbench" | "benchgate"
+  double alpha = 0.05;           ///< family-wise α each verdict was decided at
+  int tests = 0;                 ///< size of the Holm family (gated, informative tests)
   int count(Verdict v) const;
   /// Exit code per ci-conventions.md (regression → 1, nothing comparable → 3, …).
   ExitCode exit_code(bool warn_only) const;

@@ -728,9 +728,17 @@ Engine::Engine(EngineConfig config) : config_(std::move(config)), shared_(new Sh
   if (int rc = ::getaddrinfo(sh.url.host.c_str(), port.c_str(), &hints, &res); rc != 0) {
     throw RunError(fmt::format("cannot resolve '{}': {}", sh.url.host, ::gai_strerror(rc)));
   }
-  std::memcpy(&sh.addr, res->ai_addr, res->ai_addrlen);
-  sh.addrlen = res->ai_addrlen;
-  sh.family = res->ai_family;
+  // Prefer IPv4 ("localhost" often resolves to ::1 first while apps listen on 127.0.0.1).
+  const addrinfo* pick = res;
+  for (const addrinfo* a = res; a != nullptr; a = a->ai_next) {
+    if (a->ai_family == AF_INET) {
+      pick = a;
+      break;
+    }
+  }
+  std::memcpy(&sh.addr, pick->ai_addr, pick->ai_addrlen);
+  sh.addrlen = pick->ai_addrlen;
+  sh.family = pick->ai_family;
   ::freeaddrinfo(res);
 
   if (sh.url.tls()) {

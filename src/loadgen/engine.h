@@ -10,6 +10,13 @@
 // of ns), which is also what system_clock() uses, so their timestamps and the window edges
 // share one time base. With a FakeClock the window is as long as the fake waits take.
 //
+// Hot path (level-triggered epoll): a connection is registered once; EPOLLOUT is only armed
+// after a short write. Per keep-alive response the loop makes one recv() (a short read means
+// the socket is drained, so no EAGAIN read follows) and one send() of the next request(s),
+// plus a share of one epoll_pwait2() per batch of ready connections, and one clock read. wrk
+// adds two epoll_ctl() per request. Open-loop sends wait in epoll_pwait2() with a nanosecond
+// timeout (thread timer slack set to 1 ns), not a millisecond timer.
+//
 // Memory is fixed after start-up: per connection an in-flight ring of `pipeline` slots and a
 // request buffer; per thread two LatencyHistograms, status counters and the trace array.
 

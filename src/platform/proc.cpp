@@ -72,12 +72,22 @@ std::int64_t parse_kb(std::string_view value, std::string_view key) {
   return number_or_throw<std::int64_t>(value, key, "status") * mult;
 }
 
+// The kernel ends these files with a newline; without it the read was cut short (a fake tree
+// being rewritten), and the last number may be a prefix of the real one.
+void require_complete(std::string_view text, std::string_view file) {
+  if (text.empty() || text.back() != '\n') {
+    throw ParseError(fmt::format("{}: truncated (no final newline): '{}'", file,
+                                 text.substr(text.size() > 40 ? text.size() - 40 : 0)));
+  }
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
 // Parsers
 
 void parse_proc_stat(std::string_view text, ProcStat& out) {
+  require_complete(text, "stat");
   // "<pid> (<comm>) <state> <ppid> …": comm may hold spaces and ')', so it ends at the LAST ')'.
   const auto lp = text.find('(');
   const auto rp = text.rfind(')');
@@ -146,6 +156,7 @@ ProcStat parse_proc_stat(std::string_view text) {
 }
 
 void parse_proc_status(std::string_view text, ProcStatus& out) {
+  require_complete(text, "status");
   out.vm_rss = out.vm_hwm = 0;
   out.threads = 0;
   bool have_state = false;
@@ -209,6 +220,7 @@ ProcStatus parse_proc_status(std::string_view text) {
 }
 
 ProcStatm parse_proc_statm(std::string_view text) {
+  require_complete(text, "statm");
   Tokens tokens(text);
   std::string_view tok;
   std::int64_t v[7] = {};
@@ -270,6 +282,7 @@ CpuTimes parse_cpu_line(std::string_view name, Tokens& tokens) {
 }  // namespace
 
 void parse_system_stat(std::string_view text, SystemStat& out) {
+  require_complete(text, "/proc/stat");
   out.cpus.clear();
   out.procs_running = out.procs_blocked = 0;
   bool have_total = false;
@@ -313,6 +326,7 @@ SystemStat parse_system_stat(std::string_view text) {
 }
 
 LoadAvg parse_loadavg(std::string_view text) {
+  require_complete(text, "loadavg");
   Tokens tokens(text);
   std::string_view f[5];
   for (auto& tok : f) {

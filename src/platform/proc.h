@@ -80,6 +80,8 @@ struct LoadAvg {
   int last_pid = 0;
 };
 
+// The line-oriented files must end with the kernel's final newline: a read cut short is a
+// ParseError, never a silently shorter number.
 ProcStat parse_proc_stat(std::string_view text);
 /// Same, into an existing object (reuses comm's storage: no allocation on the sampling path).
 void parse_proc_stat(std::string_view text, ProcStat& out);

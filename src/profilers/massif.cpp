@@ -6,6 +6,7 @@
 #include <map>
 
 #include "core/parse.h"
+#include "profilers/demangle.h"
 
 namespace benchgate::profilers {
 namespace {
@@ -110,6 +111,20 @@ std::string file_of(const std::string& location) {
   }
   auto colon = l.rfind(':');
   return std::string(colon == std::string_view::npos ? l : l.substr(0, colon));
+}
+
+bool library_frame(const MassifNode& n) {
+  const auto name = strip_signature(n.function);
+  for (std::string_view p : {"std::", "__gnu_cxx::", "__cxxabiv1::", "operator new",
+                             "operator delete", "???", "__", "_dl_", "_IO_"}) {
+    if (starts_with(name, p)) return true;
+  }
+  return starts_with(n.location, "in /") || starts_with(n.location, "dl-");  // + the loader
+}
+
+const MassifNode& heaviest_child(const MassifNode& n) {
+  return *std::max_element(n.children.begin(), n.children.end(),
+                           [](const auto& a, const auto& b) { return a.bytes < b.bytes; });
 }
 
 std::string frame_text(const MassifNode& n) {
@@ -292,7 +307,7 @@ std::vector<AllocationSite> allocation_sites(const MassifSnapshot& snapshot) {
   std::map<std::string, std::size_t> by_name;
   std::map<std::string, std::int64_t> largest;  // name -> bytes of its largest contribution
   for (const auto& child : snapshot.tree->children) {
-    std::string name, location;
+    std::string name, location, origin;
     std::vector<std::string> stack;
     if (child.below_threshold) {
       name = "(below threshold)";
@@ -307,21 +322,23 @@ std::vector<AllocationSite> allocation_sites(const MassifSnapshot& snapshot) {
       }
       name = n->function;
       location = n->location;
-      if (!n->children.empty()) {
-        auto heaviest =
-            std::max_element(n->children.begin(), n->children.end(),
-                             [](const auto& a, const auto& b) { return a.bytes < b.bytes; });
-        stack.push_back(frame_text(*heaviest));
+      if (!n->children.empty()) stack.push_back(frame_text(heaviest_child(*n)));
+      if (library_frame(*n)) {
+        const MassifNode* m = n;
+        while (library_frame(*m) && !m->children.empty())
+          m = &heaviest_child(*m);
+        if (m != n && !library_frame(*m)) origin = frame_text(*m);
       }
     }
     auto [it, fresh] = by_name.emplace(name, out.size());
     if (fresh) {
-      out.push_back({name, location, 0, 0, stack});
+      out.push_back({name, location, 0, 0, stack, origin});
       largest[name] = child.bytes;
     } else if (child.bytes > largest[name]) {
       largest[name] = child.bytes;
       out[it->second].stack = stack;
       out[it->second].location = location;
+      out[it->second].origin = origin;
     }
     out[it->second].bytes += child.bytes;
   }
@@ -376,7 +393,8 @@ results::ProfileSummary summarize_massif(const MassifProfile& p, std::size_t top
                          {"location", site.location},
                          {"bytes", site.bytes},
                          {"share", site.share},
-                         {"stack", site.stack}});
+                         {"stack", site.stack},
+                         {"origin", site.origin}});
   }
   x["sites"] = site_json;
   for (const auto& [f, b] : files) {

@@ -61,6 +61,9 @@ struct AllocationSite {
   /// The frames from the allocator call up to the first caller outside the site (for a
   /// report), outermost last.
   std::vector<std::string> stack;
+  /// When the site is library code (std::, __gnu_cxx::, "???"), the first caller along the
+  /// heaviest path that is not: where the program asked for the memory. Empty otherwise.
+  std::string origin;
 };
 
 /// Allocation sites of a detailed snapshot, summed by function, largest first. Bytes below

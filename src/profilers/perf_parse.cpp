@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <optional>
 #include <unordered_map>
 
 #include "core/parse.h"
@@ -377,7 +378,6 @@ void for_each_perf_sample(std::string_view text, const std::function<void(PerfSa
   std::optional<PerfSample> cur;
   std::size_t line_no = 0;
   std::size_t start = 0;
-  bool any = false;
   while (start <= text.size()) {
     auto nl = text.find('\n', start);
     auto line =
@@ -395,14 +395,12 @@ void for_each_perf_sample(std::string_view text, const std::function<void(PerfSa
         if (t[0] == '#') continue;  // --header output
         if (cur) fn(std::move(*cur));
         cur = parse_sample_header(line);
-        any = true;
       }
     } catch (const ParseError& e) {
       throw line_error(fmt::format("perf script: {}", e.what()), line_no, line);
     }
   }
   if (cur) fn(std::move(*cur));
-  (void)any;
 }
 
 std::vector<PerfSample> parse_perf_script(std::string_view text) {
@@ -425,32 +423,89 @@ std::string folded_frame_name(const PerfFrame& f, const FoldOptions& o) {
   return name;
 }
 
-FoldedStacks fold_perf_script(std::string_view text, const FoldOptions& o) {
-  FoldedStacks out;
-  std::string event = o.event;
-  std::unordered_map<std::string, std::string> name_cache;
-  std::string stack;
-  for_each_perf_sample(text, [&](PerfSample&& s) {
-    if (event.empty()) event = s.event;
-    if (s.event != event) return;
-    if (o.filter && !o.filter(s)) return;
-    stack.clear();
-    if (o.include_comm) {
+namespace {
+
+class Folder {
+ public:
+  explicit Folder(const FoldOptions& o) : o_(o), event_(o.event) {}
+  void add(const PerfSample& s) {
+    if (event_.empty()) event_ = s.event;
+    if (s.event != event_) return;
+    if (o_.filter && !o_.filter(s)) return;
+    stack_.clear();
+    if (o_.include_comm) {
       std::string comm = s.comm;
       std::replace(comm.begin(), comm.end(), ' ', '_');
       std::replace(comm.begin(), comm.end(), ';', ':');
-      stack = o.include_pid ? fmt::format("{}-{}", comm, s.pid) : comm;
+      stack_ = o_.include_pid ? fmt::format("{}-{}", comm, s.pid) : comm;
     }
     for (auto it = s.frames.rbegin(); it != s.frames.rend(); ++it) {
       const std::string key = it->symbol + '\x01' + it->dso;
-      auto c = name_cache.find(key);
-      if (c == name_cache.end()) c = name_cache.emplace(key, folded_frame_name(*it, o)).first;
-      if (!stack.empty()) stack += ';';
-      stack += c->second;
+      auto c = cache_.find(key);
+      if (c == cache_.end()) c = cache_.emplace(key, folded_frame_name(*it, o_)).first;
+      if (!stack_.empty()) stack_ += ';';
+      stack_ += c->second;
     }
-    if (stack.empty()) stack = "[unknown]";
-    out[stack] += o.weight_by_period && s.period > 0 ? static_cast<std::int64_t>(s.period) : 1;
-  });
+    if (stack_.empty()) stack_ = "[unknown]";
+    out_[stack_] += o_.weight_by_period && s.period > 0 ? static_cast<std::int64_t>(s.period) : 1;
+  }
+  FoldedStacks take() { return std::move(out_); }
+
+ private:
+  const FoldOptions& o_;
+  std::string event_;
+  std::unordered_map<std::string, std::string> cache_;
+  std::string stack_;
+  FoldedStacks out_;
+};
+
+}  // namespace
+
+FoldedStacks fold_perf_script(std::string_view text, const FoldOptions& o) {
+  Folder f(o);
+  for_each_perf_sample(text, [&](PerfSample&& s) { f.add(s); });
+  return f.take();
+}
+
+FoldedStacks fold_perf_samples(const std::vector<PerfSample>& samples, const FoldOptions& o) {
+  Folder f(o);
+  for (const auto& s : samples)
+    f.add(s);
+  return f.take();
+}
+
+FoldedStacks demangle_folded(
+    const FoldedStacks& stacks,
+    const std::function<std::vector<std::string>(const std::vector<std::string>&)>& demangle) {
+  std::vector<std::string> names;
+  std::unordered_map<std::string, std::size_t> index;
+  auto base_of = [](std::string_view frame) {
+    if (ends_with(frame, "_[k]") || ends_with(frame, "_[j]")) frame.remove_suffix(4);
+    return frame;
+  };
+  for (const auto& [stack, n] : stacks) {
+    for (auto frame : split_view(stack, ';')) {
+      std::string base(base_of(frame));
+      if (index.emplace(base, names.size()).second) names.push_back(base);
+    }
+  }
+  const auto done = demangle(names);
+  if (done.size() != names.size()) {
+    throw ParseError("demangler answered a different number of names");
+  }
+  FoldedStacks out;
+  for (const auto& [stack, n] : stacks) {
+    std::string s;
+    for (auto frame : split_view(stack, ';')) {
+      auto base = base_of(frame);
+      if (!s.empty()) s += ';';
+      std::string name = done[index.at(std::string(base))];
+      std::replace(name.begin(), name.end(), ';', ':');
+      s += name;
+      s += frame.substr(base.size());
+    }
+    out[s] += n;
+  }
   return out;
 }
 

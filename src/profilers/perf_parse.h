@@ -103,6 +103,13 @@ struct FoldOptions {
 std::string folded_frame_name(const PerfFrame& frame, const FoldOptions& options);
 
 FoldedStacks fold_perf_script(std::string_view text, const FoldOptions& options = {});
+FoldedStacks fold_perf_samples(const std::vector<PerfSample>& samples,
+                               const FoldOptions& options = {});
+/// Passes every distinct frame name through `demangle` (e.g. an external demangler), keeping
+/// the "_[k]"/"_[j]" annotations; stacks that become equal are merged.
+FoldedStacks demangle_folded(
+    const FoldedStacks& stacks,
+    const std::function<std::vector<std::string>(const std::vector<std::string>&)>& demangle);
 /// "stack count" lines, sorted by stack.
 std::string format_folded(const FoldedStacks& stacks);
 /// Reads "stack count" lines (blank lines ignored). Throws ParseError naming the line.

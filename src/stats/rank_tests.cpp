@@ -141,70 +141,108 @@ const UDistribution& u_distribution(int m, int n) {
   return *slot;
 }
 
-TestResult wilcoxon_signed_rank(std::span<const double> d, Alternative alt, Method method) {
-  TestResult r;
-  std::vector<double> nonzero;
-  nonzero.reserve(d.size());
+namespace {
+
+// Average ranks (1-based) of v, and the tie term Σ(t³ − t), from one sort.
+double rank_in_place(std::span<const double> v, std::vector<double>& ranks) {
+  const std::size_t n = v.size();
+  std::vector<std::size_t> order(n);
+  for (std::size_t i = 0; i < n; ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return v[a] < v[b]; });
+  ranks.assign(n, 0);
+  double ties = 0;
+  for (std::size_t i = 0; i < n;) {
+    std::size_t j = i + 1;
+    while (j < n && v[order[j]] == v[order[i]]) ++j;
+    const double r = (static_cast<double>(i + 1) + static_cast<double>(j)) / 2;
+    for (std::size_t k = i; k < j; ++k) ranks[order[k]] = r;
+    const double t = static_cast<double>(j - i);
+    ties += t * t * t - t;
+    i = j;
+  }
+  return ties;
+}
+
+}  // namespace
+
+SignedRankStatistic signed_rank_statistic(std::span<const double> d) {
+  SignedRankStatistic s;
+  std::vector<double> abs_d;
+  std::vector<bool> positive;
+  abs_d.reserve(d.size());
+  positive.reserve(d.size());
   for (double x : d) {
     if (x == 0) {
-      ++r.zeros;
-    } else {
-      nonzero.push_back(x);
+      ++s.zeros;
+      continue;
     }
+    abs_d.push_back(std::fabs(x));
+    positive.push_back(x > 0);
   }
-  r.n = static_cast<int>(nonzero.size());
-  if (r.n == 0) return r;
-
-  std::vector<double> abs_d(nonzero.size());
-  std::transform(nonzero.begin(), nonzero.end(), abs_d.begin(),
-                 [](double x) { return std::fabs(x); });
-  const auto ranks = average_ranks(abs_d);
-  const double ties = tie_term(abs_d);
-  r.ties = ties > 0;
-  double r_plus = 0;
-  for (std::size_t i = 0; i < nonzero.size(); ++i) {
-    if (nonzero[i] > 0) r_plus += ranks[i];
+  s.n = static_cast<int>(abs_d.size());
+  std::vector<double> ranks;
+  s.tie_term = rank_in_place(abs_d, ranks);
+  for (std::size_t i = 0; i < ranks.size(); ++i) {
+    if (positive[i]) s.w_plus += ranks[i];
   }
-  r.statistic = r_plus;
+  return s;
+}
 
+TestResult wilcoxon_signed_rank(const SignedRankStatistic& s, Alternative alt, Method method) {
+  TestResult r;
+  r.n = s.n;
+  r.zeros = s.zeros;
+  r.statistic = s.w_plus;
+  r.ties = s.tie_term > 0;
+  if (s.n == 0) return r;
   bool exact = false;
   switch (method) {
-    case Method::kAuto:
-      exact = r.n <= kWilcoxonExactMaxN && !r.ties;
-      break;
-    case Method::kExact:
-      exact = !r.ties && r.n <= 200;
-      break;
-    case Method::kNormal:
-      exact = false;
-      break;
+    case Method::kAuto: exact = s.n <= kWilcoxonExactMaxN && !r.ties; break;
+    case Method::kExact: exact = !r.ties && s.n <= 200; break;
+    case Method::kNormal: exact = false; break;
   }
   r.exact = exact;
   if (exact) {
-    r.p_value = exact_signed_rank_p(r_plus, r.n, alt);
+    r.p_value = exact_signed_rank_p(s.w_plus, s.n, alt);
   } else {
-    r.p_value = wilcoxon_normal_p(r_plus, r.n, ties, alt, &r.z);
+    r.p_value = wilcoxon_normal_p(s.w_plus, s.n, s.tie_term, alt, &r.z);
   }
   return r;
 }
 
-TestResult mann_whitney_u(std::span<const double> x, std::span<const double> y, Alternative alt,
-                          Method method) {
-  TestResult r;
-  const int n1 = static_cast<int>(x.size());
-  const int n2 = static_cast<int>(y.size());
-  r.n = n1 + n2;
-  if (n1 == 0 || n2 == 0) return r;
+TestResult wilcoxon_signed_rank(std::span<const double> d, Alternative alt, Method method) {
+  return wilcoxon_signed_rank(signed_rank_statistic(d), alt, method);
+}
 
+UStatistic u_statistic(std::span<const double> x, std::span<const double> y) {
+  UStatistic s;
+  s.n1 = static_cast<int>(x.size());
+  s.n2 = static_cast<int>(y.size());
+  if (s.n1 == 0 || s.n2 == 0) return s;
   std::vector<double> xy(x.begin(), x.end());
   xy.insert(xy.end(), y.begin(), y.end());
-  const auto ranks = average_ranks(xy);
-  const double ties = tie_term(xy);
-  r.ties = ties > 0;
+  std::vector<double> ranks;
+  s.tie_term = rank_in_place(xy, ranks);
   double r1 = 0;
-  for (int i = 0; i < n1; ++i)
-    r1 += ranks[static_cast<std::size_t>(i)];
-  const double u1 = r1 - static_cast<double>(n1) * (n1 + 1) / 2;
+  for (std::size_t i = 0; i < x.size(); ++i) r1 += ranks[i];
+  s.u1 = r1 - static_cast<double>(s.n1) * (s.n1 + 1) / 2;
+  return s;
+}
+
+TestResult mann_whitney_u(std::span<const double> x, std::span<const double> y, Alternative alt,
+                          Method method) {
+  return mann_whitney_u(u_statistic(x, y), alt, method);
+}
+
+TestResult mann_whitney_u(const UStatistic& s, Alternative alt, Method method) {
+  TestResult r;
+  const int n1 = s.n1;
+  const int n2 = s.n2;
+  r.n = n1 + n2;
+  if (n1 == 0 || n2 == 0) return r;
+  const double ties = s.tie_term;
+  r.ties = ties > 0;
+  const double u1 = s.u1;
   const double mn = static_cast<double>(n1) * n2;
   const double u2 = mn - u1;
   r.statistic = u1;
@@ -220,15 +258,9 @@ TestResult mann_whitney_u(std::span<const double> x, std::span<const double> y, 
 
   bool exact = false;
   switch (method) {
-    case Method::kAuto:
-      exact = !(n1 > 8 && n2 > 8) && !r.ties;
-      break;
-    case Method::kExact:
-      exact = !r.ties;
-      break;
-    case Method::kNormal:
-      exact = false;
-      break;
+    case Method::kAuto: exact = !(n1 > 8 && n2 > 8) && !r.ties; break;
+    case Method::kExact: exact = !r.ties; break;
+    case Method::kNormal: exact = false; break;
   }
   const UDistribution* dist = exact ? &u_distribution(n1, n2) : nullptr;
   if (dist != nullptr && dist->valid()) {
@@ -239,15 +271,14 @@ TestResult mann_whitney_u(std::span<const double> x, std::span<const double> y, 
     return r;
   }
   const double n = static_cast<double>(n1) + n2;
-  const double s = std::sqrt(mn / 12 * ((n + 1) - ties / (n * (n - 1))));
+  const double sd = std::sqrt(mn / 12 * ((n + 1) - ties / (n * (n - 1))));
   const double numerator = u - mn / 2 - 0.5;
-  if (s > 0) {
-    r.z = numerator / s;
-    r.p_value = clip01(factor * normal_sf(r.z));
+  if (sd > 0) {
+    r.z = numerator / sd;
   } else {
     r.z = numerator < 0 ? -INFINITY : (numerator > 0 ? INFINITY : 0);
-    r.p_value = clip01(factor * normal_sf(r.z));
   }
+  r.p_value = clip01(factor * normal_sf(r.z));
   return r;
 }
 
@@ -268,10 +299,11 @@ int wilcoxon_pairs_needed(double level, Alternative alt) {
   return -1;
 }
 
-double mann_whitney_min_p(int n1, int n2, Alternative alt) {
+double mann_whitney_min_p(int n1, int n2, Alternative alt, Method method) {
   if (n1 <= 0 || n2 <= 0) return 1;
   const double f = alt == Alternative::kTwoSided ? 2 : 1;
-  if (n1 <= 8 || n2 <= 8) {
+  const bool exact = method == Method::kExact || (method == Method::kAuto && (n1 <= 8 || n2 <= 8));
+  if (exact) {
     const auto& dist = u_distribution(n1, n2);
     if (dist.valid()) return clip01(f * dist.cdf(0));
   }
@@ -281,9 +313,9 @@ double mann_whitney_min_p(int n1, int n2, Alternative alt) {
   return clip01(f * normal_sf((mn / 2 - 0.5) / s));
 }
 
-int mann_whitney_runs_needed(double level, Alternative alt) {
+int mann_whitney_runs_needed(double level, Alternative alt, Method method) {
   for (int n = 1; n <= 100000; ++n) {
-    if (mann_whitney_min_p(n, n, alt) < level) return n;
+    if (mann_whitney_min_p(n, n, alt, method) < level) return n;
   }
   return -1;
 }

@@ -51,6 +51,25 @@ TestResult wilcoxon_signed_rank(std::span<const double> d, Alternative alt,
 TestResult mann_whitney_u(std::span<const double> x, std::span<const double> y, Alternative alt,
                           Method method = Method::kAuto);
 
+/// The rank statistics alone, so that several alternatives can be tested from one ranking.
+struct SignedRankStatistic {
+  double w_plus = 0;    ///< sum of the ranks of the positive differences
+  int n = 0;            ///< non-zero differences
+  int zeros = 0;        ///< zero differences dropped
+  double tie_term = 0;  ///< Σ(t³ − t) over tied |d|
+};
+SignedRankStatistic signed_rank_statistic(std::span<const double> d);
+TestResult wilcoxon_signed_rank(const SignedRankStatistic& s, Alternative alt,
+                                Method method = Method::kAuto);
+
+struct UStatistic {
+  double u1 = 0;  ///< U of the first sample
+  int n1 = 0, n2 = 0;
+  double tie_term = 0;  ///< Σ(t³ − t) over tied values of the pooled sample
+};
+UStatistic u_statistic(std::span<const double> x, std::span<const double> y);
+TestResult mann_whitney_u(const UStatistic& s, Alternative alt, Method method = Method::kAuto);
+
 /// Largest n for which the exact signed-rank distribution is used by kAuto.
 inline constexpr int kWilcoxonExactMaxN = 50;
 
@@ -77,9 +96,11 @@ double wilcoxon_min_p(int n, Alternative alt = Alternative::kGreater);
 /// Smallest n whose wilcoxon_min_p is below `level` (e.g. 5 for 0.05, 7 for 0.01).
 int wilcoxon_pairs_needed(double level, Alternative alt = Alternative::kGreater);
 
-/// Smallest p-value the U test (kAuto, no ties) can give with samples of n1 and n2 values.
-double mann_whitney_min_p(int n1, int n2, Alternative alt = Alternative::kGreater);
+/// Smallest p-value the U test (without ties) can give with samples of n1 and n2 values.
+double mann_whitney_min_p(int n1, int n2, Alternative alt = Alternative::kGreater,
+                          Method method = Method::kAuto);
 /// Smallest n (values per side) whose mann_whitney_min_p(n, n) is below `level`.
-int mann_whitney_runs_needed(double level, Alternative alt = Alternative::kGreater);
+int mann_whitney_runs_needed(double level, Alternative alt = Alternative::kGreater,
+                             Method method = Method::kAuto);
 
 }  // namespace benchgate::stats

@@ -625,6 +625,16 @@ TEST(ExampleServer, WorkersAreChildProcessesSharingThePort) {
     EXPECT_FALSE(process_exists(k)) << "worker " << k << " left behind";
 }
 
+TEST(ExampleServer, WorkersExitZeroWhenTheWholeGroupIsSignalled) {
+  // What a supervisor does (benchgate's Subprocess): SIGTERM to the process group, so master
+  // and workers get it at once; the workers' exits must not count as crashes.
+  Server s({"--port", "0", "--workers", "2", "--threads", "2"});
+  ASSERT_EQ(children_of(s.pid()).size(), 2u);
+  ASSERT_TRUE(fetch(s.port(), "/plaintext"));
+  kill(-s.pid(), SIGTERM);
+  EXPECT_EXITED_WITH(s.wait_exit(5s), 0);
+}
+
 TEST(ExampleServer, DeadWorkerMakesTheMasterFail) {
   Server s({"--port", "0", "--workers", "2", "--crash-after", "3"});
   std::vector<pid_t> kids = children_of(s.pid());
@@ -703,6 +713,13 @@ TEST(ExampleServer, StartupDelayPostponesListening) {
   EXPECT_GE(Ms(SteadyClock::now() - t0).count(), 400.0);
   EXPECT_EQ(s.port(), port);
   EXPECT_EQ(fetch(port, "/plaintext")->status, 200);
+}
+
+TEST(ExampleServer, SigtermDuringSlowStartExitsZero) {
+  Server s({"--port", "0", "--startup-delay-ms", "10000"}, false);
+  std::this_thread::sleep_for(100ms);
+  s.signal(SIGTERM);
+  EXPECT_EXITED_WITH(s.wait_exit(2s), 0);
 }
 
 TEST(ExampleServer, GrowBytesGrowsRss) {

@@ -282,6 +282,43 @@ def min_p_cases():
     return {"wilcoxon": wil, "mann_whitney": mw}
 
 
+# ---------------------------------------------------------------- gate scenarios
+def gate_cases():
+    """Whole comparisons as the gate sees them (tests/unit/gate): raw samples in, p-values and
+    Hodges-Lehmann % change with its 95 % CI out."""
+    ab = []
+    base = 10000 * np.exp(rng.normal(0, 0.01, 10))
+    for factor, better in [(0.95, "higher"), (1.0, "higher"), (1.02, "higher")]:
+        cand = base * factor * np.exp(rng.normal(0, 0.01, 10))
+        d = np.log(cand / base)
+        worse, good = ("less", "greater") if better == "higher" else ("greater", "less")
+        hl = hl_one(d, 0.95)
+        ab.append({
+            "base": [f(x) for x in base], "cand": [f(x) for x in cand], "better": better,
+            "p_worse": f(stats.wilcoxon(d, alternative=worse, method="exact").pvalue),
+            "p_better": f(stats.wilcoxon(d, alternative=good, method="exact").pvalue),
+            "p_two_sided": f(stats.wilcoxon(d, alternative="two-sided", method="exact").pvalue),
+            "estimate": math.expm1(hl["estimate"]),
+            "ci_low": math.expm1(hl["ci_low"]), "ci_high": math.expm1(hl["ci_high"]),
+        })
+    unpaired = []
+    for n1, n2, factor in [(12, 12, 1.08), (8, 10, 1.0), (6, 6, 1.3)]:
+        b = 0.002 * np.exp(rng.normal(0, 0.03, n1))
+        c = 0.002 * factor * np.exp(rng.normal(0, 0.03, n2))
+        hl = hl_two(np.log(c), np.log(b), 0.95)
+        unpaired.append({
+            "base": [f(x) for x in b], "cand": [f(x) for x in c], "better": "lower",
+            # The gate's one-sided tests use the exact distribution when there are no ties.
+            "p_worse": f(stats.mannwhitneyu(c, b, alternative="greater", method="exact").pvalue),
+            "p_better": f(stats.mannwhitneyu(c, b, alternative="less", method="exact").pvalue),
+            "p_two_sided": f(stats.mannwhitneyu(b, c, alternative="two-sided").pvalue),
+            "estimate": math.expm1(hl["estimate"]),
+            "ci_low": math.expm1(hl["ci_low"]) if hl["ci_low"] is not None else None,
+            "ci_high": math.expm1(hl["ci_high"]) if hl["ci_high"] is not None else None,
+        })
+    return {"ab": ab, "unpaired": unpaired}
+
+
 one, two = hl_cases()
 out = {
     "generator": "tests/data/stats/make_reference.py",
@@ -296,6 +333,7 @@ out = {
     "hodges_lehmann_two_sample": two,
     "holm": holm_cases(),
     "min_p": min_p_cases(),
+    "gate": gate_cases(),
 }
 json.dump(out, sys.stdout, indent=1)
 sys.stdout.write("\n")

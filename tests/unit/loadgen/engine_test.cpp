@@ -65,6 +65,16 @@ TEST(Engine, ClosedLoopAgainstAWellBehavedServer) {
   EXPECT_GT(r.driver_cpu_s, 0);
 }
 
+TEST(Engine, LocalhostResolvesToTheIpv4Listener) {
+  TestServer server([](const std::string&, int) { return Action{ok_response()}; });
+  auto c = base_config("http://localhost:" + std::to_string(server.port()) + "/");
+  c.duration = 100ms;
+  const auto r = drive(c);
+  EXPECT_GT(r.responses, 0);
+  EXPECT_EQ(r.errors.total(), 0) << r.first_error;
+  EXPECT_EQ(server.request_lines().size(), 1u);
+}
+
 TEST(Engine, PipeliningKeepsSeveralRequestsInFlight) {
   TestServer server([](const std::string&, int) { return Action{ok_response("pipelined")}; });
   auto c = base_config(server.url());

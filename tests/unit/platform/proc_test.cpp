@@ -87,12 +87,12 @@ TEST(ParseProcStat, RejectsGarbage) {
   for (const char* bad : {"", "garbage", "12 (x", "12 x) S 1", "abc (x) S 1 1 1 0 -1 0 0 0 0 0",
                           "12 (x) S 1 2 3", "12 (x) SS 1 1 1 0 -1 0 0 0 0 0 5 6 0 0 20 0 1 0 9 1 2",
                           "12 (x) S 1 1 1 0 -1 0 0 0 0 0 five 6 0 0 20 0 1 0 9 1 2"}) {
-    EXPECT_THROW(parse_proc_stat(bad), ParseError) << bad;
+    EXPECT_THROW(parse_proc_stat(std::string(bad) + "\n"), ParseError) << bad;
   }
 }
 
 TEST(ParseProcStat, MinimalLineWithoutProcessor) {
-  auto s = parse_proc_stat("7 (a) b) R 1 7 7 0 -1 0 0 0 0 0 11 22 0 0 20 0 3 0 99 4096 5");
+  auto s = parse_proc_stat("7 (a) b) R 1 7 7 0 -1 0 0 0 0 0 11 22 0 0 20 0 3 0 99 4096 5\n");
   EXPECT_EQ(s.comm, "a) b");
   EXPECT_EQ(s.utime, 11u);
   EXPECT_EQ(s.stime, 22u);
@@ -128,7 +128,7 @@ TEST(ParseProcStatus, KernelThreadHasNoVm) {
 
 TEST(ParseProcStatus, RejectsGarbage) {
   EXPECT_THROW(parse_proc_status(""), ParseError);
-  EXPECT_THROW(parse_proc_status("hello world"), ParseError);
+  EXPECT_THROW(parse_proc_status("hello world\n"), ParseError);
   EXPECT_THROW(parse_proc_status("Name:\tx\nState:\tS\nVmRSS:\t  12x kB\n"), ParseError);
   EXPECT_THROW(parse_proc_status("Name:\tx\nThreads:\tmany\nState:\tS\n"), ParseError);
 }
@@ -142,8 +142,8 @@ TEST(ParseProcStatm, Pages) {
   EXPECT_EQ(m.lib, 0);
   EXPECT_EQ(m.data, 8290);
   EXPECT_EQ(m.dirty, 0);
-  EXPECT_THROW(parse_proc_statm("1 2 3"), ParseError);
-  EXPECT_THROW(parse_proc_statm("1 2 3 4 5 6 7 8"), ParseError);
+  EXPECT_THROW(parse_proc_statm("1 2 3\n"), ParseError);
+  EXPECT_THROW(parse_proc_statm("1 2 3 4 5 6 7 8\n"), ParseError);
 }
 
 TEST(ParseChildren, TrailingSpaceAndEmpty) {
@@ -207,9 +207,37 @@ TEST(ParseLoadAvg, Fields) {
   EXPECT_EQ(l.total, 98);
   EXPECT_EQ(l.last_pid, 32690);
   EXPECT_DOUBLE_EQ(parse_loadavg(slurp(kSnap2 + "/loadavg")).load1, 0.92);
-  EXPECT_THROW(parse_loadavg("0.1 0.2 0.3"), ParseError);
-  EXPECT_THROW(parse_loadavg("0.1 0.2 0.3 5 9"), ParseError);
-  EXPECT_THROW(parse_loadavg("a 0.2 0.3 1/2 9"), ParseError);
+  EXPECT_THROW(parse_loadavg("0.1 0.2 0.3\n"), ParseError);
+  EXPECT_THROW(parse_loadavg("0.1 0.2 0.3 5 9\n"), ParseError);
+  EXPECT_THROW(parse_loadavg("a 0.2 0.3 1/2 9\n"), ParseError);
+}
+
+// A file read while it is being rewritten (fake trees) or cut short must give a value or a
+// ParseError, never a crash or a silently wrong struct: every prefix of every recorded file.
+TEST(Parsers, EveryPrefixParsesOrThrows) {
+  auto each_prefix = [](const std::string& text, auto&& parse) {
+    for (std::size_t n = 0; n <= text.size(); ++n) {
+      try {
+        parse(std::string_view(text).substr(0, n));
+      } catch (const ParseError&) {
+      }
+    }
+  };
+  each_prefix(slurp(kSnap1 + "/32667/task/32673/stat"), [](auto t) { parse_proc_stat(t); });
+  each_prefix(slurp(kSnap1 + "/32667/status"), [](auto t) { parse_proc_status(t); });
+  each_prefix(slurp(kSnap1 + "/32667/statm"), [](auto t) { parse_proc_statm(t); });
+  each_prefix(slurp(kSnap1 + "/stat"), [](auto t) { parse_system_stat(t); });
+  each_prefix(slurp(kSnap1 + "/loadavg"), [](auto t) { parse_loadavg(t); });
+  each_prefix(std::string("24142 24143 "), [](auto t) { parse_children(t); });
+
+  // Cut inside a number: rejected, not read as a smaller number.
+  const std::string line = slurp(kSnap1 + "/24142/stat");
+  EXPECT_THROW(parse_proc_stat(std::string_view(line).substr(0, line.find(" 1250 ") + 3)),
+               ParseError);
+  const std::string statm = slurp(kSnap1 + "/32667/statm");  // "9610 729 671 1 0 8290 0\n"
+  EXPECT_THROW(parse_proc_statm(std::string_view(statm).substr(0, 21)), ParseError);
+  EXPECT_THROW(parse_proc_status("Name:\tx\nState:\tS\nVmRSS:\t  29"), ParseError);
+  EXPECT_THROW(parse_system_stat("cpu 1 2 3 4 5\ncpu0 1 2 3 4 5"), ParseError);
 }
 
 TEST(CpuPercent, BetweenSnapshots) {

@@ -173,7 +173,8 @@ TEST(DiffFlameGraph, ColoursGrowthRedAndShrinkBlue) {
   EXPECT_FALSE(find(frames_of(render_diff_flamegraph(gone, now), doc), "old ("));
   DiffFlameGraphOptions neg;
   neg.negate = true;
-  const auto* old = find(frames_of(render_diff_flamegraph(gone, now, neg), doc), "old (");
+  const auto negated = frames_of(render_diff_flamegraph(gone, now, neg), doc);
+  const auto* old = find(negated, "old (");
   ASSERT_TRUE(old);
   EXPECT_EQ(old->fill, "rgb(0,0,255)");
 }

@@ -31,6 +31,9 @@ void expect_heapwork_peak_sites(const MassifSnapshot& peak) {
             "app::build_list<double>(unsigned long)");
   EXPECT_EQ(sites[2].location, "heapwork.cpp:24");
   EXPECT_EQ(sites[2].bytes, 480000);
+  EXPECT_EQ(sites[0].origin, "");  // program code already
+  // libstdc++'s start-up pool: library code all the way down to the loader.
+  EXPECT_EQ(sites[3].origin, "");
   EXPECT_EQ(sites[3].function, "???");
   EXPECT_EQ(sites[3].location, "in /usr/lib/x86_64-linux-gnu/libstdc++.so.6.0.30");
   EXPECT_EQ(sites[3].bytes, 72704);
@@ -141,6 +144,28 @@ TEST(Massif, MsPrintMatchesTheOutFile) {
     EXPECT_EQ(b.peak()->tree_kind, "peak");
     expect_heapwork_peak_sites(*b.peak());
   }
+}
+
+TEST(Massif, OriginOfLibrarySites) {
+  // A site inside a non-inlined library function: where the program asked for the memory.
+  const std::string text =
+      "desc: x\ncmd: ./a\ntime_unit: i\n#-----------\nsnapshot=0\n#-----------\ntime=5\n"
+      "mem_heap_B=100\nmem_heap_extra_B=8\nmem_stacks_B=0\nheap_tree=peak\n"
+      "n1: 100 (heap allocation functions) malloc/new/new[], --alloc-fns, etc.\n"
+      " n1: 100 0x10: allocate (new_allocator.h:137)\n"
+      "  n1: 100 0x10: void std::vector<int, std::allocator<int> >::_M_realloc_insert<int>(int&&) "
+      "(vector.tcc:453)\n"
+      "   n2: 100 0x20: std::vector<int, std::allocator<int> >::push_back(int&&) "
+      "(stl_vector.h:1294)\n"
+      "    n0: 70 0x30: app::fill(int) (app.cpp:7)\n"
+      "    n0: 30 0x40: main (app.cpp:20)\n";
+  auto p = parse_massif_out(text);
+  auto sites = allocation_sites(*p.peak());
+  ASSERT_EQ(sites.size(), 1u);
+  EXPECT_EQ(sites[0].function,
+            "void std::vector<int, std::allocator<int> >::_M_realloc_insert<int>(int&&)");
+  EXPECT_EQ(sites[0].origin, "app::fill(int) (app.cpp:7)");
+  EXPECT_DOUBLE_EQ(sites[0].share, 1.0);
 }
 
 TEST(Massif, Rejects) {

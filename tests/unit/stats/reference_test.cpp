@@ -117,7 +117,7 @@ TEST(Wilcoxon, NoNonZeroDifferenceGivesPOne) {
   EXPECT_EQ(r.n, 0);
   EXPECT_EQ(r.zeros, 7);
   EXPECT_EQ(r.p_value, 1.0);
-  EXPECT_EQ(wilcoxon_signed_rank({}, Alternative::kTwoSided).p_value, 1.0);
+  EXPECT_EQ(wilcoxon_signed_rank(std::span<const double>{}, Alternative::kTwoSided).p_value, 1.0);
 }
 
 TEST(Wilcoxon, ForcedMethods) {

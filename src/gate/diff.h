@@ -1,0 +1,73 @@
+#pragma once
+// `benchgate diff BASE CAND`: gate two stored files without running anything. Each file is
+// Google Benchmark JSON or a benchgate results file (auto-detected; the base may also be a
+// baseline file).
+//
+// Google Benchmark: every benchmark name is a cell; its metrics are real_time and cpu_time
+// (gated: lower is better, ratio scale, min effect 5 % unless GateSettings.metrics overrides
+// "real_time" / "cpu_time") and its counters (reported; gated only when GateSettings.metrics or
+// per_scenario[<benchmark name>] names them; "*_per_second" counters are higher-is-better).
+// Iteration rows are the samples (unpaired: Mann-Whitney U + two-sample Hodges-Lehmann, Holm
+// over every gated test). Each verdict's p_two_sided is the two-sided U test exactly as
+// Google's compare.py computes it (scipy mannwhitneyu, method "auto"), on the values as
+// stored. A benchmark with errored repetitions → error; on one side only → not_comparable;
+// without iteration rows (aggregates only) → inconclusive ("cannot test without iteration
+// rows"), with the change of the median aggregates as the estimate.
+//
+// benchgate results: per app × cell × metric, unpaired, like a stored baseline (the base
+// file's ok runs are the baseline; testbed fingerprints must match unless
+// settings.testbed_mismatch == "warn").
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "gate/baseline.h"
+#include "gate/gbench.h"
+#include "gate/verdict.h"
+#include "results/gate_settings.h"
+#include "results/model.h"
+
+namespace benchgate::gate {
+
+enum class DiffFormat { kText, kJson, kMarkdown };
+
+/// "text" | "json" | "md" (or "markdown"); UsageError otherwise.
+DiffFormat diff_format_from_name(std::string_view name);
+
+/// Default min effect of Google Benchmark times.
+inline constexpr double kGbenchTimeMinEffect = 0.05;
+
+/// One input of a diff, as detected.
+struct DiffInput {
+  enum class Kind { kGbench, kResults, kBaseline };
+  std::string path;
+  Kind kind = Kind::kGbench;
+  GbenchFile gbench;
+  results::ResultsFile results;
+  Baseline baseline;
+};
+
+/// Reads and detects a file. ConfigError naming the file and the problem when it is missing,
+/// empty, malformed, truncated, schema-invalid or neither format.
+DiffInput load_diff_input(const std::filesystem::path& path);
+
+/// Google Benchmark base vs candidate (mode "diff", format "gbench").
+GateResult diff_gbench(const GbenchFile& base, const GbenchFile& candidate,
+                       const results::GateSettings& settings);
+
+/// Any two loaded inputs. ConfigError when the kinds cannot be compared (Google Benchmark vs
+/// benchgate, or a baseline file as the candidate).
+GateResult diff_inputs(const DiffInput& base, const DiffInput& candidate,
+                       const results::GateSettings& settings);
+
+/// load_diff_input() both files, then diff_inputs().
+GateResult diff_files(const std::filesystem::path& base, const std::filesystem::path& candidate,
+                      const results::GateSettings& settings);
+
+/// Renders a diff: text (compare.py-style columns for Google Benchmark inputs, plus U-test
+/// p-value rows and a verdict column; a verdict table otherwise), JSON (to_json), or Markdown
+/// (PR-comment ready, attention rows first, under 60,000 characters).
+std::string render_diff(const GateResult& result, DiffFormat format);
+
+}  // namespace benchgate::gate

@@ -1,0 +1,541 @@
+#include "gate/gate.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <set>
+#include <utility>
+
+#include "core/parse.h"
+#include "gate/index.h"
+#include "stats/descriptive.h"
+#include "stats/hodges_lehmann.h"
+#include "stats/holm.h"
+#include "stats/rank_tests.h"
+
+namespace benchgate::gate {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+using results::Better;
+using results::Scale;
+
+// ---------------------------------------------------------------- formatting
+
+std::string fmt_p(double p) {
+  if (std::isnan(p)) return "n/a";
+  if (p != 0 && p < 1e-4) return fmt::format("{:.2e}", p);
+  return fmt::format("{:.4f}", p);
+}
+
+std::string fmt_change(double v, const MetricPolicy& p) {
+  if (std::isnan(v)) return "n/a";
+  if (p.scale == Scale::kRatio) {
+    const double pct = v * 100;
+    if (std::fabs(pct) >= 10) return fmt::format("{:+.1f} %", pct);
+    return fmt::format("{:+.2f} %", pct);
+  }
+  const std::string sign = v < 0 ? "-" : "+";
+  if (p.unit == "bytes") return sign + format_bytes(std::fabs(v));
+  if (p.unit == "s") return sign + format_latency(std::fabs(v));
+  return fmt::format("{:+.4g}{}{}", v, p.unit.empty() ? "" : " ", p.unit);
+}
+
+std::string fmt_limit(double me, const MetricPolicy& p) {
+  if (p.scale == Scale::kRatio) return fmt::format("±{:.3g} %", me * 100);
+  std::string s = fmt_change(me, p);
+  return "±" + s.substr(1);
+}
+
+std::string fmt_ci(double lo, double hi, const MetricPolicy& p) {
+  if (std::isnan(lo) || std::isnan(hi)) return "[no CI: too few values]";
+  return fmt::format("[{}, {}]", fmt_change(lo, p), fmt_change(hi, p));
+}
+
+// ---------------------------------------------------------------- per-comparison work
+
+struct Tested {
+  bool informative = false;  // the test could reject at all
+  double p_worse = 1, p_better = 1, p_two = 1, p_min = 1;
+  int n_nonzero = 0;
+  double estimate = kNaN, ci_low = kNaN, ci_high = kNaN;
+  double min_effect = 0;
+};
+
+// Replaces values ≤ 0 of a ratio metric (see gate.h) and returns the smallest positive value.
+void make_positive(std::vector<double>& a, std::vector<double>& b) {
+  double smallest = std::numeric_limits<double>::infinity();
+  for (const auto* v : {&a, &b}) {
+    for (double x : *v) {
+      if (x > 0) smallest = std::min(smallest, x);
+    }
+  }
+  const double eps = std::isfinite(smallest) ? smallest * 1e-9 : 1e-300;
+  for (auto* v : {&a, &b}) {
+    for (double& x : *v) {
+      if (!(x > 0)) x = eps;
+    }
+  }
+}
+
+Tested run_tests(const Comparison& c, double ci_level) {
+  Tested t;
+  const Better better = c.policy.better;
+  const auto worse_alt =
+      better == Better::kLower ? stats::Alternative::kGreater : stats::Alternative::kLess;
+  const auto better_alt =
+      better == Better::kLower ? stats::Alternative::kLess : stats::Alternative::kGreater;
+  std::vector<double> base = c.baseline;
+  std::vector<double> cur = c.current;
+  const bool ratio = c.policy.scale == Scale::kRatio;
+  if (ratio) make_positive(base, cur);
+
+  stats::ShiftEstimate hl;
+  if (c.paired) {
+    std::vector<double> d(base.size());
+    for (std::size_t i = 0; i < d.size(); ++i) {
+      d[i] = ratio ? std::log(cur[i] / base[i]) : cur[i] - base[i];
+    }
+    const auto st = stats::signed_rank_statistic(d);
+    t.p_worse = stats::wilcoxon_signed_rank(st, worse_alt).p_value;
+    t.p_better = stats::wilcoxon_signed_rank(st, better_alt).p_value;
+    t.p_two = stats::wilcoxon_signed_rank(st, stats::Alternative::kTwoSided).p_value;
+    t.n_nonzero = st.n;
+    t.informative = st.n > 0;
+    t.p_min = stats::wilcoxon_min_p(static_cast<int>(d.size()));
+    hl = stats::hodges_lehmann_one_sample(d, ci_level);
+  } else {
+    // Ranks of the raw values equal those of their logs; testing the raw values avoids ties
+    // that rounding in log() could create (and keeps compare.py's p-values exactly). The gate's
+    // one-sided tests use the exact null distribution whenever there are no ties (it is cheap
+    // for any realistic run count, and the normal approximation overstates tail p-values
+    // several-fold at 10-12 runs); p_two is scipy's method="auto", as compare.py reports it.
+    const auto st = stats::u_statistic(cur, base);
+    t.p_worse = stats::mann_whitney_u(st, worse_alt, stats::Method::kExact).p_value;
+    t.p_better = stats::mann_whitney_u(st, better_alt, stats::Method::kExact).p_value;
+    t.p_two = stats::mann_whitney_u(st, stats::Alternative::kTwoSided).p_value;
+    const double n = static_cast<double>(base.size() + cur.size());
+    t.informative = !base.empty() && !cur.empty() && st.tie_term < n * n * n - n;
+    t.p_min = stats::mann_whitney_min_p(static_cast<int>(cur.size()), static_cast<int>(base.size()),
+                                        stats::Alternative::kGreater, stats::Method::kExact);
+    if (ratio) {
+      for (double& x : base) x = std::log(x);
+      for (double& x : cur) x = std::log(x);
+    }
+    hl = stats::hodges_lehmann_two_sample(cur, base, ci_level);
+  }
+  auto to_scale = [&](double x) { return ratio ? std::expm1(x) : x; };
+  t.estimate = to_scale(hl.estimate);
+  t.ci_low = to_scale(hl.ci_low);
+  t.ci_high = to_scale(hl.ci_high);
+  return t;
+}
+
+double min_effect_for(const MetricPolicy& p, double baseline_median) {
+  if (p.scale == Scale::kRatio) {
+    double me = p.min_effect_rel;
+    if (p.min_effect_abs > 0 && baseline_median > 0) {
+      me = std::max(me, p.min_effect_abs / baseline_median);
+    }
+    return me;
+  }
+  if (p.min_effect_abs > 0) return p.min_effect_abs;
+  return p.min_effect_rel * std::fabs(baseline_median);
+}
+
+std::string test_name(const Comparison& c) {
+  return c.paired ? "wilcoxon-signed-rank" : "mann-whitney-u";
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- policy
+
+MetricPolicy resolve_policy(const results::GateSettings& settings, std::string_view scenario,
+                            std::string_view cell, std::string_view metric,
+                            const std::optional<results::MetricInfo>& known) {
+  MetricPolicy p;
+  p.alpha = settings.alpha;
+  if (known) {
+    p.unit = std::string(known->unit);
+    p.better = known->better;
+    p.scale = known->scale;
+    p.min_effect_rel = known->min_effect_rel;
+    p.min_effect_abs = known->min_effect_abs;
+    p.gated = true;
+  } else {
+    p.min_effect_rel = 0.05;
+    p.gated = false;
+  }
+  auto apply = [&](const results::MetricThreshold& t) {
+    if (t.min_effect_rel) p.min_effect_rel = *t.min_effect_rel;
+    if (t.min_effect_abs) p.min_effect_abs = *t.min_effect_abs;
+    if (t.alpha) p.alpha = *t.alpha;
+    if (t.better) p.better = *t.better;
+    p.gated = t.enabled;
+  };
+  const std::string m(metric);
+  if (auto it = settings.metrics.find(m); it != settings.metrics.end()) apply(it->second);
+  for (std::string_view key : {scenario, cell}) {
+    if (key.empty()) continue;
+    auto s = settings.per_scenario.find(std::string(key));
+    if (s == settings.per_scenario.end()) continue;
+    if (auto it = s->second.find(m); it != s->second.end()) apply(it->second);
+  }
+  return p;
+}
+
+// ---------------------------------------------------------------- evaluate
+
+GateResult evaluate(const std::vector<Comparison>& comparisons,
+                    const results::GateSettings& settings, const EvaluateOptions& options) {
+  GateResult r;
+  r.mode = options.mode;
+  r.baseline_source = options.baseline_source;
+  r.alpha = settings.alpha * options.alpha_scale;
+
+  std::vector<Tested> tested(comparisons.size());
+  std::vector<double> fam_worse(comparisons.size(), kNaN);
+  std::vector<double> fam_better(comparisons.size(), kNaN);
+  for (std::size_t i = 0; i < comparisons.size(); ++i) {
+    const auto& c = comparisons[i];
+    if (c.forced) continue;
+    tested[i] = run_tests(c, options.ci_level);
+    if (c.policy.gated && tested[i].informative) {
+      fam_worse[i] = tested[i].p_worse;
+      fam_better[i] = tested[i].p_better;
+      ++r.tests;
+    }
+  }
+  const auto adj_worse = stats::holm_adjust(fam_worse);
+  const auto adj_better = stats::holm_adjust(fam_better);
+  const int m = std::max(r.tests, 1);
+
+  std::map<std::pair<std::size_t, bool>, std::pair<double, int>>
+      too_few;  // n, paired → p_min, needed
+  for (std::size_t i = 0; i < comparisons.size(); ++i) {
+    const auto& c = comparisons[i];
+    const auto& t = tested[i];
+    MetricVerdict v;
+    v.app = c.app;
+    v.cell = c.cell;
+    v.scenario = c.scenario;
+    v.metric = c.metric;
+    v.unit = c.policy.unit;
+    v.better = c.policy.better;
+    v.scale = c.policy.scale;
+    v.baseline_label = c.baseline_label;
+    v.n_baseline = static_cast<int>(c.baseline.size());
+    v.n_current = static_cast<int>(c.current.size());
+    v.paired = c.paired;
+    v.gated = c.policy.gated;
+    v.alpha = c.policy.alpha * options.alpha_scale;
+    v.ci_level = options.ci_level;
+    v.measured_s = c.measured_s;
+    v.artifacts = c.artifacts;
+    v.baseline = c.baseline.empty() ? c.baseline_hint.value_or(kNaN) : stats::median(c.baseline);
+    v.current = c.current.empty() ? c.current_hint.value_or(kNaN) : stats::median(c.current);
+    v.min_effect = min_effect_for(c.policy, v.baseline);
+
+    if (c.forced) {
+      v.verdict = *c.forced;
+      v.reason = c.forced_reason;
+      if (!c.note.empty()) v.reason += " (" + c.note + ")";
+      v.test = "none";
+      v.p_value = v.p_adjusted = v.p_improved = v.p_two_sided = kNaN;
+      v.p_min = kNaN;
+      v.estimate = v.ci_low = v.ci_high = kNaN;
+      if (c.baseline_hint && c.current_hint && *c.baseline_hint != 0) {
+        v.estimate = c.policy.scale == Scale::kRatio ? *c.current_hint / *c.baseline_hint - 1
+                                                     : *c.current_hint - *c.baseline_hint;
+      }
+      r.verdicts.push_back(std::move(v));
+      continue;
+    }
+
+    v.test = test_name(c);
+    v.estimate = t.estimate;
+    v.ci_low = t.ci_low;
+    v.ci_high = t.ci_high;
+    v.p_value = t.p_worse;
+    v.p_improved = t.p_better;
+    v.p_two_sided = t.p_two;
+    v.p_min = t.p_min;
+    const bool in_family = !std::isnan(fam_worse[i]);
+    v.p_adjusted = in_family ? adj_worse[i] : t.p_worse;
+    const double p_better_adj = in_family ? adj_better[i] : t.p_better;
+    const int family = v.gated ? m : 1;
+
+    const double me = v.min_effect;
+    const double sign = c.policy.better == Better::kLower ? 1.0 : -1.0;
+    const double worse_est = sign * v.estimate;
+    const bool sig_worse = v.p_adjusted < v.alpha;
+    const bool sig_better = p_better_adj < v.alpha;
+    const bool big_worse = worse_est > me;
+    const bool big_better = -worse_est > me;
+    const bool ci_ok = !std::isnan(v.ci_low) && !std::isnan(v.ci_high);
+    const bool ci_within = ci_ok && v.ci_low >= -me && v.ci_high <= me;
+    const bool can_reach = t.p_min * family < v.alpha;
+    const std::string est = fmt_change(v.estimate, c.policy);
+    const std::string ci = fmt_ci(v.ci_low, v.ci_high, c.policy);
+    const std::string limit = fmt_limit(me, c.policy);
+    const std::string p_txt = fmt::format("{} = {}", v.gated ? "p_adj" : "p", fmt_p(v.p_adjusted));
+    const std::string unit_word = c.paired ? "pairs" : "runs per side";
+    const std::size_t n_for_note =
+        c.paired ? c.baseline.size() : std::min(c.baseline.size(), c.current.size());
+
+    if (sig_worse && big_worse) {
+      v.verdict = Verdict::kRegressed;
+      v.reason = fmt::format("{} {} is worse than the {} limit; {} < α = {}", est, ci, limit, p_txt,
+                             v.alpha);
+    } else if (!can_reach && !sig_worse && !sig_better) {
+      v.verdict = Verdict::kInconclusive;
+      const double level = v.alpha / family;
+      const int needed = c.paired ? stats::wilcoxon_pairs_needed(level)
+                                  : stats::mann_whitney_runs_needed(
+                                        level, stats::Alternative::kGreater, stats::Method::kExact);
+      v.reason = fmt::format(
+          "{} {} can never reach α = {}{}: the smallest possible p is {}; {} needs ≥ {} {} "
+          "(estimate {})",
+          n_for_note, unit_word, v.alpha,
+          family > 1 ? fmt::format(" with Holm over {} tests", family) : "", fmt_p(t.p_min),
+          "the test", needed, unit_word, est);
+      too_few[{n_for_note, c.paired}] = {t.p_min, needed};
+    } else if (sig_worse) {
+      v.verdict = Verdict::kWarn;
+      v.reason = fmt::format("significantly worse ({} < α = {}) but {} {} is within the {} limit",
+                             p_txt, v.alpha, est, ci, limit);
+    } else if (big_worse) {
+      v.verdict = Verdict::kWarn;
+      v.reason = fmt::format("{} {} is worse than the {} limit but not significant ({} ≥ α = {})",
+                             est, ci, limit, p_txt, v.alpha);
+    } else if (sig_better && big_better) {
+      v.verdict = Verdict::kImproved;
+      v.reason = fmt::format("{} {} is better beyond the {} limit; p_better{} = {} < α = {}", est,
+                             ci, limit, v.gated ? "_adj" : "", fmt_p(p_better_adj), v.alpha);
+    } else if (ci_within) {
+      v.verdict = Verdict::kUnchanged;
+      v.reason = fmt::format("{} {} lies within {}", est, ci, limit);
+    } else {
+      v.verdict = Verdict::kInconclusive;
+      v.reason = ci_ok ? fmt::format("{} {} is wider than {}: more runs needed", est, ci, limit)
+                       : fmt::format("{} {}: more runs needed", est, ci);
+    }
+    if (!v.gated) {
+      if (v.verdict == Verdict::kRegressed) v.verdict = Verdict::kWarn;
+      v.reason += " (not gated)";
+    }
+    if (!t.informative && v.verdict == Verdict::kUnchanged) {
+      v.reason = c.paired ? "identical on every pair" : "every value identical on both sides";
+    }
+    if (!c.note.empty()) v.reason += " (" + c.note + ")";
+    r.verdicts.push_back(std::move(v));
+  }
+
+  for (const auto& [key, val] : too_few) {
+    const auto& [n, paired] = key;
+    r.notes.push_back(fmt::format(
+        "{} {} cannot reach α = {} with Holm over {} tests (smallest possible p {}); at least {} "
+        "{} are needed",
+        n, paired ? "pairs" : "runs per side", r.alpha, r.tests, fmt_p(val.first), val.second,
+        paired ? "pairs" : "runs per side"));
+  }
+  if (options.alpha_scale != 1.0) {
+    r.notes.push_back(fmt::format(
+        "confirmation extension declared: each of the two looks tests at α = {}", r.alpha));
+  }
+  return r;
+}
+
+// ---------------------------------------------------------------- A/B
+
+GateResult run_ab(const results::ResultsFile& results, const results::GateSettings& settings) {
+  std::vector<std::string> baselines, candidates;
+  for (const auto& run : results.runs) {
+    auto& list = run.role == "baseline" ? baselines : candidates;
+    if (run.role.empty()) continue;
+    if (std::find(list.begin(), list.end(), run.app) == list.end()) list.push_back(run.app);
+  }
+  EvaluateOptions opt;
+  opt.mode = "ab";
+  opt.alpha_scale = look_alpha_scale(settings);
+  if (baselines.size() != 1 || candidates.empty()) {
+    GateResult r;
+    r.mode = "ab";
+    r.alpha = settings.alpha;
+    r.notes.push_back(fmt::format(
+        "A/B gate needs exactly one app with role \"baseline\" and at least one with role "
+        "\"candidate\" (found {} baseline, {} candidate): nothing compared",
+        baselines.size(), candidates.size()));
+    return r;
+  }
+  const std::string& base = baselines.front();
+  opt.baseline_source = base;
+  const detail::Index ix = detail::build_index(results);
+
+  std::vector<Comparison> comps;
+  for (const auto& cand : candidates) {
+    for (const auto& cell : ix.cells) {
+      const auto& scenario = ix.cell_scenario.at(cell);
+      std::set<std::string> names;
+      for (const auto* app : {&base, &cand}) {
+        if (auto it = ix.metrics.find({*app, cell}); it != ix.metrics.end()) {
+          names.insert(it->second.begin(), it->second.end());
+        }
+      }
+      const std::string fail_b = detail::failure_of(ix, base, cell);
+      const std::string fail_c = detail::failure_of(ix, cand, cell);
+      if (names.empty()) {
+        if (fail_b.empty() && fail_c.empty()) continue;  // a cell neither app measured
+        names.insert("(all)");
+      }
+      for (const auto& metric : detail::ordered_metrics(names)) {
+        Comparison c;
+        c.app = cand;
+        c.cell = cell;
+        c.scenario = scenario;
+        c.metric = metric;
+        c.baseline_label = base;
+        c.paired = true;
+        c.policy = resolve_policy(settings, scenario, cell, metric, results::find_metric(metric));
+        auto mb = ix.measured.find({base, cell});
+        auto mc = ix.measured.find({cand, cell});
+        c.measured_s =
+            (mb != ix.measured.end() ? mb->second : 0) + (mc != ix.measured.end() ? mc->second : 0);
+        if (auto a = ix.artifacts.find({cand, cell}); a != ix.artifacts.end())
+          c.artifacts = a->second;
+        if (!fail_b.empty() || !fail_c.empty()) {
+          c.forced = Verdict::kError;
+          c.forced_reason = !fail_c.empty() ? fail_c : fail_b;
+          comps.push_back(std::move(c));
+          continue;
+        }
+        auto vb = ix.values.find({base, cell, metric});
+        auto vc = ix.values.find({cand, cell, metric});
+        if (vb == ix.values.end() || vc == ix.values.end()) {
+          c.forced = Verdict::kNotComparable;
+          c.forced_reason =
+              fmt::format("{} measured for {} only", metric, vb == ix.values.end() ? cand : base);
+          comps.push_back(std::move(c));
+          continue;
+        }
+        std::vector<int> unpaired;
+        for (const auto& [it, x] : vb->second) {
+          auto y = vc->second.find(it);
+          if (y == vc->second.end()) {
+            unpaired.push_back(it);
+            continue;
+          }
+          c.baseline.push_back(x);
+          c.current.push_back(y->second);
+        }
+        for (const auto& [it, y] : vc->second) {
+          if (!vb->second.count(it)) unpaired.push_back(it);
+        }
+        if (c.baseline.empty()) {
+          c.forced = Verdict::kNotComparable;
+          c.forced_reason = "no iteration measured both apps";
+        } else if (!unpaired.empty()) {
+          c.note = fmt::format("{} iteration{} without a partner left out", unpaired.size(),
+                               unpaired.size() == 1 ? "" : "s");
+        }
+        const int inv = ix.count(ix.invalid, base, cell) + ix.count(ix.invalid, cand, cell);
+        if (inv > 0) {
+          c.note += fmt::format("{}{} invalid period{} excluded", c.note.empty() ? "" : "; ", inv,
+                                inv == 1 ? "" : "s");
+        }
+        comps.push_back(std::move(c));
+      }
+    }
+  }
+  GateResult r = evaluate(comps, settings, opt);
+  int max_pairs = 0;
+  for (const auto& v : r.verdicts)
+    max_pairs = std::max(max_pairs, v.n_current);
+  if (max_pairs > 0 && max_pairs < settings.min_runs) {
+    r.notes.push_back(
+        fmt::format("only {} pairs measured; the gate wants {}", max_pairs, settings.min_runs));
+  }
+  return r;
+}
+
+// ---------------------------------------------------------------- confirmation
+
+double look_alpha_scale(const results::GateSettings& settings) {
+  return settings.confirm > 0 ? 0.5 : 1.0;
+}
+
+bool needs_confirmation(const GateResult& first_look) {
+  for (const auto& v : first_look.verdicts) {
+    if (v.gated && (v.verdict == Verdict::kWarn || v.verdict == Verdict::kInconclusive)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+GateResult merge_confirmation(const GateResult& first_look, const GateResult& second_look,
+                              int extra_pairs) {
+  GateResult r = second_look;
+  std::map<std::tuple<std::string, std::string, std::string>, const MetricVerdict*> first;
+  for (const auto& v : first_look.verdicts)
+    first[{v.app, v.cell, v.metric}] = &v;
+  for (auto& v : r.verdicts) {
+    auto it = first.find({v.app, v.cell, v.metric});
+    if (it == first.end()) continue;
+    const MetricVerdict& f = *it->second;
+    if (f.verdict == Verdict::kWarn || f.verdict == Verdict::kInconclusive) {
+      v.looks = 2;
+      v.reason += fmt::format(" [second look with {} extra pairs; first look: {}]", extra_pairs,
+                              verdict_name(f.verdict));
+    } else {
+      v = f;  // settled by the first look
+    }
+  }
+  r.notes.push_back(fmt::format(
+      "confirmation extension: {} extra pairs; warn/inconclusive verdicts re-tested once, both "
+      "looks at α = {}",
+      extra_pairs, r.alpha));
+  return r;
+}
+
+GateResult confirm_ab(const GateResult& first_look, const results::ResultsFile& extended,
+                      const results::GateSettings& settings) {
+  return merge_confirmation(first_look, run_ab(extended, settings), settings.confirm);
+}
+
+// ---------------------------------------------------------------- run-count check
+
+std::optional<std::string> check_run_count(int runs, int tests, double alpha, bool paired) {
+  tests = std::max(tests, 1);
+  const double level = alpha / tests;
+  const double p_min = paired ? stats::wilcoxon_min_p(runs)
+                              : stats::mann_whitney_min_p(runs, runs, stats::Alternative::kGreater,
+                                                          stats::Method::kExact);
+  if (p_min < level) return std::nullopt;
+  const int needed = paired ? stats::wilcoxon_pairs_needed(level)
+                            : stats::mann_whitney_runs_needed(level, stats::Alternative::kGreater,
+                                                              stats::Method::kExact);
+  const char* what = paired ? "pairs" : "runs per side";
+  return fmt::format(
+      "{} {} can never reach α = {} with Holm over {} tests (smallest possible p {}); use at "
+      "least {} {}",
+      runs, what, alpha, tests, fmt_p(p_min), needed, what);
+}
+
+std::vector<std::string> gated_metric_names(const results::GateSettings& settings) {
+  std::vector<std::string> out;
+  for (const auto& m : results::known_metrics()) {
+    auto it = settings.metrics.find(std::string(m.name));
+    if (it != settings.metrics.end() && !it->second.enabled) continue;
+    out.emplace_back(m.name);
+  }
+  return out;
+}
+
+}  // namespace benchgate::gate
