@@ -1,5 +1,6 @@
 #include "cli/suite_command.h"
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <unistd.h>
 

@@ -171,6 +171,13 @@ MetricPolicy resolve_policy(const results::GateSettings& settings, std::string_v
   } else {
     p.min_effect_rel = 0.05;
     p.gated = false;
+    // Metrics outside the registry that still carry a latency (latency_max, latency_mean,
+    // other percentiles) are times in seconds where lower is better.
+    if (metric.starts_with("latency_")) {
+      p.unit = "s";
+      p.better = results::Better::kLower;
+      p.scale = results::Scale::kRatio;
+    }
   }
   auto apply = [&](const results::MetricThreshold& t) {
     if (t.min_effect_rel) p.min_effect_rel = *t.min_effect_rel;

@@ -37,7 +37,9 @@ std::uint64_t random_seed() {
   const auto ticks =
       static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
   SplitMix64 mix(entropy ^ ticks);
-  return mix.next();
+  // 53 bits: the seed is stored in JSON, where readers that use doubles (JavaScript, jq,
+  // valijson's adapter) keep integers exact only up to 2^53.
+  return mix.next() & ((std::uint64_t{1} << 53) - 1);
 }
 
 std::vector<std::string> Plan::sequence() const {
