@@ -13,7 +13,9 @@ packages=(
   wrk nginx-light linux-perf valgrind libxml2-utils openssl procps
   openssh-server openssh-client chromium
   # python for bench scripts and for cross-checking statistics
-  python3 python3-scipy libbenchmark-tools
+  python3 python3-scipy python3-yaml libbenchmark-tools
+  # headless browser check of report.html (DevTools client)
+  nodejs
 )
 
 missing=()
