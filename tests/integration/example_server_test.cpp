@@ -780,7 +780,8 @@ TEST(ExampleServer, StallPausesTheWholeServer) {
     worst = std::max(worst, Ms(SteadyClock::now() - t0).count());
   }
   EXPECT_GE(worst, 120.0);
-  EXPECT_LT(worst, 500.0);
+  // One stall window (200 ms) plus scheduling delay on a busy machine, never two windows.
+  EXPECT_LT(worst, 650.0);
 }
 
 TEST(ExampleServer, CalibratePrintsIterationsPerMicrosecond) {

@@ -121,7 +121,8 @@ TEST(BuiltinDriver, FlagsAnOpenLoopShortfall) {
       << r.invalid_reasons[0];
   // Corrected latency shows the queue building up; service time stays ~50 ms.
   EXPECT_GT(r.latency.percentiles.at("99"), 0.3);
-  EXPECT_LT(r.latency_uncorrected->percentiles.at("99"), 0.06);
+  EXPECT_LT(r.latency_uncorrected->percentiles.at("99"), 0.25);  // 50 ms + a busy machine
+  EXPECT_GT(r.latency.percentiles.at("99"), 2 * r.latency_uncorrected->percentiles.at("99"));
 }
 
 TEST(BuiltinDriver, FlagsSocketErrorsAboveTheLimit) {

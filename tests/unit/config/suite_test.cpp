@@ -78,21 +78,21 @@ TEST(Suite, MinimalSuiteGetsDefaults) {
 
 TEST(Suite, ExampleSuiteParses) {
   auto s = parse_suite_file(source_dir() / "examples" / "benchgate.toml", "somehost");
-  EXPECT_EQ(s.name, "benchgate");
+  EXPECT_EQ(s.name, "hello-server demo");
   ASSERT_EQ(s.apps.size(), 2u);
   EXPECT_EQ(s.apps[0].label, "main");
   EXPECT_EQ(s.apps[0].role, "baseline");
   EXPECT_EQ(s.apps[1].label, "pr");
   EXPECT_EQ(s.apps[1].role, "candidate");
-  EXPECT_EQ(s.apps[1].command.back(), "22");
+  EXPECT_EQ(s.apps[1].command.back(), "11000");
   EXPECT_EQ(s.apps[0].command.front(), "./build/examples/hello-server");
   ASSERT_EQ(s.scenarios.size(), 1u);
   EXPECT_EQ(s.scenarios[0].name, "plaintext");
   EXPECT_EQ(s.scenarios[0].url, "http://127.0.0.1:18080/plaintext");
   EXPECT_EQ(s.scenarios[0].clients, (std::vector<int>{16, 64}));
-  EXPECT_EQ(s.defaults.iterations, 3);
-  EXPECT_EQ(s.defaults.duration, std::chrono::seconds(3));
-  EXPECT_EQ(s.defaults.warmup, std::chrono::seconds(1));
+  EXPECT_EQ(s.defaults.iterations, 10);
+  EXPECT_EQ(s.defaults.duration, std::chrono::seconds(2));
+  EXPECT_EQ(s.defaults.warmup, std::chrono::milliseconds(500));
   EXPECT_EQ(s.defaults.app_cpus, (std::vector<int>{0}));
   EXPECT_EQ(s.defaults.driver_cpus, (std::vector<int>{1}));
   ASSERT_TRUE(s.gate.metrics.count("throughput"));
