@@ -104,6 +104,7 @@ class SuiteTest : public ::testing::Test {
   }
 
   void TearDown() override {
+    kill_spawned();
     EXPECT_FALSE(testing::port_open(port_)) << "a server still listens on " << port_;
     const auto left = processes_with_args("--port", std::to_string(port_));
     EXPECT_TRUE(left.empty()) << left.size() << " server(s) left running";
@@ -169,8 +170,74 @@ class SuiteTest : public ::testing::Test {
     return benchgate(a);
   }
 
+  fs::path err_file() const { return tmp_->path() / "stderr"; }
+
+  /// Starts `benchgate run` on the suite in the background (own process group, stdout and
+  /// stderr to files); the fixture SIGKILLs its group and reaps it if the test leaves early.
+  pid_t spawn_run() {
+    std::vector<std::string> args = {benchgate_binary().string(),
+                                     "run",
+                                     "-c",
+                                     suite_path().string(),
+                                     "--out",
+                                     out().string(),
+                                     "--no-color"};
+    const auto out_file = tmp_->path() / "stdout";
+    const auto err = err_file();
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      ::setpgid(0, 0);
+      if (!std::freopen(out_file.c_str(), "w", stdout)) ::_exit(126);
+      if (!std::freopen(err.c_str(), "w", stderr)) ::_exit(126);
+      std::vector<char*> argv;
+      for (auto& a : args)
+        argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+    spawned_ = pid;
+    return pid;
+  }
+
+  /// Waits up to `limit` for the spawned process to exit: its wait status, or nullopt.
+  std::optional<int> reap(pid_t pid, std::chrono::milliseconds limit) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    int status = 0;
+    do {
+      if (::waitpid(pid, &status, WNOHANG) == pid) {
+        spawned_ = 0;
+        return status;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    } while (std::chrono::steady_clock::now() < end);
+    return std::nullopt;
+  }
+
+  /// Polls until results.json was checkpointed (a run finished) and the next run's app is up:
+  /// the descendants of `pid` then; empty after 30 s or when benchgate exited.
+  std::vector<pid_t> wait_for_checkpoint_and_app(pid_t pid) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (fs::exists(out() / "results.json")) {
+        auto d = testing::descendants(pid);
+        if (!d.empty()) return d;
+      }
+      if (reap(pid, std::chrono::milliseconds(10))) return {};
+    }
+    return {};
+  }
+
+  void kill_spawned() {
+    if (spawned_ > 0) {
+      ::kill(-spawned_, SIGKILL);
+      reap(spawned_, std::chrono::seconds(5));
+    }
+  }
+
   std::unique_ptr<platform::TempDir> tmp_;
   int port_ = 0;
+  pid_t spawned_ = 0;
 };
 
 // 1 + 2. The A/B matrix: 2 apps × 1 scenario × 3 iterations = 6 runs (one app start each),
@@ -291,63 +358,16 @@ TEST_F(SuiteTest, AbMatrixWritesEveryReportAndReportReproducesTheTables) {
 // and the runs done so far.
 TEST_F(SuiteTest, InterruptKeepsTheRunsSoFar) {
   write_suite(ab_suite(20));
-  std::vector<std::string> args = {benchgate_binary().string(),
-                                   "run",
-                                   "-c",
-                                   suite_path().string(),
-                                   "--out",
-                                   out().string(),
-                                   "--no-color"};
-  const auto out_file = tmp_->path() / "stdout";
-  const auto err_file = tmp_->path() / "stderr";
-  pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    ::setpgid(0, 0);
-    if (!std::freopen(out_file.c_str(), "w", stdout)) ::_exit(126);
-    if (!std::freopen(err_file.c_str(), "w", stderr)) ::_exit(126);
-    std::vector<char*> argv;
-    for (auto& a : args)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  auto reap = [&](std::chrono::milliseconds limit) -> std::optional<int> {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    int status = 0;
-    while (std::chrono::steady_clock::now() < end) {
-      if (::waitpid(pid, &status, WNOHANG) == pid) return status;
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    return std::nullopt;
-  };
-  // Wait for the first checkpoint and for the next run's app to be up.
-  std::vector<pid_t> before;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (fs::exists(out() / "results.json")) {
-      before = testing::descendants(pid);
-      if (!before.empty()) break;
-    }
-    if (reap(std::chrono::milliseconds(10))) FAIL() << "exited early: " << read_text(err_file);
-  }
-  if (before.empty()) {
-    ::kill(-pid, SIGKILL);
-    reap(std::chrono::seconds(5));
-    FAIL() << "no checkpoint within 30 s: " << read_text(err_file);
-  }
+  const pid_t pid = spawn_run();
+  const auto before = wait_for_checkpoint_and_app(pid);
+  ASSERT_FALSE(before.empty()) << read_text(err_file());
   ASSERT_EQ(::kill(pid, SIGINT), 0);
   const auto t0 = std::chrono::steady_clock::now();
-  auto status = reap(std::chrono::seconds(10));
-  if (!status) {
-    ::kill(-pid, SIGKILL);
-    reap(std::chrono::seconds(5));
-    FAIL() << "benchgate did not exit within 10 s of SIGINT";
-  }
+  auto status = reap(pid, std::chrono::seconds(10));
+  ASSERT_TRUE(status) << "benchgate did not exit within 10 s of SIGINT";
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2));
   ASSERT_TRUE(WIFEXITED(*status));
-  EXPECT_EQ(WEXITSTATUS(*status), 130) << read_text(err_file);
+  EXPECT_EQ(WEXITSTATUS(*status), 130) << read_text(err_file());
   for (pid_t p : before)
     EXPECT_FALSE(testing::pid_alive(p)) << "left running: " << p;
 
@@ -366,6 +386,25 @@ TEST_F(SuiteTest, InterruptKeepsTheRunsSoFar) {
   EXPECT_TRUE(fs::exists(out() / "summary.md")) << "reports are written whatever the exit code";
   auto rep = benchgate({"report", (out() / "results.json").string(), "--no-color"});
   EXPECT_EQ(rep.exit_code, 130) << rep.err;
+}
+
+// A second SIGINT does not wait for the graceful shutdown: every app process group is
+// SIGKILLed and benchgate exits 130 at once.
+TEST_F(SuiteTest, SecondInterruptKillsEverythingAtOnce) {
+  write_suite(ab_suite(20));
+  const pid_t pid = spawn_run();
+  const auto before = wait_for_checkpoint_and_app(pid);
+  ASSERT_FALSE(before.empty()) << read_text(err_file());
+  ASSERT_EQ(::kill(pid, SIGINT), 0);
+  ASSERT_EQ(::kill(pid, SIGINT), 0);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto status = reap(pid, std::chrono::seconds(10));
+  ASSERT_TRUE(status) << "benchgate did not exit within 10 s of two SIGINTs";
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(1));
+  ASSERT_TRUE(WIFEXITED(*status));
+  EXPECT_EQ(WEXITSTATUS(*status), 130) << read_text(err_file());
+  for (pid_t p : before)
+    EXPECT_FALSE(testing::pid_alive(p)) << "left running: " << p;
 }
 
 // 4. A run whose app crashes is recorded as failed and left out of the medians: the
