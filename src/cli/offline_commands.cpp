@@ -84,8 +84,14 @@ int run_report(const ReportOptions& o) {
   co.color = !o.no_color && stdout_is_tty();
   report::write_results_table(model, std::cout, co);
   if (verdicts) report::write_verdict_table(model, std::cout, co);
+  // The exit code `run` returned: --warn-only (or gate.warn_only) is in the resolved suite.
+  bool warn_only = false;
+  if (const auto g = results.suite.find("gate"); g != results.suite.end() && g->is_object()) {
+    if (const auto w = g->find("warn_only"); w != g->end() && w->is_boolean())
+      warn_only = w->get<bool>();
+  }
   ExitCode code = runs_exit_code(results);
-  if (verdicts) code = worst_exit_code(code, verdicts->exit_code(false));
+  if (verdicts) code = worst_exit_code(code, verdicts->exit_code(warn_only));
   return static_cast<int>(code);
 }
 

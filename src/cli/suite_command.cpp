@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <iostream>
 #include <map>
 #include <set>
@@ -331,46 +332,103 @@ int run_run(const RunOptions& o) {
   return execute_suite(std::move(suite), o.gate, "run");
 }
 
+namespace {
+
+// Splits a compare app argument at the commas outside quotes (quoting as in shell_split), so
+// "sh -c 'echo a,b',label=x" is the command "sh -c 'echo a,b'" and one attribute.
+std::vector<std::string> split_unquoted_commas(const std::string& s) {
+  std::vector<std::string> parts(1);
+  char quote = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (quote == '\'') {
+      if (c == '\'') quote = 0;
+    } else if (c == '\\' && i + 1 < s.size()) {
+      parts.back() += c;
+      c = s[++i];
+    } else if (quote == '"') {
+      if (c == '"') quote = 0;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+    } else if (c == ',') {
+      parts.emplace_back();
+      continue;
+    }
+    parts.back() += c;
+  }
+  return parts;
+}
+
+// "name=value" with a lowercase name: an attribute (known or not), not part of the command.
+bool looks_like_attribute(const std::string& part) {
+  const auto eq = part.find('=');
+  if (eq == std::string::npos || eq == 0) return false;
+  return std::all_of(part.begin(), part.begin() + static_cast<long>(eq),
+                     [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
+}
+
+}  // namespace
+
 config::AppSpec parse_compare_app(const std::string& spec, std::size_t index) {
   static const std::vector<std::string> keys = {"label", "instances", "pwd", "cwd", "cpus", "role"};
+  const std::string arg = fmt::format("app {}", index + 1);
   config::AppSpec app;
-  std::string cmd = spec;
+  // The command, then ",key=value" attributes. A comma (outside quotes) that does not start an
+  // attribute belongs to the command before the first attribute, and to the CPU list after
+  // "cpus=" (cpus=0,2-3).
+  const auto parts = split_unquoted_commas(spec);
+  std::string cmd = parts[0];
   std::map<std::string, std::string> attrs;
-  // Attributes are ",key=value" suffixes; peel them from the right so the command itself may
-  // contain commas.
-  for (;;) {
-    auto comma = cmd.rfind(',');
-    if (comma == std::string::npos) break;
-    auto part = cmd.substr(comma + 1);
-    auto eq = part.find('=');
-    if (eq == std::string::npos) break;
-    auto key = part.substr(0, eq);
-    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
-      throw UsageError(fmt::format("app {} '{}': unknown attribute '{}' (expected label, "
-                                   "instances, pwd, cpus or role)",
-                                   index + 1, spec, key));
+  std::string current;  // the attribute being read
+  for (std::size_t i = 1; i < parts.size(); ++i) {
+    const auto& part = parts[i];
+    if (!looks_like_attribute(part)) {
+      if (current.empty()) {
+        cmd += "," + part;
+      } else if (current == "cpus") {
+        attrs[current] += "," + part;
+      } else {
+        throw UsageError(
+            fmt::format("{} '{}': unexpected ',{}' after the attributes (quote a comma "
+                        "that belongs to the command)",
+                        arg, spec, part));
+      }
+      continue;
     }
-    attrs[key] = part.substr(eq + 1);
-    cmd = cmd.substr(0, comma);
+    const auto eq = part.find('=');
+    current = part.substr(0, eq);
+    if (std::find(keys.begin(), keys.end(), current) == keys.end()) {
+      throw UsageError(
+          fmt::format("{} '{}': unknown attribute '{}' (expected label, instances, "
+                      "pwd, cwd, cpus or role; quote a comma that belongs to the "
+                      "command)",
+                      arg, spec, current));
+    }
+    if (attrs.count(current) || (current == "pwd" && attrs.count("cwd")) ||
+        (current == "cwd" && attrs.count("pwd"))) {
+      throw UsageError(fmt::format("{} '{}': attribute '{}' given twice", arg, spec, current));
+    }
+    attrs[current] = part.substr(eq + 1);
   }
-  app.command = with_context(fmt::format("app {}", index + 1), [&] { return shell_split(cmd); });
-  if (app.command.empty()) throw UsageError(fmt::format("app {}: empty command in '{}'", index + 1, spec));
+  app.command = with_context(arg, [&] { return shell_split(cmd); });
+  if (app.command.empty()) throw UsageError(fmt::format("{}: empty command in '{}'", arg, spec));
   app.label = attrs.count("label") ? attrs["label"] : fs::path(app.command[0]).filename().string();
-  if (app.label.empty()) throw UsageError(fmt::format("app {}: empty label", index + 1));
+  if (app.label.empty()) throw UsageError(fmt::format("{}: empty label", arg));
   if (attrs.count("instances")) {
-    auto n = with_context(fmt::format("app {} instances", index + 1), [&] { return parse_int(attrs["instances"]); });
-    if (n < 1 || n > 1024) throw UsageError(fmt::format("app {} instances: expected 1 to 1024", index + 1));
+    auto n = with_context(arg + " instances", [&] { return parse_int(attrs["instances"]); });
+    if (n < 1 || n > 1024) throw UsageError(fmt::format("{} instances: expected 1 to 1024", arg));
     app.instances = static_cast<int>(n);
   }
   if (attrs.count("pwd")) app.cwd = attrs["pwd"];
   if (attrs.count("cwd")) app.cwd = attrs["cwd"];
   if (attrs.count("cpus")) {
-    app.cpus = with_context(fmt::format("app {} cpus", index + 1), [&] { return parse_cpu_list(attrs["cpus"]); });
+    app.cpus = with_context(arg + " cpus", [&] { return parse_cpu_list(attrs["cpus"]); });
   }
   if (attrs.count("role")) {
     app.role = attrs["role"];
     if (app.role != "baseline" && app.role != "candidate") {
-      throw UsageError(fmt::format("app {} role: expected baseline or candidate, got '{}'", index + 1, app.role));
+      throw UsageError(
+          fmt::format("{} role: expected baseline or candidate, got '{}'", arg, app.role));
     }
   }
   return app;
@@ -409,7 +467,34 @@ int run_compare(const CompareOptions& o) {
     app.pre_run = o.pre_run;
     s.apps.push_back(std::move(app));
   }
-  // Labels must be unique: number duplicates (two builds of the same binary name).
+  // Roles: both or neither, at most one of each; the message names the app argument.
+  std::map<std::string, std::size_t> roles;  // role -> app index
+  for (std::size_t i = 0; i < s.apps.size(); ++i) {
+    const auto& role = s.apps[i].role;
+    if (role.empty()) continue;
+    if (auto [it, fresh] = roles.emplace(role, i); !fresh) {
+      throw UsageError(fmt::format("app {} role: app {} already has role {}; at most one app may",
+                                   i + 1, it->second + 1, role));
+    }
+  }
+  if (roles.size() == 1) {
+    const auto& [role, i] = *roles.begin();
+    throw UsageError(
+        fmt::format("app {} role: an A/B gate needs one app with role=baseline and "
+                    "one with role=candidate; no app has role={}",
+                    i + 1, role == "baseline" ? "candidate" : "baseline"));
+  }
+  // Labels must be unique. Given twice: an error. Taken from the command: number duplicates
+  // (two builds of the same binary name).
+  std::map<std::string, std::size_t> explicit_labels;
+  for (std::size_t i = 0; i < o.apps.size(); ++i) {
+    const auto& a = s.apps[i];
+    if (a.label == fs::path(a.command[0]).filename().string()) continue;  // derived
+    if (auto [it, fresh] = explicit_labels.emplace(a.label, i); !fresh) {
+      throw UsageError(fmt::format("app {} label: '{}' is already the label of app {}", i + 1,
+                                   a.label, it->second + 1));
+    }
+  }
   std::map<std::string, int> seen;
   for (auto& a : s.apps) {
     if (seen[a.label]++ > 0) a.label += fmt::format("-{}", seen[a.label]);
