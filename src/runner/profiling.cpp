@@ -44,6 +44,8 @@ RunProfiling::RunProfiling(const matrix::Run& spec, fs::path out_dir, fs::path r
   auto p = profilers::make_profiler(name_);  // names are validated up front (check_run_spec)
   if (auto why = p->unavailable_reason(context(""))) {
     unavailable_ = *why;
+    // Some reasons start with the profiler's name; the profile names it already.
+    if (unavailable_.rfind(name_ + ": ", 0) == 0) unavailable_.erase(0, name_.size() + 2);
     warnings_.push_back(fmt::format(
         "profiler {} is unavailable: {}; the run is measured without it", name_, unavailable_));
     return;
