@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <iostream>
 
 #include "cli/common.h"
 #include "cli/summary.h"
+#include "config/names.h"
 #include "core/error.h"
 #include "core/parse.h"
 #include "core/url.h"
@@ -53,8 +55,9 @@ CLI::App* add_drive_command(CLI::App& app, DriveOptions& o) {
   c->add_flag("--tls-verify", o.tls_verify, "Verify the server's TLS certificate (https)");
   c->add_option("--ready-timeout", o.ready_timeout, "How long to wait for the app to answer");
   c->add_option("--out", o.out, "Output folder (default runs/<name>)");
-  c->add_option("--profiler", o.profiler, "Profile the app: perf, perf-cg, perf-idle, flame, "
-                                          "flame-all, massif, oprofile, oprofile-sys");
+  c->add_option("--profiler,--profile", o.profiler,
+                "Profile the app: perf, perf-cg, perf-idle, flame, flame-all, massif, oprofile, "
+                "oprofile-sys, none. A profiler that cannot run is reported; the run still counts");
   c->add_option("--client-host", o.client_host, "Run the driver on this host over ssh");
   c->add_option("--tool-path", o.tool_path, "Path of the external driver tool (wrk2, jmeter)");
   c->add_flag("--shell", o.shell, "Run --app through /bin/sh -c (pipes, variables, ...)");
@@ -132,7 +135,14 @@ runner::RunSpec make_spec(const DriveOptions& o) {
   if (!o.wrk_script.empty() && !fs::exists(o.wrk_script)) {
     throw UsageError(fmt::format("--wrk-script: file {} does not exist", o.wrk_script));
   }
-  s.profiler = o.profiler;
+  if (!o.profiler.empty() && o.profiler != "none") {
+    const auto& names = config::known_profilers();
+    if (std::find(names.begin(), names.end(), o.profiler) == names.end()) {
+      throw UsageError(fmt::format("--profiler: unknown profiler '{}'{}", o.profiler,
+                                   config::suggestion_suffix(o.profiler, names)));
+    }
+    s.profiler = o.profiler;
+  }
   return s;
 }
 
@@ -144,6 +154,9 @@ class PrintObserver final : public runner::RunObserver {
   void on_period_start(const runner::RunSpec& spec, const results::LoadPoint& p) override {
     std::cerr << fmt::format("benchgate: {} {} — warm-up {}, then {} measured\n", spec.url, p.key(),
                              format_duration(spec.warmup), format_duration(spec.duration));
+  }
+  void on_warning(const runner::RunSpec&, const std::string& message) override {
+    std::cerr << fmt::format("benchgate: warning: {}\n", message);
   }
 };
 
@@ -164,6 +177,7 @@ int run_drive(const DriveOptions& o) {
                    {"duration", format_duration(spec.duration)},
                    {"warmup", format_duration(spec.warmup)},
                    {"interval", format_duration(spec.interval)}};
+  if (!spec.profiler.empty()) results.suite["profiler"] = spec.profiler;
 
   CancelToken cancel;
   platform::SignalGuard signals(cancel);

@@ -72,6 +72,9 @@ class Progress final : public runner::RunObserver {
     std::lock_guard lock(mu_);
     rps_ = rps;
   }
+  void on_warning(const runner::RunSpec& spec, const std::string& message) override {
+    rep_.message(fmt::format("benchgate: warning: run {}: {}", spec.id, message));
+  }
   void on_run_end(const runner::RunSpec& spec, const results::RunRecord& rec) override {
     overhead_sum_ += rec.overhead_s;
     ++done_;
@@ -295,7 +298,9 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
   c->add_option("--app-cpus", o.app_cpus, "CPU list for the apps");
   c->add_option("--driver-cpus", o.driver_cpus, "CPU list for the driver");
   c->add_option("--sleep", o.sleep, "Pause between runs");
-  c->add_option("--profiler", o.profiler, "Profile every run: perf, flame, massif, ...");
+  c->add_option("--profiler,--profile", o.profiler,
+                "Profile every run: perf, perf-cg, perf-idle, flame, flame-all, massif, oprofile, "
+                "oprofile-sys, none (overrides the suite's profiler key)");
   c->add_option("--set", o.set, "Override any setting: --set iterations=3 (repeatable)")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   add_gate_flags(c, o.gate);

@@ -61,6 +61,23 @@ void print_drive_summary(std::ostream& os, const results::ResultsFile& r) {
         }
       }
     }
+    if (run.profile) {
+      const auto& pr = *run.profile;
+      std::string top;
+      for (std::size_t i = 0; i < pr.top_symbols.size() && i < 3; ++i) {
+        top += fmt::format("{}{} {:.1f}%", i ? ", " : "", pr.top_symbols[i].name,
+                           pr.top_symbols[i].share * 100);
+      }
+      if (pr.status == "ok") {
+        os << fmt::format("  profile {}: ok{}\n", pr.profiler, top.empty() ? "" : " — top: " + top);
+      } else {
+        os << fmt::format("  profile {}: {}: {}\n", pr.profiler, pr.status, pr.reason);
+      }
+      for (const auto& a : pr.artifacts) {
+        if (a.kind == "profiler-log") continue;
+        os << fmt::format("    {}: {}\n", a.kind, a.path);
+      }
+    }
     for (const auto& w : run.warnings) os << "  warning: " << w << "\n";
     if (!run.termination.description.empty()) {
       os << fmt::format("  shutdown: {}\n", run.termination.description);

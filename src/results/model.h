@@ -114,8 +114,10 @@ struct Artifact {
 /// A profiler's summary: top symbols and shares by shared object.
 struct ProfileSummary {
   std::string profiler;
-  std::string status = "ok";  ///< ok | failed
-  std::string reason;
+  /// ok | failed (the profiler ran, or tried to, and broke) | unavailable (it cannot run
+  /// here: tool missing, permission denied). Never affects the run's status.
+  std::string status = "ok";
+  std::string reason;  ///< why not ok
   struct Entry {
     std::string name;
     double share = 0;  ///< fraction of samples (0..1) or of bytes for heap profiles

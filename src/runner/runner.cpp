@@ -16,7 +16,9 @@
 #include "platform/fs.h"
 #include "platform/subprocess.h"
 #include "platform/sysinfo.h"
+#include "profilers/profiler.h"
 #include "runner/probe.h"
+#include "runner/profiling.h"
 
 namespace benchgate::runner {
 
@@ -106,6 +108,10 @@ void check_run_spec(const RunSpec& spec) {
     driver->validate(probe_req);
   }
   driver->check_available(spec.driver_options);
+  // Only the name: a profiler that cannot run here does not stop the run (see RunProfiling).
+  if (!spec.profiler.empty() && spec.profiler != "none") {
+    profilers::make_profiler(spec.profiler);  // UsageError naming the valid ones
+  }
   if (!spec.app.shell && !platform::find_executable(spec.app.command[0])) {
     throw RunError(fmt::format("cannot start '{}': {}", spec.app.command[0],
                                spec.app.command[0].find('/') == std::string::npos
@@ -134,11 +140,27 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
   fs::create_directories(abs_dir, ec);
   if (ec) throw InternalError(fmt::format("cannot create {}: {}", abs_dir.string(), ec.message()));
 
+  // The profiler (if any): unavailable ones are reported and the run goes on without them.
+  RunProfiling profiling(spec, ctx.out_dir, rel_dir, ctx.cancel);
+  auto flush_warnings = [&] {
+    for (auto& w : profiling.take_warnings()) {
+      if (ctx.observer) ctx.observer->on_warning(spec, w);
+      rec.warnings.push_back(std::move(w));
+    }
+  };
+  flush_warnings();
+  bool app_started = false;
+
   Nanos measured{0};
   auto finish = [&](std::string status, std::string reason) -> results::RunRecord {
     if (rec.status == "ok") {
       rec.status = std::move(status);
       rec.failure = std::move(reason);
+    }
+    if (profiling.configured()) {
+      if (profiling.active() && ctx.observer) ctx.observer->on_phase(spec, "profile");
+      rec.profile = profiling.run_profile(rec.periods, app_started);
+      flush_warnings();
     }
     rec.elapsed_s = to_seconds(clock.now() - t_begin);
     rec.overhead_s = std::max(0.0, rec.elapsed_s - to_seconds(measured));
@@ -185,7 +207,7 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
   const auto t_launch = clock.now();
   for (int i = 0; i < spec.app.instances; ++i) {
     platform::SpawnOptions o;
-    o.argv = instance_argv(spec.app, i);
+    o.argv = profiling.launch_argv(instance_argv(spec.app, i), i);
     o.cwd = spec.app.cwd;
     o.env = spec.app.env;
     o.cpus = spec.app.cpus;
@@ -202,6 +224,7 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
       return finish("failed", e.what());
     }
     info.pid = procs.back().pid();
+    app_started = true;
     mon.add_root(info.pid, i);
     rec.instances.push_back(std::move(info));
     rec.artifacts.push_back({"app-log", rec.instances.back().log, fmt::format("instance {} stdout/stderr", i)});
@@ -223,9 +246,14 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
     for (std::size_t i = 0; i < procs.size(); ++i) {
       const bool already = procs[i].status().has_value() || procs[i].poll().has_value();
       // On interrupt everything must be gone within 2 s: short grace, then SIGKILL.
-      auto st = procs[i].terminate(ctx.cancel.cancelled() ? std::chrono::milliseconds(800)
-                                                          : std::chrono::seconds(5));
-      if (already || !expected_termination(st)) {
+      auto st = procs[i].terminate(ctx.cancel.cancelled()
+                                       ? std::chrono::milliseconds(800)
+                                       : profiling.stop_grace(static_cast<int>(i),
+                                                              std::chrono::seconds(5)));
+      const bool expected = profiling.wrapped(static_cast<int>(i))
+                                ? profiling.expected_exit(st)
+                                : expected_termination(st);
+      if (already || !expected) {
         unexpected.push_back(fmt::format("instance {} {}", i, st.describe()));
       }
     }
@@ -315,14 +343,18 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
     period.point = point;
     bool began = false, ended = false;
     drivers::DriveHooks hooks;
+    std::vector<int> roots;
+    for (const auto& p : procs) roots.push_back(p.pid());
     hooks.on_measure_start = [&] {
       mon.begin_period();
       began = true;
+      profiling.period_start(roots, point.key());
     };
     hooks.on_measure_end = [&] {
       if (began && !ended) {
         period.app = mon.end_period();
         ended = true;
+        profiling.period_signal_stop();
       }
     };
     hooks.on_interval = [&](double rps) {
@@ -340,6 +372,13 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
     }
     if (began && !ended) period.app = mon.end_period();
     measured += std::min<Nanos>(clock.now() - t_period, spec.warmup + spec.duration);
+    if (began) {
+      // Stopped at the measured period's end; written out and post-processed now, before
+      // the next load point (the app idles meanwhile).
+      if (profiling.active()) phase("profile");
+      period.profile = profiling.period_finish();
+      flush_warnings();
+    }
 
     if (period.status == "ok") {
       if (ctx.cancel.cancelled()) {

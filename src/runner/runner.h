@@ -3,6 +3,9 @@
 // wait for readiness, measure the idle footprint, drive each load point with warm-up while
 // the monitor samples, shut down and record how the app ended. Never throws for a failure
 // of the app or the driver: the RunRecord says what happened (status + reason).
+// With a profiler (RunSpec::profiler) the app is wrapped, or each load period's measured part
+// is recorded, and post-processed into the period's / run's `profile` (runner/profiling.h); a
+// profiler that is unavailable or fails only sets that profile's status and adds a warning.
 
 #include <filesystem>
 #include <memory>
@@ -32,6 +35,11 @@ class RunObserver {
   virtual void on_interval(double rps) { (void)rps; }
   virtual void on_period_end(const RunSpec& spec, const results::PeriodResult& period) {
     (void)spec, (void)period;
+  }
+  /// Something the user should see now (a profiler that is unavailable or failed); it is
+  /// also in the RunRecord's warnings.
+  virtual void on_warning(const RunSpec& spec, const std::string& message) {
+    (void)spec, (void)message;
   }
   virtual void on_run_end(const RunSpec& spec, const results::RunRecord& record) {
     (void)spec, (void)record;

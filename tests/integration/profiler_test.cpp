@@ -1,0 +1,285 @@
+// Profilers end to end: `benchgate drive --profile NAME` (and the suite key) on the example
+// server, with the real perf / valgrind, and the failure paths (tool missing, recording
+// refused) that must leave the run measured and the exit code untouched.
+
+#include "profilers/profiler.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "platform/fs.h"
+#include "results/json.h"
+#include "test_support.h"
+
+namespace benchgate {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::benchgate_binary;
+using testing::free_port;
+using testing::hello_server_binary;
+using testing::read_text;
+using testing::run_command;
+
+/// Why perf cannot record an attached process here; empty when it can.
+std::string perf_unusable() {
+  if (!platform::find_executable("perf"))
+    return "perf is not installed (apt-get install linux-perf)";
+  profilers::ProfilerContext ctx;
+  if (auto p = profilers::perf_permission_problem(profilers::Attachment::kAttach, false, ctx)) {
+    return "perf cannot record here: " + *p;
+  }
+  return "";
+}
+
+std::string chromium_binary() {
+  for (const char* name : {"chromium", "chromium-browser", "google-chrome"}) {
+    if (auto p = platform::find_executable(name)) return p->string();
+  }
+  return "";
+}
+
+bool any_symbol_contains(const results::ProfileSummary& p, const std::string& word) {
+  return std::any_of(p.top_symbols.begin(), p.top_symbols.end(),
+                     [&](const auto& e) { return e.name.find(word) != std::string::npos; });
+}
+
+std::string symbols(const results::ProfileSummary& p) {
+  std::string s;
+  for (const auto& e : p.top_symbols)
+    s += "  " + e.name + " " + std::to_string(e.share) + "\n";
+  return s;
+}
+
+const results::Artifact* artifact(const results::ProfileSummary& p, const std::string& kind) {
+  for (const auto& a : p.artifacts) {
+    if (a.kind == kind) return &a;
+  }
+  return nullptr;
+}
+
+class ProfilerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    tmp_ = std::make_unique<platform::TempDir>("bg-profile");
+    port_ = free_port();
+    url_ = "http://127.0.0.1:" + std::to_string(port_) + "/plaintext";
+  }
+
+  std::vector<std::string> drive_args(const std::string& app, std::vector<std::string> extra) {
+    std::vector<std::string> a = {benchgate_binary().string(),
+                                  "drive",
+                                  "--name",
+                                  "t",
+                                  "--app",
+                                  app,
+                                  "--url",
+                                  url_,
+                                  "--out",
+                                  out().string(),
+                                  "--clients",
+                                  "2",
+                                  "--duration",
+                                  "2s",
+                                  "--warmup",
+                                  "0s",
+                                  "--interval",
+                                  "100ms"};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  }
+
+  std::string hello(const std::string& extra) {
+    return hello_server_binary().string() + " --port " + std::to_string(port_) + " " + extra;
+  }
+
+  fs::path out() const { return tmp_->path() / "out"; }
+
+  /// The one run, schema-validated; the measurement itself must be intact.
+  results::RunRecord measured_run() {
+    auto rf = results::read_results(out() / "results.json");
+    EXPECT_EQ(rf.runs.size(), 1u);
+    if (rf.runs.empty()) return {};
+    const auto run = rf.runs[0];
+    EXPECT_EQ(run.status, "ok") << run.failure;
+    EXPECT_TRUE(run.termination.expected) << run.termination.description;
+    EXPECT_EQ(run.periods.size(), 1u);
+    for (const auto& p : run.periods) {
+      EXPECT_EQ(p.status, "ok") << p.reason;
+      EXPECT_GT(p.driver.requests, 0);
+    }
+    EXPECT_FALSE(testing::port_open(port_)) << "the server must be stopped";
+    return run;
+  }
+
+  std::unique_ptr<platform::TempDir> tmp_;
+  int port_ = 0;
+  std::string url_;
+};
+
+TEST_F(ProfilerTest, PerfNamesTheServersBusyWorkFunction) {
+  if (auto why = perf_unusable(); !why.empty()) GTEST_SKIP() << why;
+  auto r = run_command(drive_args(hello("--work-us 20"), {"--profile", "perf"}), tmp_->path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto run = measured_run();
+  ASSERT_TRUE(run.profile);
+  const auto& prof = *run.profile;
+  EXPECT_EQ(prof.profiler, "perf");
+  ASSERT_EQ(prof.status, "ok") << prof.reason << "\n" << r.err;
+  const auto* report = artifact(prof, "perf-report");
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->path.rfind("artifacts/run/", 0), 0u) << report->path;
+  EXPECT_GT(fs::file_size(out() / report->path), 0u);
+  ASSERT_TRUE(artifact(prof, "perf-data"));
+  EXPECT_TRUE(fs::exists(out() / artifact(prof, "perf-data")->path));
+  // hello-server's own busy-work function (examples/hello_server.cpp: spin) is a top symbol.
+  EXPECT_TRUE(any_symbol_contains(prof, "spin")) << symbols(prof);
+  // The period carries the same profile; the console summary names it.
+  ASSERT_TRUE(run.periods.at(0).profile);
+  EXPECT_EQ(run.periods[0].profile->status, "ok");
+  EXPECT_NE(r.out.find("profile perf: ok"), std::string::npos) << r.out;
+}
+
+TEST_F(ProfilerTest, FlameGraphShowsTheServersFunctionsAndRendersInChromium) {
+  if (auto why = perf_unusable(); !why.empty()) GTEST_SKIP() << why;
+  auto r = run_command(drive_args(hello("--work-us 20"), {"--profile", "flame"}), tmp_->path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto run = measured_run();
+  ASSERT_TRUE(run.profile);
+  const auto& prof = *run.profile;
+  ASSERT_EQ(prof.status, "ok") << prof.reason << "\n" << r.err;
+  const auto* svg_art = artifact(prof, "flamegraph");
+  ASSERT_TRUE(svg_art);
+  const fs::path svg = out() / svg_art->path;
+  const auto text = read_text(svg);
+  ASSERT_NE(text.find("<svg"), std::string::npos);
+  EXPECT_NE(text.find("spin"), std::string::npos) << "the busy-work function is a frame";
+  // Frame pointers (examples/CMakeLists.txt) give the callers too: the server's event loop.
+  EXPECT_NE(text.find("Loop::run"), std::string::npos) << "the server's own stack frames";
+  ASSERT_TRUE(artifact(prof, "folded-stacks"));
+  EXPECT_TRUE(any_symbol_contains(prof, "spin")) << symbols(prof);
+
+  const auto browser = chromium_binary();
+  if (browser.empty()) GTEST_SKIP() << "no chromium on PATH: the SVG was not opened in a browser";
+  platform::TempDir profile_dir("bg-chromium");
+  auto c = run_command(
+      {browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+       "--disable-component-update", "--disable-sync", "--no-first-run", "--enable-logging=stderr",
+       "--v=0", "--user-data-dir=" + profile_dir.path().string(), "--dump-dom",
+       "file://" + svg.string()},
+      tmp_->path() / "chromium", std::chrono::seconds(90));
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_NE(c.out.find("<svg"), std::string::npos) << c.out.substr(0, 2000);
+  EXPECT_NE(c.out.find("spin"), std::string::npos);
+  // An XML error makes Chromium show a <parsererror>; a script error is logged as Uncaught.
+  EXPECT_EQ(c.out.find("parsererror"), std::string::npos) << c.out.substr(0, 2000);
+  EXPECT_EQ(c.err.find("Uncaught"), std::string::npos) << c.err;
+}
+
+TEST_F(ProfilerTest, MassifNamesTheLeakingAllocationSite) {
+  if (!platform::find_executable("valgrind")) {
+    GTEST_SKIP() << "valgrind is not installed (apt-get install valgrind)";
+  }
+  auto r = run_command(
+      drive_args(hello("--grow-bytes 64K"), {"--profile", "massif", "--ready-timeout", "60s"}),
+      tmp_->path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto run = measured_run();
+  ASSERT_TRUE(run.profile);
+  const auto& prof = *run.profile;
+  EXPECT_EQ(prof.profiler, "massif");
+  ASSERT_EQ(prof.status, "ok") << prof.reason << "\n" << r.err;
+  ASSERT_TRUE(artifact(prof, "massif-out"));
+  EXPECT_TRUE(fs::exists(out() / artifact(prof, "massif-out")->path));
+  ASSERT_TRUE(artifact(prof, "massif-report"));
+  EXPECT_GT(fs::file_size(out() / artifact(prof, "massif-report")->path), 0u);
+  // The leak (hello_server.cpp: grow(), 64 KiB per request) is the top allocation site.
+  ASSERT_FALSE(prof.top_symbols.empty());
+  EXPECT_NE(prof.top_symbols[0].name.find("grow"), std::string::npos) << symbols(prof);
+  EXPECT_EQ(prof.top_symbols[0].dso.rfind("hello_server.cpp:", 0), 0u) << prof.top_symbols[0].dso;
+  EXPECT_GT(prof.top_symbols[0].share, 0.5) << symbols(prof);
+  EXPECT_GT(prof.extra.value("peak_heap_B", 0.0), 64.0 * 1024 * 4);
+  EXPECT_FALSE(run.periods.at(0).profile) << "massif profiles the whole run";
+}
+
+// perf missing: the run is measured and recorded, the profile is "unavailable" with the
+// reason, a warning is printed, and the exit code stays 0 (docs/suite-reference.md).
+TEST_F(ProfilerTest, MissingToolLeavesTheRunMeasured) {
+  const fs::path empty_bin = tmp_->path() / "empty-bin";
+  fs::create_directories(empty_bin);
+  auto r = run_command(drive_args(hello("--work-us 5"), {"--profile", "perf", "--duration", "1s"}),
+                       tmp_->path(), std::chrono::seconds(120), {"PATH=" + empty_bin.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto run = measured_run();
+  ASSERT_TRUE(run.profile);
+  EXPECT_EQ(run.profile->profiler, "perf");
+  EXPECT_EQ(run.profile->status, "unavailable");
+  EXPECT_NE(run.profile->reason.find("'perf' was not found on PATH"), std::string::npos)
+      << run.profile->reason;
+  EXPECT_NE(r.err.find("warning: profiler perf is unavailable"), std::string::npos) << r.err;
+  ASSERT_FALSE(run.warnings.empty());
+  EXPECT_FALSE(run.periods.at(0).profile);
+}
+
+TEST_F(ProfilerTest, OprofileWithoutOperfIsUnavailable) {
+  if (platform::find_executable("operf")) {
+    GTEST_SKIP() << "operf is installed; this test covers a machine without OProfile";
+  }
+  auto r = run_command(drive_args(hello(""), {"--profile", "oprofile", "--duration", "1s"}),
+                       tmp_->path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto run = measured_run();
+  ASSERT_TRUE(run.profile);
+  EXPECT_EQ(run.profile->status, "unavailable");
+  EXPECT_NE(run.profile->reason.find("operf"), std::string::npos) << run.profile->reason;
+  EXPECT_NE(r.err.find("warning: profiler oprofile is unavailable"), std::string::npos) << r.err;
+}
+
+// A recording refused at run time (as perf does under a strict perf_event_paranoid), through
+// the suite file's profiler key: profile "failed" with the diagnosis, run ok, exit 0.
+TEST_F(ProfilerTest, RefusedRecordingViaSuiteKeyFailsOnlyTheProfile) {
+  const fs::path bin = tmp_->path() / "fake-bin";
+  fs::create_directories(bin);
+  {
+    std::ofstream f(bin / "perf");
+    f << "#!/bin/sh\n"
+         "echo 'Error: Access to performance monitoring and observability operations is "
+         "limited.' >&2\n"
+         "exit 255\n";
+  }
+  fs::permissions(bin / "perf", fs::perms::owner_all);
+  const fs::path suite = tmp_->path() / "suite.toml";
+  std::ofstream(suite) << "[defaults]\nduration = \"1s\"\nwarmup = \"0s\"\niterations = 1\n"
+                       << "interval = \"100ms\"\nprofiler = \"perf\"\nout = \"" << out().string()
+                       << "\"\n\n[[app]]\nlabel = \"hello\"\ncommand = [\""
+                       << hello_server_binary().string() << "\", \"--port\", \"" << port_
+                       << "\"]\n\n[[scenario]]\nname = \"plain\"\nurl = \"" << url_
+                       << "\"\nclients = [2]\n";
+  auto r = run_command({benchgate_binary().string(), "run", "-c", suite.string()}, tmp_->path(),
+                       std::chrono::seconds(120), {"PATH=" + bin.string() + ":/usr/bin:/bin"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto run = measured_run();
+  ASSERT_TRUE(run.profile);
+  EXPECT_EQ(run.profile->profiler, "perf");
+  EXPECT_EQ(run.profile->status, "failed");
+  EXPECT_NE(run.profile->reason.find("permission denied"), std::string::npos)
+      << run.profile->reason;
+  EXPECT_NE(r.err.find("warning: run "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("profiler perf failed"), std::string::npos) << r.err;
+  ASSERT_TRUE(artifact(*run.profile, "profiler-log")) << "what the recorder printed is kept";
+}
+
+TEST_F(ProfilerTest, UnknownProfilerIsAUsageError) {
+  auto r = run_command(drive_args(hello(""), {"--profile", "pref"}), tmp_->path());
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("did you mean 'perf'"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace benchgate
