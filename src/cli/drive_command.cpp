@@ -167,6 +167,10 @@ int run_drive(const DriveOptions& o) {
   const fs::path out = o.out.empty() ? fs::path("runs") / o.name : fs::path(o.out);
   runner::check_run_spec(spec);
 
+  // Signals are ours from here on: new_results() runs git, which takes a while on a busy
+  // machine, and a Ctrl-C then must still end in a recorded, interrupted run.
+  CancelToken cancel;
+  platform::SignalGuard signals(cancel);
   auto results = new_results("drive", o.name);
   results.suite = {{"app", spec.app.command},
                    {"url", spec.url},
@@ -179,8 +183,6 @@ int run_drive(const DriveOptions& o) {
                    {"interval", format_duration(spec.interval)}};
   if (!spec.profiler.empty()) results.suite["profiler"] = spec.profiler;
 
-  CancelToken cancel;
-  platform::SignalGuard signals(cancel);
   PrintObserver observer;
   runner::RunContext ctx{system_clock(), cancel, out, &observer};
   results.order.sequence = {spec.id};

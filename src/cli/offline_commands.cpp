@@ -84,6 +84,7 @@ int run_report(const ReportOptions& o) {
   co.color = !o.no_color && stdout_is_tty();
   report::write_results_table(model, std::cout, co);
   if (verdicts) report::write_verdict_table(model, std::cout, co);
+  report::write_problems(model, std::cout, co);
   // The exit code `run` returned: --warn-only (or gate.warn_only) is in the resolved suite.
   bool warn_only = false;
   if (const auto g = results.suite.find("gate"); g != results.suite.end() && g->is_object()) {

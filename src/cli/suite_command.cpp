@@ -201,6 +201,8 @@ int execute_suite(config::SuiteConfig suite, const GateFlags& flags, const std::
 
   const fs::path out = suite.defaults.out;
   const fs::path results_path = out / "results.json";
+  CancelToken cancel;
+  platform::SignalGuard signals(cancel);  // before new_results(), which runs git
   auto results = new_results(command, suite.name);
   results.suite = config::suite_to_json(suite);
   results.order.seed = plan.seed;
@@ -223,8 +225,6 @@ int execute_suite(config::SuiteConfig suite, const GateFlags& flags, const std::
     }
   }
 
-  CancelToken cancel;
-  platform::SignalGuard signals(cancel);
   const bool tty = ::isatty(STDERR_FILENO) == 1;
   const bool color = !flags.no_color && stdout_is_tty();
   auto reporter = report::make_progress_reporter(std::cerr, tty, 100, !flags.no_color && tty);
@@ -276,6 +276,7 @@ int execute_suite(config::SuiteConfig suite, const GateFlags& flags, const std::
   co.color = color;
   report::write_results_table(model, std::cout, co);
   if (verdicts) report::write_verdict_table(model, std::cout, co);
+  report::write_problems(model, std::cout, co);
   std::cout << fmt::format("\nreports: {}\n", out.string());
   report::github_integrate(model, report::render_markdown(model), written.named(),
                            report::process_env(), std::cout);

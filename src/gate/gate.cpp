@@ -312,7 +312,9 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
           n_for_note, unit_word, v.alpha,
           family > 1 ? fmt::format(" with Holm over {} tests", family) : "", fmt_p(t.p_min),
           "the test", needed, unit_word, est);
-      too_few[{n_for_note, c.paired}] = {t.p_min, needed};
+      // The advice counts gated tests only: an ungated metric is tested alone (no Holm)
+      // and would understate the pairs the gate needs.
+      if (v.gated) too_few[{n_for_note, c.paired}] = {t.p_min, needed};
     } else if (sig_worse) {
       v.verdict = Verdict::kWarn;
       v.reason = fmt::format("significantly worse ({} < α = {}) but {} {} is within the {} limit",
