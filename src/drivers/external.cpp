@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+
 #include "core/error.h"
 #include "core/parse.h"
 #include "platform/fs.h"
@@ -19,14 +21,25 @@ std::vector<std::string> tool_argv(const std::vector<std::string>& argv, const D
 }
 
 ToolRun run_tool(const std::vector<std::string>& argv, const DriverOptions& o,
-                 const std::filesystem::path& output_path, Nanos limit, const CancelToken& cancel) {
+                 const std::filesystem::path& output_path, Nanos limit, const CancelToken& cancel,
+                 const ToolMark& mark) {
   platform::SpawnOptions so;
   so.argv = tool_argv(argv, o);
   so.stdout_path = output_path;
   if (o.client_host.empty()) so.cpus = o.cpus;  // no affinity on a remote host
   auto proc = platform::Subprocess::spawn(so);
   ToolRun run;
-  auto st = proc.wait_for(limit, &cancel);
+  std::optional<platform::ExitStatus> st;
+  if (mark.fn && mark.after < limit) {
+    st = proc.wait_for(mark.after, &cancel);
+    if (!cancel.cancelled()) {
+      mark.fn();
+      if (!st) st = proc.wait_for(limit - mark.after, &cancel);
+    }
+  } else {
+    st = proc.wait_for(limit, &cancel);
+    if (st && mark.fn) mark.fn();
+  }
   if (!st) {
     run.cancelled = cancel.cancelled();
     run.timed_out = !run.cancelled;
@@ -39,6 +52,20 @@ ToolRun run_tool(const std::vector<std::string>& argv, const DriverOptions& o,
   } catch (...) {
   }
   return run;
+}
+
+std::optional<std::string> ssh_failure(const ToolRun& run, const DriverOptions& o) {
+  if (o.client_host.empty() || !run.status.exited || run.status.code != 255) return std::nullopt;
+  std::vector<std::string> lines;
+  for (auto line : split(run.output, '\n')) {
+    auto t = trim(line);
+    if (t.empty() || t.rfind("Warning: Permanently added", 0) == 0) continue;
+    lines.emplace_back(t);
+  }
+  std::string text = join(lines, " | ");
+  if (text.size() > 500) text = text.substr(0, 500) + "...";
+  return fmt::format("ssh to {} failed ({}): {}", o.client_host, run.status.describe(),
+                     text.empty() ? "no message" : text);
 }
 
 void require_tool(const std::string& program, const std::string& hint, const DriverOptions& o) {
