@@ -419,5 +419,24 @@ TEST(JmeterDriverCommand, FromARequest) {
   EXPECT_THROW(jmeter_command_spec(req), UsageError);
 }
 
+TEST(RemoteCommand, SshFailureQuotesSshNotTheToolParser) {
+  DriverOptions o;
+  ToolRun run;
+  run.status.exited = true;
+  run.status.code = 255;
+  run.output =
+      "Warning: Permanently added '[127.0.0.1]:2222' (ED25519) to the list of known hosts.\n"
+      "root@127.0.0.1: Permission denied (publickey).\n";
+  EXPECT_FALSE(ssh_failure(run, o).has_value()) << "local: not an ssh failure";
+  o.client_host = "127.0.0.1";
+  const auto msg = ssh_failure(run, o);
+  ASSERT_TRUE(msg.has_value());
+  EXPECT_EQ(*msg,
+            "ssh to 127.0.0.1 failed (exited with status 255): root@127.0.0.1: Permission denied "
+            "(publickey).");
+  run.status.code = 1;  // the remote tool's own failure: the driver reads its output
+  EXPECT_FALSE(ssh_failure(run, o).has_value());
+}
+
 }  // namespace
 }  // namespace benchgate::drivers
