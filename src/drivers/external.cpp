@@ -12,7 +12,10 @@ namespace benchgate::drivers {
 
 std::vector<std::string> tool_argv(const std::vector<std::string>& argv, const DriverOptions& o) {
   if (o.client_host.empty()) return argv;
-  std::vector<std::string> ssh = {"ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5"};
+  // -tt: a pseudo-terminal on the remote side, so that when benchgate stops ssh (interrupt,
+  // time limit) sshd hangs up the session and the remote tool gets SIGHUP instead of running
+  // on to the end of its duration.
+  std::vector<std::string> ssh = {"ssh", "-tt", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5"};
   ssh.insert(ssh.end(), o.ssh_options.begin(), o.ssh_options.end());
   ssh.push_back(o.client_host);
   ssh.push_back("--");
@@ -51,6 +54,7 @@ ToolRun run_tool(const std::vector<std::string>& argv, const DriverOptions& o,
     run.output = platform::read_file(output_path);
   } catch (...) {
   }
+  if (!o.client_host.empty()) run.output = replace_all(run.output, "\r\n", "\n");  // the pty's
   return run;
 }
 

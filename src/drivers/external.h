@@ -22,8 +22,10 @@ struct ToolRun {
   bool timed_out = false;
 };
 
-/// The argv actually executed: `argv` itself, or `ssh -o BatchMode=yes -o ConnectTimeout=5
-/// [ssh_options] HOST -- <argv quoted>` when options.client_host is set.
+/// The argv actually executed: `argv` itself, or `ssh -tt -o BatchMode=yes -o
+/// ConnectTimeout=5 [ssh_options] HOST -- <argv quoted>` when options.client_host is set
+/// (-tt: the remote tool is hung up when ssh is stopped; run_tool turns the pty's CRLF back
+/// into LF in ToolRun::output).
 std::vector<std::string> tool_argv(const std::vector<std::string>& argv, const DriverOptions& options);
 
 /// A callback run once while the tool runs: `after` this long since it started, or when it

@@ -7,11 +7,14 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "platform/fs.h"
 #include "platform/subprocess.h"
@@ -173,6 +176,64 @@ TEST_F(RemoteTest, SshFailureIsARunErrorWithSshsMessage) {
   auto r = run_command(args, dir_, std::chrono::seconds(60));
   EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
   EXPECT_NE(r.err.find("Permission denied"), std::string::npos) << r.err;
+}
+
+/// Pids of processes whose command line contains `needle` (excluding this test).
+std::vector<pid_t> processes_with(const std::string& needle) {
+  std::vector<pid_t> out;
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    const auto name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    auto cmd = read_text(e.path() / "cmdline");
+    std::replace(cmd.begin(), cmd.end(), '\0', ' ');
+    const pid_t pid = std::stoi(name);
+    if (pid != ::getpid() && cmd.find(needle) != std::string::npos && testing::pid_alive(pid)) {
+      out.push_back(pid);
+    }
+  }
+  return out;
+}
+
+TEST_F(RemoteTest, InterruptHangsUpTheRemoteTool) {
+  // wrk over ssh for 20 s, SIGINT after 2 s: benchgate stops ssh; with -tt sshd hangs up the
+  // session, so the remote wrk must not run on to the end of its 20 s.
+  auto args = drive_args({"--driver", "wrk", "--clients", "2", "--duration", "20s"});
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    std::freopen("/dev/null", "w", stdout);
+    std::freopen((dir_ / "stderr").c_str(), "w", stderr);
+    std::vector<char*> argv;
+    for (auto& a : args)
+      argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  std::vector<pid_t> running;
+  for (int i = 0; i < 100 && running.empty(); ++i) {  // up to 5 s for ssh to start wrk
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    for (pid_t p : processes_with(url_)) {
+      if (read_text("/proc/" + std::to_string(p) + "/comm") == "wrk\n") running.push_back(p);
+    }
+  }
+  ASSERT_FALSE(running.empty()) << "the remote wrk never started: " << read_text(dir_ / "stderr");
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  ASSERT_EQ(::kill(pid, SIGINT), 0);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130) << read_text(dir_ / "stderr");
+  bool gone = false;
+  for (int i = 0; i < 60 && !gone; ++i) {  // up to 3 s for sshd to hang up
+    gone =
+        std::none_of(running.begin(), running.end(), [](pid_t p) { return testing::pid_alive(p); });
+    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(gone) << "the remote wrk ran on after the interrupt";
+  for (pid_t p : running) {
+    if (testing::pid_alive(p)) ::kill(p, SIGKILL);  // our own leftover, by pid
+  }
 }
 
 }  // namespace

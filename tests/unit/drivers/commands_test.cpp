@@ -278,7 +278,7 @@ TEST(RemoteCommand, SshWithOptionsAndOneQuotedRemoteCommand) {
   const auto cmd = build_wrk_command(s);
   const auto ssh = tool_argv(cmd.argv, o);
   EXPECT_EQ(ssh,
-            (Argv{"ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-p", "2222", "-i",
+            (Argv{"ssh", "-tt", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-p", "2222", "-i",
                   "/keys/id ed25519", "-o", "StrictHostKeyChecking=no", "loadgen.example", "--",
                   "wrk -t2 -c16 -d3s --timeout 2s --latency -H 'X-Test: a b' "
                   "http://127.0.0.1:8091/plaintext"}));
@@ -299,15 +299,15 @@ TEST(RemoteCommand, QuotingSurvivesTheRemoteShell) {
                      "it's",
                      "*"};
   const auto ssh = tool_argv(argv, o);
-  ASSERT_EQ(ssh.size(), 8u);
-  EXPECT_EQ(ssh[5], "user@10.0.0.2");
-  EXPECT_EQ(ssh[6], "--");
-  EXPECT_EQ(shell_split(ssh[7]), argv);
+  ASSERT_EQ(ssh.size(), 9u);
+  EXPECT_EQ(ssh[6], "user@10.0.0.2");
+  EXPECT_EQ(ssh[7], "--");
+  EXPECT_EQ(shell_split(ssh[8]), argv);
   // Nothing the remote shell would expand is left unquoted.
   for (const char* c : {"$HOME", "&r", "'y'"}) {
-    EXPECT_NE(ssh[7].find(c), std::string::npos) << c;
+    EXPECT_NE(ssh[8].find(c), std::string::npos) << c;
   }
-  EXPECT_EQ(ssh[7].find(" * "), std::string::npos) << ssh[7];
+  EXPECT_EQ(ssh[8].find(" * "), std::string::npos) << ssh[8];
 }
 
 TEST(RemoteCommand, Wrk2AndJmeterOverSsh) {
@@ -319,7 +319,7 @@ TEST(RemoteCommand, Wrk2AndJmeterOverSsh) {
   req.options.ssh_options = {"-p", "22"};
   req.options.threads = 2;
   const auto wrk2 = tool_argv(wrk2_command(req, req.duration, seconds(10), "").argv, req.options);
-  EXPECT_EQ(wrk2, (Argv{"ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-p", "22",
+  EXPECT_EQ(wrk2, (Argv{"ssh", "-tt", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-p", "22",
                         "loadhost", "--",
                         "wrk2 -t2 -c16 -d15s -R 2000 --timeout 2s --latency "
                         "http://10.0.0.1:8080/plaintext"}));
