@@ -162,6 +162,8 @@ TEST_F(RemoteTest, WrkRunsOverSsh) {
   const auto log = read_text(dir_ / "sshd.log");
   EXPECT_NE(log.find("Accepted publickey for"), std::string::npos) << log;
   EXPECT_EQ(rf.suite.value("client_host", ""), "127.0.0.1");
+  std::cout << "[ info ] wrk over ssh: " << p.driver.requests << " requests, "
+            << p.driver.throughput << " req/s\n";
 }
 
 TEST_F(RemoteTest, SshFailureIsARunErrorWithSshsMessage) {
@@ -175,7 +177,9 @@ TEST_F(RemoteTest, SshFailureIsARunErrorWithSshsMessage) {
                       "-o UserKnownHostsFile=/dev/null"});
   auto r = run_command(args, dir_, std::chrono::seconds(60));
   EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  EXPECT_NE(r.err.find("ssh to 127.0.0.1 failed"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("Permission denied"), std::string::npos) << r.err;
+  std::cout << "[ info ] " << r.err;
 }
 
 /// Pids of processes whose command line contains `needle` (excluding this test).
