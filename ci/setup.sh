@@ -12,6 +12,8 @@ packages=(
   # tools used by drivers, profilers and tests
   wrk nginx-light linux-perf valgrind libxml2-utils openssl procps
   openssh-server openssh-client chromium
+  # not installed: wrk2 (not packaged for Debian) and jmeter (Debian 12's 2.13 cannot load any
+  # test plan, see tests/data/jmeter/README.md); the tests fake both with recorded outputs
   # python for bench scripts and for cross-checking statistics
   python3 python3-scipy python3-yaml libbenchmark-tools
   # headless browser check of report.html (DevTools client)

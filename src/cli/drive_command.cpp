@@ -9,6 +9,7 @@
 #include "cli/common.h"
 #include "cli/summary.h"
 #include "config/names.h"
+#include "cli/tune_host.h"
 #include "core/error.h"
 #include "core/parse.h"
 #include "core/url.h"
@@ -59,8 +60,15 @@ CLI::App* add_drive_command(CLI::App& app, DriveOptions& o) {
                 "Profile the app: perf, perf-cg, perf-idle, flame, flame-all, massif, oprofile, "
                 "oprofile-sys, none. A profiler that cannot run is reported; the run still counts");
   c->add_option("--client-host", o.client_host, "Run the driver on this host over ssh");
+  c->add_option("--ssh-options", o.ssh_options,
+                "Extra ssh options for --client-host, split like a shell: '-p 2222 -i KEY'");
   c->add_option("--tool-path", o.tool_path, "Path of the external driver tool (wrk2, jmeter)");
+  c->add_option("--jmeter-plan", o.jmeter_plan, "JMeter test plan (.jmx) for --driver jmeter");
   c->add_flag("--shell", o.shell, "Run --app through /bin/sh -c (pipes, variables, ...)");
+  c->add_flag("--tune-host", o.tune_host,
+              "Set the CPU governor to performance and turn turbo off while running (restored "
+              "afterwards; what is not available here is reported and skipped)")
+      ->envname("BENCHGATE_TUNE_HOST");
   return c;
 }
 
@@ -131,7 +139,17 @@ runner::RunSpec make_spec(const DriveOptions& o) {
   }
   d.tls_verify = o.tls_verify;
   d.client_host = o.client_host;
+  d.ssh_options = with_context("--ssh-options", [&] { return shell_split(o.ssh_options); });
+  if (!d.ssh_options.empty() && d.client_host.empty()) {
+    throw UsageError("--ssh-options: only used with --client-host");
+  }
   d.tool_path = o.tool_path;
+  if (!o.jmeter_plan.empty()) {
+    if (!fs::exists(o.jmeter_plan)) {
+      throw UsageError(fmt::format("--jmeter-plan: file {} does not exist", o.jmeter_plan));
+    }
+    d.extra["plan"] = fs::absolute(o.jmeter_plan).string();
+  }
   if (!o.wrk_script.empty() && !fs::exists(o.wrk_script)) {
     throw UsageError(fmt::format("--wrk-script: file {} does not exist", o.wrk_script));
   }
@@ -183,10 +201,15 @@ int run_drive(const DriveOptions& o) {
                    {"interval", format_duration(spec.interval)}};
   if (!spec.profiler.empty()) results.suite["profiler"] = spec.profiler;
 
+  if (!spec.driver_options.client_host.empty()) {
+    results.suite["client_host"] = spec.driver_options.client_host;
+  }
+  TuneHostScope tuning(o.tune_host, results.suite, std::cerr);
   PrintObserver observer;
   runner::RunContext ctx{system_clock(), cancel, out, &observer};
   results.order.sequence = {spec.id};
   results.runs.push_back(runner::execute_run(spec, ctx));
+  tuning.restore();
   results.finished_at = platform::iso8601_now();
   if (cancel.cancelled() || results.runs.back().status == "interrupted") {
     results.status = "interrupted";

@@ -39,8 +39,11 @@ struct DriveOptions {
   std::string out;
   std::string profiler;
   std::string client_host;
+  std::string ssh_options;  ///< split like a shell
   std::string tool_path;
+  std::string jmeter_plan;
   bool shell = false;
+  bool tune_host = false;
 };
 
 /// Registers the subcommand and its options; `opts` must outlive `app`.

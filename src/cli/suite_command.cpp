@@ -11,6 +11,7 @@
 #include <set>
 
 #include "cli/common.h"
+#include "cli/tune_host.h"
 #include "core/error.h"
 #include "core/parse.h"
 #include "core/url.h"
@@ -47,6 +48,10 @@ void add_gate_flags(CLI::App* c, GateFlags& g) {
   c->add_flag("--no-color", g.no_color, "No ANSI colours even on a terminal")
       ->envname("NO_COLOR");
   c->add_option("--out", g.out, "Output folder")->envname("BENCHGATE_OUT");
+  c->add_flag("--tune-host", g.tune_host,
+              "Set the CPU governor to performance and turn turbo off while running (restored "
+              "afterwards; what is not available here is reported and skipped)")
+      ->envname("BENCHGATE_TUNE_HOST");
 }
 
 /// RunObserver → report::ProgressReporter, with elapsed / remaining estimates.
@@ -225,6 +230,7 @@ int execute_suite(config::SuiteConfig suite, const GateFlags& flags, const std::
     }
   }
 
+  TuneHostScope tuning(flags.tune_host, results.suite, std::cerr);  // restored after the runs
   const bool tty = ::isatty(STDERR_FILENO) == 1;
   const bool color = !flags.no_color && stdout_is_tty();
   auto reporter = report::make_progress_reporter(std::cerr, tty, 100, !flags.no_color && tty);
@@ -262,6 +268,7 @@ int execute_suite(config::SuiteConfig suite, const GateFlags& flags, const std::
       }
     }
   }
+  tuning.restore();
   reporter->finish();
   results.finished_at = platform::iso8601_now();
   if (cancel.cancelled()) results.status = "interrupted";

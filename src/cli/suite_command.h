@@ -23,6 +23,7 @@ struct GateFlags {
   double alpha = 0;              ///< 0: the suite's value
   bool no_color = false;
   std::string out;
+  bool tune_host = false;  ///< --tune-host (not a gate setting: shared by run and compare)
 };
 
 struct RunOptions {

@@ -18,6 +18,14 @@ class BuiltinDriver final : public Driver {
   void check_available(const DriverOptions&) const override {}  // built in, always there
 
   void validate(const DriveRequest& request) const override {
+    if (!request.options.client_host.empty()) {
+      // There is no remote half of the builtin driver (no `benchgate loadgen` subcommand):
+      // running it here would silently measure from the wrong host.
+      throw UsageError(fmt::format(
+          "--client-host: the builtin driver runs inside benchgate and cannot run on {}; use "
+          "--driver wrk, wrk2 or jmeter (installed on that host), or drop --client-host",
+          request.options.client_host));
+    }
     (void)builtin_engine_config(request);
   }
 

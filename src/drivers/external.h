@@ -3,6 +3,8 @@
 // host over ssh, with output captured to an artifact file and cancellation honoured.
 
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,14 +22,30 @@ struct ToolRun {
   bool timed_out = false;
 };
 
-/// The argv actually executed: `argv` itself, or `ssh -o BatchMode=yes -o ConnectTimeout=5
-/// [ssh_options] HOST -- <argv quoted>` when options.client_host is set.
+/// The argv actually executed: `argv` itself, or `ssh -tt -o BatchMode=yes -o
+/// ConnectTimeout=5 [ssh_options] HOST -- <argv quoted>` when options.client_host is set
+/// (-tt: the remote tool is hung up when ssh is stopped; run_tool turns the pty's CRLF back
+/// into LF in ToolRun::output).
 std::vector<std::string> tool_argv(const std::vector<std::string>& argv, const DriverOptions& options);
+
+/// A callback run once while the tool runs: `after` this long since it started, or when it
+/// exits if that is sooner (not when cancelled first). Drivers whose tool warms up inside the
+/// same process (wrk2's calibration, a JMeter run's first seconds) start the monitor with it.
+struct ToolMark {
+  Nanos after{0};
+  std::function<void()> fn;  ///< empty: no mark
+};
 
 /// Runs the tool to completion (or `limit`, or cancellation), output to `output_path`.
 /// Pinned to options.cpus when local. Throws RunError when it cannot start.
 ToolRun run_tool(const std::vector<std::string>& argv, const DriverOptions& options,
-                 const std::filesystem::path& output_path, Nanos limit, const CancelToken& cancel);
+                 const std::filesystem::path& output_path, Nanos limit, const CancelToken& cancel,
+                 const ToolMark& mark = {});
+
+/// When the tool ran over ssh and ssh itself failed (exit status 255: cannot connect, key
+/// refused, host key mismatch), a message naming the host and quoting ssh's lines (without
+/// its "Warning: Permanently added ..." notes); nullopt otherwise.
+std::optional<std::string> ssh_failure(const ToolRun& run, const DriverOptions& options);
 
 /// RunError text for a tool missing from PATH, with the hint of how to get it.
 void require_tool(const std::string& program, const std::string& hint,

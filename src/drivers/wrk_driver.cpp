@@ -53,7 +53,7 @@ class WrkDriver final : public Driver {
       auto warm = run_tool(cmd.argv, o, req.out_dir / (req.artifact_prefix + "wrk-warmup.txt"),
                            limit(req.warmup, o), cancel);
       if (warm.cancelled) return partial();
-      check_exit(warm, "warm-up");
+      check_exit(warm, "warm-up", o);
     }
     auto cmd = build(req, req.duration, "");
     write_generated_script(cmd);
@@ -62,7 +62,7 @@ class WrkDriver final : public Driver {
     auto run = run_tool(cmd.argv, o, req.out_dir / rel_out, limit(req.duration, o), cancel);
     hooks.on_measure_end();
     if (run.cancelled) return partial();
-    check_exit(run, "measured run");
+    check_exit(run, "measured run", o);
     auto r = parse_wrk_output(run.output);
     r.driver = name();
     r.command = tool_argv(cmd.argv, o);
@@ -120,9 +120,12 @@ class WrkDriver final : public Driver {
     return build_wrk_command(s);
   }
 
-  void check_exit(const ToolRun& run, const char* what) const {
+  void check_exit(const ToolRun& run, const char* what, const DriverOptions& o) const {
     if (run.timed_out) {
       throw RunError(fmt::format("{} ({}) did not finish in time and was stopped", name(), what));
+    }
+    if (auto ssh = ssh_failure(run, o)) {
+      throw RunError(fmt::format("{} ({}): {}", name(), what, *ssh));
     }
     if (!run.status.success()) {
       std::string detail;

@@ -6,6 +6,10 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/parse.h"
+#include "drivers/external.h"
+#include "drivers/jmeter_driver.h"
+#include "drivers/wrk2_driver.h"
 #include "platform/fs.h"
 
 namespace benchgate::drivers {
@@ -255,6 +259,183 @@ TEST(JmeterCommand, Rejects) {
   s.threads = 1;
   s.url = "ftp://x";
   EXPECT_THROW(build_jmeter_command(s), UsageError);
+}
+
+// --- Remote load host: the argv actually executed when client_host is set. ---
+
+TEST(RemoteCommand, LocalRunsTheToolItself) {
+  DriverOptions o;
+  const Argv argv = {"wrk", "-t2", "-c16", "http://127.0.0.1:8091/plaintext"};
+  EXPECT_EQ(tool_argv(argv, o), argv);
+}
+
+TEST(RemoteCommand, SshWithOptionsAndOneQuotedRemoteCommand) {
+  DriverOptions o;
+  o.client_host = "loadgen.example";
+  o.ssh_options = {"-p", "2222", "-i", "/keys/id ed25519", "-o", "StrictHostKeyChecking=no"};
+  WrkCommandSpec s = base_spec();
+  s.headers = {{"X-Test", "a b"}};
+  const auto cmd = build_wrk_command(s);
+  const auto ssh = tool_argv(cmd.argv, o);
+  EXPECT_EQ(ssh,
+            (Argv{"ssh", "-tt", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-p", "2222", "-i",
+                  "/keys/id ed25519", "-o", "StrictHostKeyChecking=no", "loadgen.example", "--",
+                  "wrk -t2 -c16 -d3s --timeout 2s --latency -H 'X-Test: a b' "
+                  "http://127.0.0.1:8091/plaintext"}));
+  // The remote shell splits the command back into exactly the local argv.
+  EXPECT_EQ(shell_split(ssh.back()), cmd.argv);
+}
+
+TEST(RemoteCommand, QuotingSurvivesTheRemoteShell) {
+  DriverOptions o;
+  o.client_host = "user@10.0.0.2";
+  const Argv argv = {"/opt/wrk2/wrk",
+                     "-H",
+                     "Cookie: a=\"x\"; b='y'",
+                     "-s",
+                     "/tmp/my script.lua",
+                     "http://h/p?q=1&r=$HOME",
+                     "--",
+                     "it's",
+                     "*"};
+  const auto ssh = tool_argv(argv, o);
+  ASSERT_EQ(ssh.size(), 9u);
+  EXPECT_EQ(ssh[6], "user@10.0.0.2");
+  EXPECT_EQ(ssh[7], "--");
+  EXPECT_EQ(shell_split(ssh[8]), argv);
+  // Nothing the remote shell would expand is left unquoted.
+  for (const char* c : {"$HOME", "&r", "'y'"}) {
+    EXPECT_NE(ssh[8].find(c), std::string::npos) << c;
+  }
+  EXPECT_EQ(ssh[8].find(" * "), std::string::npos) << ssh[8];
+}
+
+TEST(RemoteCommand, Wrk2AndJmeterOverSsh) {
+  DriveRequest req;
+  req.url = "http://10.0.0.1:8080/plaintext";
+  req.point = {16, 2000};
+  req.duration = seconds(5);
+  req.options.client_host = "loadhost";
+  req.options.ssh_options = {"-p", "22"};
+  req.options.threads = 2;
+  const auto wrk2 = tool_argv(wrk2_command(req, req.duration, seconds(10), "").argv, req.options);
+  EXPECT_EQ(wrk2, (Argv{"ssh", "-tt", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-p", "22",
+                        "loadhost", "--",
+                        "wrk2 -t2 -c16 -d15s -R 2000 --timeout 2s --latency "
+                        "http://10.0.0.1:8080/plaintext"}));
+
+  req.point = {8, 0};
+  req.warmup = seconds(2);
+  req.out_dir = "/out";
+  req.artifact_prefix = "artifacts/run/c8-";
+  req.options.extra["plan"] = "/plans/plan.jmx";
+  const auto jm = tool_argv(build_jmeter_command(jmeter_command_spec(req)).argv, req.options);
+  EXPECT_EQ(jm.back(),
+            "jmeter -n -t /plans/plan.jmx -l /out/artifacts/run/c8-jmeter.jtl -j "
+            "/out/artifacts/run/c8-jmeter.log -Jsummariser.name=summary -Jsummariser.interval=1 "
+            "-Jjmeter.save.saveservice.output_format=csv "
+            "-Jjmeter.save.saveservice.print_field_names=true -JTHREADS=8 -JDURATION=7 "
+            "-JPROTOCOL=http -JHOST=10.0.0.1 -JPORT=8080 -JPATH=/plaintext -JTIMEOUT=2000");
+}
+
+// --- Driver-level builders: a drive request -> the tool's command. ---
+
+TEST(Wrk2DriverCommand, FromARequest) {
+  DriveRequest req;
+  req.url = "http://127.0.0.1:8091/plaintext";
+  req.point = {16, 1999.6};
+  req.duration = seconds(5);
+  req.options.cpus = {0, 1, 2, 3};
+  req.options.tool_path = "/opt/wrk2/wrk";
+  req.options.headers = {{"Accept", "text/plain"}};
+  EXPECT_EQ(wrk2_calibration(16), milliseconds(10080));
+  EXPECT_EQ(wrk2_command(req, req.duration, wrk2_calibration(16), "").argv,
+            (Argv{"/opt/wrk2/wrk", "-t4", "-c16", "-d16s", "-R", "2000", "--timeout", "2s",
+                  "--latency", "-H", "Accept: text/plain", "http://127.0.0.1:8091/plaintext"}));
+  req.options.pipeline = 4;
+  req.out_dir = "/out";
+  req.artifact_prefix = "a/";
+  const auto piped = wrk2_command(req, req.duration, Nanos{0}, "warmup-");
+  EXPECT_EQ(piped.script_path, "/out/a/warmup-wrk2.lua");
+  EXPECT_EQ(piped.argv.back(), "4");  // depth after "--"
+  req.point.rate = 0;
+  try {
+    wrk2_command(req, req.duration, Nanos{0}, "");
+    FAIL() << "a rate is required";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("--rates"), std::string::npos) << e.what();
+  }
+}
+
+TEST(JmeterDriverCommand, FromARequest) {
+  DriveRequest req;
+  req.url = "https://example.org:8443/api?x=1";
+  req.point = {32, 0};
+  req.duration = seconds(30);
+  req.warmup = milliseconds(2500);
+  req.interval = seconds(5);
+  req.out_dir = "/o";
+  req.options.timeout = milliseconds(1500);
+  req.options.tool_path = "/opt/jmeter/bin/jmeter";
+  req.options.extra = {{"plan", "/p/plan.jmx"},
+                       {"user_properties", "/p/user.properties"},
+                       {"property:ramp", "0"},
+                       {"property:rps", "100"},
+                       {"unrelated", "x"}};
+  const auto spec = jmeter_command_spec(req);
+  EXPECT_EQ(spec.threads, 32);
+  EXPECT_EQ(spec.duration, milliseconds(32500));
+  EXPECT_EQ(spec.summariser_interval, seconds(5));
+  EXPECT_EQ(build_jmeter_command(spec).argv,
+            (Argv{"/opt/jmeter/bin/jmeter",
+                  "-n",
+                  "-t",
+                  "/p/plan.jmx",
+                  "-l",
+                  "/o/jmeter.jtl",
+                  "-j",
+                  "/o/jmeter.log",
+                  "-Jsummariser.name=summary",
+                  "-Jsummariser.interval=5",
+                  "-Jjmeter.save.saveservice.output_format=csv",
+                  "-Jjmeter.save.saveservice.print_field_names=true",
+                  "-JTHREADS=32",
+                  "-JDURATION=33",
+                  "-JPROTOCOL=https",
+                  "-JHOST=example.org",
+                  "-JPORT=8443",
+                  "-JPATH=/api?x=1",
+                  "-JTIMEOUT=1500",
+                  "-q",
+                  "/p/user.properties",
+                  "-Jramp=0",
+                  "-Jrps=100"}));
+  req.options.extra["summariser_interval"] = "200ms";  // at least 1 s
+  EXPECT_EQ(jmeter_command_spec(req).summariser_interval, seconds(1));
+  req.options.extra.erase("plan");
+  EXPECT_THROW(jmeter_command_spec(req), UsageError);
+  req.options.extra["plan"] = "/p/plan.jmx";
+  req.point.rate = 100;
+  EXPECT_THROW(jmeter_command_spec(req), UsageError);
+}
+
+TEST(RemoteCommand, SshFailureQuotesSshNotTheToolParser) {
+  DriverOptions o;
+  ToolRun run;
+  run.status.exited = true;
+  run.status.code = 255;
+  run.output =
+      "Warning: Permanently added '[127.0.0.1]:2222' (ED25519) to the list of known hosts.\n"
+      "root@127.0.0.1: Permission denied (publickey).\n";
+  EXPECT_FALSE(ssh_failure(run, o).has_value()) << "local: not an ssh failure";
+  o.client_host = "127.0.0.1";
+  const auto msg = ssh_failure(run, o);
+  ASSERT_TRUE(msg.has_value());
+  EXPECT_EQ(*msg,
+            "ssh to 127.0.0.1 failed (exited with status 255): root@127.0.0.1: Permission denied "
+            "(publickey).");
+  run.status.code = 1;  // the remote tool's own failure: the driver reads its output
+  EXPECT_FALSE(ssh_failure(run, o).has_value());
 }
 
 }  // namespace

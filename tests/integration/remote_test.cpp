@@ -1,0 +1,244 @@
+// `benchgate drive --client-host`: the load driver runs over ssh. The test starts its own sshd
+// on a free loopback port (generated host and client keys, its own authorized_keys, runs as
+// root) and drives the example server with the real wrk through it. wrk is started through a
+// small wrapper (--tool-path) that records sshd's SSH_CONNECTION variable before it execs wrk,
+// which shows that wrk ran in the ssh session and not locally.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "platform/fs.h"
+#include "platform/subprocess.h"
+#include "results/json.h"
+#include "test_support.h"
+
+namespace benchgate {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::benchgate_binary;
+using testing::free_port;
+using testing::hello_server_binary;
+using testing::read_text;
+using testing::run_command;
+
+constexpr const char* kSshd = "/usr/sbin/sshd";
+
+class RemoteTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!fs::exists(kSshd)) GTEST_SKIP() << "no /usr/sbin/sshd (apt-get install openssh-server)";
+    if (!platform::find_executable("ssh") || !platform::find_executable("ssh-keygen")) {
+      GTEST_SKIP() << "no ssh or ssh-keygen (apt-get install openssh-client)";
+    }
+    if (::geteuid() != 0) GTEST_SKIP() << "sshd must run as root to accept a login";
+    if (!platform::find_executable("wrk")) GTEST_SKIP() << "wrk is not installed (ci/setup.sh)";
+    tmp_ = std::make_unique<platform::TempDir>("bg-remote");
+    dir_ = tmp_->path();
+    app_port_ = free_port();
+    url_ = "http://127.0.0.1:" + std::to_string(app_port_) + "/plaintext";
+    start_sshd();
+  }
+
+  void TearDown() override {
+    if (sshd_) {
+      // By its pid (Subprocess keeps it): SIGTERM, then SIGKILL after the grace period.
+      sshd_->terminate(std::chrono::seconds(2));
+      EXPECT_FALSE(testing::pid_alive(sshd_->pid()));
+    }
+  }
+
+  void keygen(const fs::path& key) {
+    auto r = run_command(
+        {"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "benchgate-test", "-f", key.string()},
+        dir_ / "keygen");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  void start_sshd() {
+    keygen(dir_ / "hostkey");
+    keygen(dir_ / "clientkey");
+    fs::copy_file(dir_ / "clientkey.pub", dir_ / "authorized_keys");
+    // sshd refuses to start without its privilege separation directory.
+    std::error_code ec;
+    fs::create_directories("/run/sshd", ec);
+    ssh_port_ = free_port();
+    std::ofstream(dir_ / "sshd_config")
+        << "Port " << ssh_port_ << "\n"
+        << "ListenAddress 127.0.0.1\n"
+        << "HostKey " << (dir_ / "hostkey").string() << "\n"
+        << "AuthorizedKeysFile " << (dir_ / "authorized_keys").string() << "\n"
+        << "PidFile " << (dir_ / "sshd.pid").string() << "\n"
+        << "StrictModes no\nUsePAM no\nPermitRootLogin prohibit-password\n"
+        << "PasswordAuthentication no\nKbdInteractiveAuthentication no\n"
+        << "LogLevel VERBOSE\n";
+    auto check = run_command({kSshd, "-t", "-f", (dir_ / "sshd_config").string()}, dir_ / "check");
+    ASSERT_EQ(check.exit_code, 0) << "sshd -t: " << check.err;
+    platform::SpawnOptions so;
+    so.argv = {kSshd, "-D",
+               "-f",  (dir_ / "sshd_config").string(),
+               "-p",  std::to_string(ssh_port_),
+               "-E",  (dir_ / "sshd.log").string()};
+    sshd_.emplace(platform::Subprocess::spawn(so));
+    ASSERT_TRUE(testing::wait_port(ssh_port_)) << read_text(dir_ / "sshd.log");
+  }
+
+  std::string ssh_options() const {
+    return "-p " + std::to_string(ssh_port_) + " -i " + (dir_ / "clientkey").string() +
+           " -F /dev/null -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null";
+  }
+
+  std::vector<std::string> drive_args(std::vector<std::string> extra) {
+    std::vector<std::string> a = {
+        benchgate_binary().string(),
+        "drive",
+        "--name",
+        "remote",
+        "--app",
+        hello_server_binary().string() + " --port " + std::to_string(app_port_),
+        "--url",
+        url_,
+        "--out",
+        (dir_ / "out").string(),
+        "--duration",
+        "1s",
+        "--warmup",
+        "0s",
+        "--interval",
+        "100ms",
+        "--client-host",
+        "127.0.0.1",
+        "--ssh-options",
+        ssh_options()};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  }
+
+  std::unique_ptr<platform::TempDir> tmp_;
+  fs::path dir_;
+  int app_port_ = 0, ssh_port_ = 0;
+  std::string url_;
+  std::optional<platform::Subprocess> sshd_;
+};
+
+TEST_F(RemoteTest, WrkRunsOverSsh) {
+  const auto wrapper = dir_ / "wrk-over-ssh";
+  std::ofstream(wrapper) << "#!/bin/sh\n"
+                         << "echo \"$SSH_CONNECTION\" >> " << (dir_ / "ssh_connection.log").string()
+                         << "\nexec wrk \"$@\"\n";
+  ::chmod(wrapper.c_str(), 0755);
+  auto r = run_command(drive_args({"--driver", "wrk", "--clients", "4", "--tool-path",
+                                   wrapper.string(), "--warmup", "1s"}),
+                       dir_, std::chrono::seconds(90));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err << "\nsshd log:\n" << read_text(dir_ / "sshd.log");
+  auto rf = results::read_results(dir_ / "out" / "results.json");
+  const auto& p = rf.runs.at(0).periods.at(0);
+  EXPECT_EQ(p.status, "ok") << p.reason;
+  EXPECT_GT(p.driver.requests, 100);
+  EXPECT_GT(p.driver.throughput, 100);
+  EXPECT_EQ(p.driver.driver_cpu_s, 0) << "a remote driver's CPU time is not known here";
+  ASSERT_FALSE(p.driver.command.empty());
+  EXPECT_EQ(p.driver.command.front(), "ssh");
+  EXPECT_NE(std::find(p.driver.command.begin(), p.driver.command.end(), "127.0.0.1"),
+            p.driver.command.end());
+  // Both wrk runs (warm-up and measured) came in over our sshd.
+  const auto conn = read_text(dir_ / "ssh_connection.log");
+  const std::string server_end = " 127.0.0.1 " + std::to_string(ssh_port_) + "\n";
+  std::size_t runs = 0;
+  for (auto pos = conn.find(server_end); pos != std::string::npos;
+       pos = conn.find(server_end, pos + 1)) {
+    ++runs;
+  }
+  EXPECT_EQ(runs, 2u) << conn;
+  const auto log = read_text(dir_ / "sshd.log");
+  EXPECT_NE(log.find("Accepted publickey for"), std::string::npos) << log;
+  EXPECT_EQ(rf.suite.value("client_host", ""), "127.0.0.1");
+  std::cout << "[ info ] wrk over ssh: " << p.driver.requests << " requests, "
+            << p.driver.throughput << " req/s\n";
+}
+
+TEST_F(RemoteTest, SshFailureIsARunErrorWithSshsMessage) {
+  // The right sshd, but a key it does not know: ssh exits 255 (BatchMode: no password prompt).
+  keygen(dir_ / "otherkey");
+  // A later --ssh-options replaces the earlier one.
+  auto args =
+      drive_args({"--driver", "wrk", "--clients", "2", "--ssh-options",
+                  "-p " + std::to_string(ssh_port_) + " -i " + (dir_ / "otherkey").string() +
+                      " -F /dev/null -o IdentitiesOnly=yes -o StrictHostKeyChecking=no "
+                      "-o UserKnownHostsFile=/dev/null"});
+  auto r = run_command(args, dir_, std::chrono::seconds(60));
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  EXPECT_NE(r.err.find("ssh to 127.0.0.1 failed"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("Permission denied"), std::string::npos) << r.err;
+  std::cout << "[ info ] " << r.err;
+}
+
+/// Pids of processes whose command line contains `needle` (excluding this test).
+std::vector<pid_t> processes_with(const std::string& needle) {
+  std::vector<pid_t> out;
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    const auto name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    auto cmd = read_text(e.path() / "cmdline");
+    std::replace(cmd.begin(), cmd.end(), '\0', ' ');
+    const pid_t pid = std::stoi(name);
+    if (pid != ::getpid() && cmd.find(needle) != std::string::npos && testing::pid_alive(pid)) {
+      out.push_back(pid);
+    }
+  }
+  return out;
+}
+
+TEST_F(RemoteTest, InterruptHangsUpTheRemoteTool) {
+  // wrk over ssh for 20 s, SIGINT after 2 s: benchgate stops ssh; with -tt sshd hangs up the
+  // session, so the remote wrk must not run on to the end of its 20 s.
+  auto args = drive_args({"--driver", "wrk", "--clients", "2", "--duration", "20s"});
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    std::freopen("/dev/null", "w", stdout);
+    std::freopen((dir_ / "stderr").c_str(), "w", stderr);
+    std::vector<char*> argv;
+    for (auto& a : args)
+      argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  std::vector<pid_t> running;
+  for (int i = 0; i < 100 && running.empty(); ++i) {  // up to 5 s for ssh to start wrk
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    for (pid_t p : processes_with(url_)) {
+      if (read_text("/proc/" + std::to_string(p) + "/comm") == "wrk\n") running.push_back(p);
+    }
+  }
+  ASSERT_FALSE(running.empty()) << "the remote wrk never started: " << read_text(dir_ / "stderr");
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  ASSERT_EQ(::kill(pid, SIGINT), 0);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130) << read_text(dir_ / "stderr");
+  bool gone = false;
+  for (int i = 0; i < 60 && !gone; ++i) {  // up to 3 s for sshd to hang up
+    gone =
+        std::none_of(running.begin(), running.end(), [](pid_t p) { return testing::pid_alive(p); });
+    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(gone) << "the remote wrk ran on after the interrupt";
+  for (pid_t p : running) {
+    if (testing::pid_alive(p)) ::kill(p, SIGKILL);  // our own leftover, by pid
+  }
+}
+
+}  // namespace
+}  // namespace benchgate
