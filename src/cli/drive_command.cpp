@@ -8,8 +8,8 @@
 
 #include "cli/common.h"
 #include "cli/summary.h"
-#include "config/names.h"
 #include "cli/tune_host.h"
+#include "config/names.h"
 #include "core/error.h"
 #include "core/parse.h"
 #include "core/url.h"
@@ -23,7 +23,8 @@ namespace benchgate::cli {
 namespace fs = std::filesystem;
 
 CLI::App* add_drive_command(CLI::App& app, DriveOptions& o) {
-  auto* c = app.add_subcommand("drive", "Run one app once over a list of load points (the old drive.sh)");
+  auto* c =
+      app.add_subcommand("drive", "Run one app once over a list of load points (the old drive.sh)");
   c->add_option("--name", o.name, "Run name; results go to runs/<name>/ unless --out is given")
       ->required();
   c->add_option("--app", o.app, "App command line (split like a shell would, no expansion)")
@@ -66,7 +67,8 @@ CLI::App* add_drive_command(CLI::App& app, DriveOptions& o) {
   c->add_option("--jmeter-plan", o.jmeter_plan, "JMeter test plan (.jmx) for --driver jmeter");
   c->add_flag("--shell", o.shell, "Run --app through /bin/sh -c (pipes, variables, ...)");
   c->add_flag("--tune-host", o.tune_host,
-              "Set the CPU governor to performance and turn turbo off while running (restored "
+              "Enable net.ipv4.tcp_tw_reuse, set the CPU governor to performance, turn turbo off "
+              "(restored "
               "afterwards; what is not available here is reported and skipped)")
       ->envname("BENCHGATE_TUNE_HOST");
   return c;
@@ -101,22 +103,28 @@ runner::RunSpec make_spec(const DriveOptions& o) {
   s.scenario = o.name;
   s.url = o.url;
   with_context("--url", [&] { return parse_url(o.url); });
-  const auto clients = with_context("--clients", [&] { return parse_positive_int_list(o.clients); });
+  const auto clients =
+      with_context("--clients", [&] { return parse_positive_int_list(o.clients); });
   std::vector<double> rates;
-  if (!o.rates.empty()) rates = with_context("--rates", [&] { return parse_positive_double_list(o.rates); });
+  if (!o.rates.empty())
+    rates = with_context("--rates", [&] { return parse_positive_double_list(o.rates); });
   for (int c : clients) {
     if (rates.empty()) {
       s.points.push_back({c, 0});
     } else {
-      for (double r : rates) s.points.push_back({c, r});
+      for (double r : rates)
+        s.points.push_back({c, r});
     }
   }
   s.duration = with_context("--duration", [&] { return parse_duration(o.duration); });
-  if (s.duration < std::chrono::milliseconds(100)) throw UsageError("--duration: must be at least 100ms");
+  if (s.duration < std::chrono::milliseconds(100))
+    throw UsageError("--duration: must be at least 100ms");
   s.warmup = with_context("--warmup", [&] { return parse_duration(o.warmup); });
   s.interval = with_context("--interval", [&] { return parse_duration(o.interval); });
-  if (s.interval < std::chrono::milliseconds(10)) throw UsageError("--interval: must be at least 10ms");
-  s.ready_timeout = with_context("--ready-timeout", [&] { return parse_duration(o.ready_timeout); });
+  if (s.interval < std::chrono::milliseconds(10))
+    throw UsageError("--interval: must be at least 10ms");
+  s.ready_timeout =
+      with_context("--ready-timeout", [&] { return parse_duration(o.ready_timeout); });
   s.driver = o.driver;
   auto& d = s.driver_options;
   d.cpus = with_context("--driver-cpus", [&] { return parse_cpu_list(o.driver_cpus); });
@@ -135,7 +143,8 @@ runner::RunSpec make_spec(const DriveOptions& o) {
     if (colon == std::string::npos || colon == 0) {
       throw UsageError(fmt::format("--header: expected 'Name: value', got '{}'", h));
     }
-    d.headers.emplace_back(std::string(trim(h.substr(0, colon))), std::string(trim(h.substr(colon + 1))));
+    d.headers.emplace_back(std::string(trim(h.substr(0, colon))),
+                           std::string(trim(h.substr(colon + 1))));
   }
   d.tls_verify = o.tls_verify;
   d.client_host = o.client_host;
@@ -219,7 +228,8 @@ int run_drive(const DriveOptions& o) {
   print_drive_summary(std::cout, results);
   std::cout << fmt::format("results: {}\n", (out / "results.json").string());
   const auto& run = results.runs.back();
-  if (run.status != "ok") std::cerr << fmt::format("benchgate: run {}: {}\n", run.status, run.failure);
+  if (run.status != "ok")
+    std::cerr << fmt::format("benchgate: run {}: {}\n", run.status, run.failure);
   return static_cast<int>(runs_exit_code(results));
 }
 

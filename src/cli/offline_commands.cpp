@@ -58,7 +58,8 @@ void add_offline_commands(CLI::App& app, OfflineCommands& c) {
 
   auto* e = app.add_subcommand("export", "Convert results to other formats");
   e->add_option("results", c.exp.results, "results.json")->required();
-  e->add_flag("--gbench", c.exp.gbench, "Google Benchmark JSON (readable by compare.py)")->required();
+  e->add_flag("--gbench", c.exp.gbench, "Google Benchmark JSON (readable by compare.py)")
+      ->required();
   e->add_option("-o,--output", c.exp.output, "Output file (default: stdout)");
   c.export_cmd = e;
 }
@@ -99,7 +100,8 @@ int run_report(const ReportOptions& o) {
 int run_diff(const DiffOptions& o) {
   results::GateSettings s;
   if (o.alpha != 0) {
-    if (!(o.alpha > 0 && o.alpha < 1)) throw UsageError("--alpha: expected a number between 0 and 1");
+    if (!(o.alpha > 0 && o.alpha < 1))
+      throw UsageError("--alpha: expected a number between 0 and 1");
     s.alpha = o.alpha;
   }
   if (!o.min_effect.empty()) {
@@ -125,7 +127,8 @@ int run_diff(const DiffOptions& o) {
 int run_baseline_update(const BaselineOptions& o) {
   auto results = results::read_results(o.from);
   auto b = gate::update_baseline(results, o.to, o.from);
-  std::cout << fmt::format("baseline {} written from {} ({} series)\n", o.to, o.from, b.series.size());
+  std::cout << fmt::format("baseline {} written from {} ({} series)\n", o.to, o.from,
+                           b.series.size());
   return 0;
 }
 
@@ -154,9 +157,10 @@ int run_validate(const ValidateOptions& o) {
     auto g = gate::read_gbench(p);
     std::cout << fmt::format("{}: valid Google Benchmark JSON ({} rows)\n", o.file, g.rows.size());
   } else {
-    throw ConfigError(fmt::format("{}: not a benchgate suite, results or baseline file, nor "
-                                  "Google Benchmark JSON",
-                                  o.file));
+    throw ConfigError(
+        fmt::format("{}: not a benchgate suite, results or baseline file, nor "
+                    "Google Benchmark JSON",
+                    o.file));
   }
   return 0;
 }

@@ -45,11 +45,11 @@ void add_gate_flags(CLI::App* c, GateFlags& g) {
       ->envname("BENCHGATE_CONFIRM");
   c->add_option("--alpha", g.alpha, "Family-wise significance level (default 0.05)")
       ->envname("BENCHGATE_ALPHA");
-  c->add_flag("--no-color", g.no_color, "No ANSI colours even on a terminal")
-      ->envname("NO_COLOR");
+  c->add_flag("--no-color", g.no_color, "No ANSI colours even on a terminal")->envname("NO_COLOR");
   c->add_option("--out", g.out, "Output folder")->envname("BENCHGATE_OUT");
   c->add_flag("--tune-host", g.tune_host,
-              "Set the CPU governor to performance and turn turbo off while running (restored "
+              "Enable net.ipv4.tcp_tw_reuse, set the CPU governor to performance, turn turbo off "
+              "(restored "
               "afterwards; what is not available here is reported and skipped)")
       ->envname("BENCHGATE_TUNE_HOST");
 }
@@ -119,7 +119,8 @@ class Progress final : public runner::RunObserver {
     p.phase = phase;
     p.elapsed_s = elapsed();
     double in_run = to_seconds(system_clock().now() - run_t0_);
-    double this_run = to_seconds((spec.warmup + spec.duration) * static_cast<long>(spec.points.size()));
+    double this_run =
+        to_seconds((spec.warmup + spec.duration) * static_cast<long>(spec.points.size()));
     p.remaining_s = remaining(index_ + 1) + std::max(0.0, this_run - in_run);
     {
       std::lock_guard lock(mu_);
@@ -151,9 +152,11 @@ void preflight_checks(const matrix::Plan& plan) {
       runner::check_run_spec(run);
     } catch (const Error& e) {
       if (e.code() == ExitCode::kUsage) {
-        throw UsageError(fmt::format("app '{}', scenario '{}': {}", run.app.label, run.scenario, e.what()));
+        throw UsageError(
+            fmt::format("app '{}', scenario '{}': {}", run.app.label, run.scenario, e.what()));
       }
-      throw RunError(fmt::format("app '{}', scenario '{}': {}", run.app.label, run.scenario, e.what()));
+      throw RunError(
+          fmt::format("app '{}', scenario '{}': {}", run.app.label, run.scenario, e.what()));
     }
   }
 }
@@ -187,7 +190,8 @@ void apply_gate_flags(results::GateSettings& g, const GateFlags& f) {
   if (!f.testbed_mismatch.empty()) g.testbed_mismatch = f.testbed_mismatch;
   if (f.confirm >= 0) g.confirm = f.confirm;
   if (f.alpha != 0) {
-    if (!(f.alpha > 0 && f.alpha < 1)) throw UsageError("--alpha: expected a number between 0 and 1");
+    if (!(f.alpha > 0 && f.alpha < 1))
+      throw UsageError("--alpha: expected a number between 0 and 1");
     g.alpha = f.alpha;
   }
 }
@@ -223,7 +227,8 @@ int execute_suite(config::SuiteConfig suite, const GateFlags& flags, const std::
       min_iter = std::min(min_iter, sc.iterations.value_or(suite.defaults.iterations));
     }
     const int tests = cells * static_cast<int>(gate::gated_metric_names(suite.gate).size());
-    if (auto warn = gate::check_run_count(min_iter, tests, suite.gate.alpha * gate::look_alpha_scale(suite.gate),
+    if (auto warn = gate::check_run_count(min_iter, tests,
+                                          suite.gate.alpha * gate::look_alpha_scale(suite.gate),
                                           ab && !baseline)) {
       results.warnings.push_back(*warn);
       std::cerr << "benchgate: warning: " << *warn << "\n";
@@ -250,7 +255,8 @@ int execute_suite(config::SuiteConfig suite, const GateFlags& flags, const std::
       verdicts = gate::run_ab(results, suite.gate);
       if (suite.gate.confirm > 0 && gate::needs_confirmation(*verdicts)) {
         int last = 0;
-        for (const auto& r : plan.runs) last = std::max(last, r.iteration);
+        for (const auto& r : plan.runs)
+          last = std::max(last, r.iteration);
         matrix::ExpandOptions more;
         more.first_iteration = last + 1;
         more.iterations = suite.gate.confirm;
@@ -260,7 +266,8 @@ int execute_suite(config::SuiteConfig suite, const GateFlags& flags, const std::
         auto extra = matrix::expand(suite2, more);
         reporter->message(fmt::format("confirmation extension: {} more runs ({} pairs)",
                                       extra.runs.size(), suite.gate.confirm));
-        for (const auto& id : extra.sequence()) results.order.sequence.push_back(id);
+        for (const auto& id : extra.sequence())
+          results.order.sequence.push_back(id);
         Progress progress2(*reporter, extra, suite.defaults.sleep);
         ctx.observer = &progress2;
         run_plan(extra, suite, ctx, progress2, results, results_path);
@@ -294,8 +301,9 @@ int execute_suite(config::SuiteConfig suite, const GateFlags& flags, const std::
 }
 
 CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
-  auto* c = app.add_subcommand("run", "Run a suite file's matrix, gate it, write every report "
-                                      "(the default command)");
+  auto* c = app.add_subcommand("run",
+                               "Run a suite file's matrix, gate it, write every report "
+                               "(the default command)");
   c->add_option("-c,--config", o.config, "Suite file")->envname("BENCHGATE_CONFIG");
   c->add_option("--iterations", o.iterations, "Iterations (runs per app × scenario)");
   c->add_option("--filter", o.filter, "Only scenarios matching these globs: 'plain*,!slow'");
@@ -322,7 +330,8 @@ int run_run(const RunOptions& o) {
         "/ `benchgate compare` run without a suite file)",
         o.config));
   }
-  auto suite = config::parse_suite_file(o.config, platform::machine_context().value("host_name", ""));
+  auto suite =
+      config::parse_suite_file(o.config, platform::machine_context().value("host_name", ""));
   config::apply_env_overrides(suite, config::process_env());
   auto set = [&](const char* name, const std::string& value, const char* flag) {
     if (!value.empty()) config::apply_override(suite, name, value, flag);
@@ -339,7 +348,8 @@ int run_run(const RunOptions& o) {
   set("profiler", o.profiler, "--profiler");
   for (const auto& kv : o.set) {
     auto eq = kv.find('=');
-    if (eq == std::string::npos) throw UsageError(fmt::format("--set: expected name=value, got '{}'", kv));
+    if (eq == std::string::npos)
+      throw UsageError(fmt::format("--set: expected name=value, got '{}'", kv));
     config::apply_override(suite, kv.substr(0, eq), kv.substr(eq + 1), "--set " + kv.substr(0, eq));
   }
   return execute_suite(std::move(suite), o.gate, "run");
@@ -449,7 +459,8 @@ config::AppSpec parse_compare_app(const std::string& spec, std::size_t index) {
 
 CLI::App* add_compare_command(CLI::App& app, CompareOptions& o) {
   auto* c = app.add_subcommand(
-      "compare", "Run several apps over interleaved iterations and print a table (the old compare.sh)");
+      "compare",
+      "Run several apps over interleaved iterations and print a table (the old compare.sh)");
   c->add_option("apps", o.apps, "APP[,label=NAME][,instances=N][,pwd=DIR][,cpus=LIST][,role=...]")
       ->required()
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
@@ -514,12 +525,13 @@ int run_compare(const CompareOptions& o) {
   }
   config::ScenarioSpec sc;
   const auto url = with_context("--url", [&] { return parse_url(o.url); });
-  auto path = url.target.substr(1, url.target.find('?') == std::string::npos ? std::string::npos
-                                                                              : url.target.find('?') - 1);
+  auto path = url.target.substr(
+      1, url.target.find('?') == std::string::npos ? std::string::npos : url.target.find('?') - 1);
   sc.name = path.empty() ? "root" : replace_all(path, "/", "_");
   sc.url = o.url;
   sc.clients = with_context("--clients", [&] { return parse_positive_int_list(o.clients); });
-  if (!o.rates.empty()) sc.rates = with_context("--rates", [&] { return parse_positive_double_list(o.rates); });
+  if (!o.rates.empty())
+    sc.rates = with_context("--rates", [&] { return parse_positive_double_list(o.rates); });
   s.scenarios.push_back(sc);
   auto& d = s.defaults;
   d.driver = o.driver;
@@ -538,8 +550,10 @@ int run_compare(const CompareOptions& o) {
     if (v < 0) throw UsageError("--seed: expected a non-negative integer");
     d.seed = static_cast<std::uint64_t>(v);
   }
-  d.out = o.gate.out.empty() ? fs::path("compares") / fmt::format("{:%Y%m%d-%H%M%S}", fmt::localtime(std::time(nullptr)))
-                             : fs::path(o.gate.out);
+  d.out = o.gate.out.empty()
+              ? fs::path("compares") /
+                    fmt::format("{:%Y%m%d-%H%M%S}", fmt::localtime(std::time(nullptr)))
+              : fs::path(o.gate.out);
   GateFlags flags = o.gate;
   flags.out = d.out.string();
   return execute_suite(std::move(s), flags, "compare");

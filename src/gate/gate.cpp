@@ -124,8 +124,10 @@ Tested run_tests(const Comparison& c, double ci_level) {
     t.p_min = stats::mann_whitney_min_p(static_cast<int>(cur.size()), static_cast<int>(base.size()),
                                         stats::Alternative::kGreater, stats::Method::kExact);
     if (ratio) {
-      for (double& x : base) x = std::log(x);
-      for (double& x : cur) x = std::log(x);
+      for (double& x : base)
+        x = std::log(x);
+      for (double& x : cur)
+        x = std::log(x);
     }
     hl = stats::hodges_lehmann_two_sample(cur, base, ci_level);
   }
