@@ -496,7 +496,9 @@ std::string text_gbench(const GateResult& r) {
                            : fmt::format("{:+.4f}", change(ct->baseline, ct->current)),
                        fmt_value(rt->baseline), fmt_value(rt->current), fmt_value(ct->baseline),
                        fmt_value(ct->current), verdict);
-    if (rt->test == "mann-whitney-u" && ct->test == "mann-whitney-u") {
+    // compare.py prints the U test only with at least 2 repetitions on each side.
+    if (rt->test == "mann-whitney-u" && ct->test == "mann-whitney-u" &&
+        std::min(rt->n_baseline, rt->n_current) >= 2) {
       std::string desc =
           fmt::format("U Test, Repetitions: {} vs {}", rt->n_baseline, rt->n_current);
       if (std::min(rt->n_baseline, rt->n_current) < 9) {

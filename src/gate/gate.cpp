@@ -295,6 +295,12 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
     const std::string unit_word = c.paired ? "pairs" : "runs per side";
     const std::size_t n_for_note =
         c.paired ? c.baseline.size() : std::min(c.baseline.size(), c.current.size());
+    // "1 pair", "2 runs per side", "1 vs 2 runs" (unpaired sides of different sizes).
+    const std::string n_text =
+        c.paired ? fmt::format("{} pair{}", n_for_note, n_for_note == 1 ? "" : "s")
+        : c.baseline.size() != c.current.size()
+            ? fmt::format("{} vs {} runs", c.baseline.size(), c.current.size())
+            : fmt::format("{} run{} per side", n_for_note, n_for_note == 1 ? "" : "s");
 
     if (sig_worse && big_worse) {
       v.verdict = Verdict::kRegressed;
@@ -307,11 +313,10 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
                                   : stats::mann_whitney_runs_needed(
                                         level, stats::Alternative::kGreater, stats::Method::kExact);
       v.reason = fmt::format(
-          "{} {} can never reach α = {}{}: the smallest possible p is {}; {} needs ≥ {} {} "
+          "{} can never reach α = {}{}: the smallest possible p is {}; {} needs ≥ {} {} "
           "(estimate {})",
-          n_for_note, unit_word, v.alpha,
-          family > 1 ? fmt::format(" with Holm over {} tests", family) : "", fmt_p(t.p_min),
-          "the test", needed, unit_word, est);
+          n_text, v.alpha, family > 1 ? fmt::format(" with Holm over {} tests", family) : "",
+          fmt_p(t.p_min), "the test", needed, unit_word, est);
       too_few[{n_for_note, c.paired}] = {t.p_min, needed};
     } else if (sig_worse) {
       v.verdict = Verdict::kWarn;
@@ -349,8 +354,8 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
     r.notes.push_back(fmt::format(
         "{} {} cannot reach α = {} with Holm over {} tests (smallest possible p {}); at least {} "
         "{} are needed",
-        n, paired ? "pairs" : "runs per side", r.alpha, r.tests, fmt_p(val.first), val.second,
-        paired ? "pairs" : "runs per side"));
+        n, paired ? (n == 1 ? "pair" : "pairs") : (n == 1 ? "run per side" : "runs per side"),
+        r.alpha, r.tests, fmt_p(val.first), val.second, paired ? "pairs" : "runs per side"));
   }
   if (options.alpha_scale != 1.0) {
     r.notes.push_back(fmt::format(
