@@ -658,7 +658,7 @@ std::string render_md(const GateResult& r) {
 std::string render_diff(const GateResult& result, DiffFormat format) {
   switch (format) {
     case DiffFormat::kJson:
-      return to_json(result).dump(2) + "\n";
+      return to_json_text(result) + "\n";  // == to_json(result).dump(2), without the tree
     case DiffFormat::kMarkdown:
       return render_md(result);
     case DiffFormat::kText:
