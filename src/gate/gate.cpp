@@ -205,6 +205,7 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
   r.mode = options.mode;
   r.baseline_source = options.baseline_source;
   r.alpha = settings.alpha * options.alpha_scale;
+  r.verdicts.reserve(comparisons.size());
 
   std::vector<Tested> tested(comparisons.size());
   std::vector<double> fam_worse(comparisons.size(), kNaN);

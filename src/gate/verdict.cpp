@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/parse.h"
+#include "gate/json_scan.h"
 
 namespace benchgate::gate {
 
@@ -319,7 +320,8 @@ void verdict_text(JsonText& w, const MetricVerdict& v) {
 
 std::string to_json_text(const GateResult& r) {
   std::string out;
-  out.reserve(256 + r.verdicts.size() * 1100);
+  out.reserve(256 + r.verdicts.size() * 1100);  // ~1,000 bytes a verdict, and a final '\n'
+  detail::advise_huge_pages(out.data(), out.capacity());
   JsonText w(out);
   // Top-level keys in sorted order, as std::map keeps them.
   out += "{\n";
