@@ -45,8 +45,9 @@ void add_offline_commands(CLI::App& app, OfflineCommands& c) {
   auto* b = app.add_subcommand("baseline", "Manage baseline files");
   b->require_subcommand(1);
   auto* bu = b->add_subcommand("update", "Write a baseline from results (atomically)");
-  bu->add_option("--from", c.baseline.from, "results.json of a complete, successful run");
-  bu->add_option("--to", c.baseline.to, "Baseline file to write");
+  bu->add_option("--from", c.baseline.from, "results.json of a complete, successful run")
+      ->capture_default_str();
+  bu->add_option("--to", c.baseline.to, "Baseline file to write")->capture_default_str();
   c.baseline_cmd = b;
   c.baseline_update_cmd = bu;
 

@@ -157,7 +157,16 @@ GateResult diff_gbench(const GbenchFile& base, const GbenchFile& candidate,
 
   std::vector<Comparison> comps;
   std::vector<bool> unknown_direction;  // per comparison: a plain counter
-  comps.reserve(order.size() * 2);
+  std::size_t expected = 0;             // two times and the counters of each benchmark
+  for (const auto& [b, c] : order) {
+    std::size_t counters = 0;
+    for (const auto* side : {b, c}) {
+      if (side && !side->iterations.empty())
+        counters = std::max(counters, side->iterations.front()->counters.size());
+    }
+    expected += 2 + counters;
+  }
+  comps.reserve(expected);
   for (const auto& [b, c] : order) {
     const std::string& name = b ? b->name : c->name;
     const TimeUnit unit = b ? b->time_unit : c->time_unit;
@@ -496,7 +505,9 @@ std::string text_gbench(const GateResult& r) {
                            : fmt::format("{:+.4f}", change(ct->baseline, ct->current)),
                        fmt_value(rt->baseline), fmt_value(rt->current), fmt_value(ct->baseline),
                        fmt_value(ct->current), verdict);
-    if (rt->test == "mann-whitney-u" && ct->test == "mann-whitney-u") {
+    // compare.py prints the U test only with at least 2 repetitions on each side.
+    if (rt->test == "mann-whitney-u" && ct->test == "mann-whitney-u" &&
+        std::min(rt->n_baseline, rt->n_current) >= 2) {
       std::string desc =
           fmt::format("U Test, Repetitions: {} vs {}", rt->n_baseline, rt->n_current);
       if (std::min(rt->n_baseline, rt->n_current) < 9) {
@@ -655,8 +666,11 @@ std::string render_md(const GateResult& r) {
 
 std::string render_diff(const GateResult& result, DiffFormat format) {
   switch (format) {
-    case DiffFormat::kJson:
-      return to_json(result).dump(2) + "\n";
+    case DiffFormat::kJson: {
+      std::string text = to_json_text(result);  // == to_json(result).dump(2), without the tree
+      text += '\n';                             // (capacity reserved: no 6 MB copy)
+      return text;
+    }
     case DiffFormat::kMarkdown:
       return render_md(result);
     case DiffFormat::kText:

@@ -207,6 +207,7 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
   r.mode = options.mode;
   r.baseline_source = options.baseline_source;
   r.alpha = settings.alpha * options.alpha_scale;
+  r.verdicts.reserve(comparisons.size());
 
   std::vector<Tested> tested(comparisons.size());
   std::vector<double> fam_worse(comparisons.size(), kNaN);
@@ -297,6 +298,12 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
     const std::string unit_word = c.paired ? "pairs" : "runs per side";
     const std::size_t n_for_note =
         c.paired ? c.baseline.size() : std::min(c.baseline.size(), c.current.size());
+    // "1 pair", "2 runs per side", "1 vs 2 runs" (unpaired sides of different sizes).
+    const std::string n_text =
+        c.paired ? fmt::format("{} pair{}", n_for_note, n_for_note == 1 ? "" : "s")
+        : c.baseline.size() != c.current.size()
+            ? fmt::format("{} vs {} runs", c.baseline.size(), c.current.size())
+            : fmt::format("{} run{} per side", n_for_note, n_for_note == 1 ? "" : "s");
 
     if (sig_worse && big_worse) {
       v.verdict = Verdict::kRegressed;
@@ -309,11 +316,10 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
                                   : stats::mann_whitney_runs_needed(
                                         level, stats::Alternative::kGreater, stats::Method::kExact);
       v.reason = fmt::format(
-          "{} {} can never reach α = {}{}: the smallest possible p is {}; {} needs ≥ {} {} "
+          "{} can never reach α = {}{}: the smallest possible p is {}; {} needs ≥ {} {} "
           "(estimate {})",
-          n_for_note, unit_word, v.alpha,
-          family > 1 ? fmt::format(" with Holm over {} tests", family) : "", fmt_p(t.p_min),
-          "the test", needed, unit_word, est);
+          n_text, v.alpha, family > 1 ? fmt::format(" with Holm over {} tests", family) : "",
+          fmt_p(t.p_min), "the test", needed, unit_word, est);
       // The advice counts gated tests only: an ungated metric is tested alone (no Holm)
       // and would understate the pairs the gate needs.
       if (v.gated) too_few[{n_for_note, c.paired}] = {t.p_min, needed};
@@ -353,8 +359,8 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
     r.notes.push_back(fmt::format(
         "{} {} cannot reach α = {} with Holm over {} tests (smallest possible p {}); at least {} "
         "{} are needed",
-        n, paired ? "pairs" : "runs per side", r.alpha, r.tests, fmt_p(val.first), val.second,
-        paired ? "pairs" : "runs per side"));
+        n, paired ? (n == 1 ? "pair" : "pairs") : (n == 1 ? "run per side" : "runs per side"),
+        r.alpha, r.tests, fmt_p(val.first), val.second, paired ? "pairs" : "runs per side"));
   }
   if (options.alpha_scale != 1.0) {
     r.notes.push_back(fmt::format(

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -288,12 +289,18 @@ JsonDocument parse_document(std::string text, const std::string& origin) {
 
 namespace {
 
-// Rows to reserve: the number of "name" keys (rows move on growth otherwise).
-std::size_t count_names(std::string_view text) {
+// Rows to reserve: at most the number of '{' (every row is an object; rows move on growth
+// otherwise). memchr on a rare byte: a few ms for 13 MB, where searching for "\"name\"" (a
+// memchr stop at every quote) took ~8 % of a whole diff.
+std::size_t count_objects(std::string_view text) {
   std::size_t n = 0;
-  for (std::size_t at = text.find("\"name\""); at != std::string_view::npos;
-       at = text.find("\"name\"", at + 6)) {
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  while (p < end) {
+    const void* hit = std::memchr(p, '{', static_cast<std::size_t>(end - p));
+    if (!hit) break;
     ++n;
+    p = static_cast<const char*>(hit) + 1;
   }
   return n;
 }
@@ -307,7 +314,8 @@ JsonDocument parse_document(std::shared_ptr<const char> storage, std::string_vie
   doc.gbench.origin = origin;
   doc.gbench.storage = std::move(storage);
   doc.gbench.text = text;
-  doc.gbench.rows.reserve(count_names(text));
+  doc.gbench.rows.reserve(count_objects(text));
+  detail::advise_huge_pages(doc.gbench.rows.data(), doc.gbench.rows.capacity() * sizeof(GbenchRow));
   JsonScanner sc(doc.gbench.text, origin);
   const RowContext ctx{doc.gbench.text, *doc.gbench.strings};
   const char first = sc.peek();

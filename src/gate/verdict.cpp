@@ -2,11 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
 
 #include "core/error.h"
 #include "core/parse.h"
+#include "gate/json_scan.h"
 
 namespace benchgate::gate {
 
@@ -171,6 +174,206 @@ json to_json(const GateResult& r) {
               {"exit_code", static_cast<int>(r.exit_code(false))},
               {"notes", r.notes},
               {"verdicts", std::move(verdicts)}};
+}
+
+namespace {
+
+// Pieces of nlohmann's dump(2), byte for byte: keys in std::map (sorted) order, 2-space indent,
+// ": " and ",\n" separators, empty arrays as "[]", doubles and strings as nlohmann writes them.
+class JsonText {
+ public:
+  explicit JsonText(std::string& out) : out_(out) {}
+
+  void indent(int level) { out_.append(static_cast<std::size_t>(2 * level), ' '); }
+
+  void key(int level, std::string_view k, bool first) {
+    if (!first) out_ += ",\n";
+    indent(level);
+    out_ += '"';
+    out_ += k;
+    out_ += "\": ";
+  }
+
+  void string(std::string_view s) {
+    bool plain = true;
+    for (char c : s) {
+      const auto u = static_cast<unsigned char>(c);
+      if (u < 0x20 || u >= 0x80 || c == '"' || c == '\\') {
+        plain = false;
+        break;
+      }
+    }
+    if (plain) {
+      out_ += '"';
+      out_ += s;
+      out_ += '"';
+    } else {
+      out_ += json(std::string(s)).dump();  // escapes and UTF-8 checks exactly as dump()
+    }
+  }
+
+  void number(double v) {
+    if (!std::isfinite(v)) {
+      out_ += "null";
+      return;
+    }
+    // nlohmann's shortest round-trip formatting.
+    char buf[64];
+    char* end = nlohmann::detail::to_chars(buf, buf + sizeof buf, v);
+    out_.append(buf, end);
+  }
+
+  void integer(long long v) { fmt::format_to(std::back_inserter(out_), "{}", v); }
+  void boolean(bool b) { out_ += b ? "true" : "false"; }
+
+  void strings(int level, const std::vector<std::string>& list) {
+    if (list.empty()) {
+      out_ += "[]";
+      return;
+    }
+    out_ += "[\n";
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      if (i) out_ += ",\n";
+      indent(level + 1);
+      string(list[i]);
+    }
+    out_ += '\n';
+    indent(level);
+    out_ += ']';
+  }
+
+  std::string& out_;
+};
+
+void verdict_text(JsonText& w, const MetricVerdict& v) {
+  constexpr int L = 3;  // keys of a verdict object
+  w.indent(2);
+  w.out_ += "{\n";
+  w.key(L, "alpha", true);
+  w.number(v.alpha);
+  w.key(L, "app", false);
+  w.string(v.app);
+  w.key(L, "artifacts", false);
+  w.strings(L, v.artifacts);
+  w.key(L, "baseline", false);
+  w.number(v.baseline);
+  w.key(L, "baseline_label", false);
+  w.string(v.baseline_label);
+  w.key(L, "better", false);
+  w.string(v.better == results::Better::kHigher ? "higher" : "lower");
+  w.key(L, "cell", false);
+  w.string(v.cell);
+  w.key(L, "ci_high", false);
+  w.number(v.ci_high);
+  w.key(L, "ci_level", false);
+  w.number(v.ci_level);
+  w.key(L, "ci_low", false);
+  w.number(v.ci_low);
+  w.key(L, "current", false);
+  w.number(v.current);
+  w.key(L, "estimate", false);
+  w.number(v.estimate);
+  w.key(L, "gated", false);
+  w.boolean(v.gated);
+  w.key(L, "looks", false);
+  w.integer(v.looks);
+  w.key(L, "measured_s", false);
+  w.number(v.measured_s);
+  w.key(L, "metric", false);
+  w.string(v.metric);
+  w.key(L, "min_effect", false);
+  w.number(v.min_effect);
+  w.key(L, "n_baseline", false);
+  w.integer(v.n_baseline);
+  w.key(L, "n_current", false);
+  w.integer(v.n_current);
+  w.key(L, "p_adjusted", false);
+  w.number(v.p_adjusted);
+  w.key(L, "p_improved", false);
+  w.number(v.p_improved);
+  w.key(L, "p_min", false);
+  w.number(v.p_min);
+  w.key(L, "p_two_sided", false);
+  w.number(v.p_two_sided);
+  w.key(L, "p_value", false);
+  w.number(v.p_value);
+  w.key(L, "paired", false);
+  w.boolean(v.paired);
+  w.key(L, "reason", false);
+  w.string(v.reason);
+  w.key(L, "scale", false);
+  w.string(v.scale == results::Scale::kRatio ? "ratio" : "difference");
+  w.key(L, "scenario", false);
+  w.string(v.scenario);
+  w.key(L, "test", false);
+  w.string(v.test);
+  w.key(L, "unit", false);
+  w.string(v.unit);
+  w.key(L, "verdict", false);
+  w.string(verdict_name(v.verdict));
+  w.out_ += '\n';
+  w.indent(2);
+  w.out_ += '}';
+}
+
+}  // namespace
+
+std::string to_json_text(const GateResult& r) {
+  std::string out;
+  out.reserve(256 + r.verdicts.size() * 1100);  // ~1,000 bytes a verdict, and a final '\n'
+  detail::advise_huge_pages(out.data(), out.capacity());
+  JsonText w(out);
+  // Top-level keys in sorted order, as std::map keeps them.
+  out += "{\n";
+  w.key(1, "alpha", true);
+  w.number(r.alpha);
+  w.key(1, "baseline_source", false);
+  w.string(r.baseline_source);
+  w.key(1, "candidate_source", false);
+  w.string(r.candidate_source);
+  w.key(1, "counts", false);
+  {
+    // Sorted verdict names.
+    std::vector<std::pair<std::string_view, int>> counts;
+    for (Verdict v : kAll)
+      counts.emplace_back(verdict_name(v), r.count(v));
+    std::sort(counts.begin(), counts.end());
+    out += "{\n";
+    for (std::size_t i = 0; i < counts.size(); ++i) {
+      w.key(2, counts[i].first, i == 0);
+      w.integer(counts[i].second);
+    }
+    out += '\n';
+    w.indent(1);
+    out += '}';
+  }
+  w.key(1, "exit_code", false);
+  w.integer(static_cast<int>(r.exit_code(false)));
+  w.key(1, "format", false);
+  w.string(r.format);
+  w.key(1, "mode", false);
+  w.string(r.mode);
+  w.key(1, "notes", false);
+  w.strings(1, r.notes);
+  w.key(1, "testbed_match", false);
+  w.boolean(r.testbed_match);
+  w.key(1, "tests", false);
+  w.integer(r.tests);
+  w.key(1, "verdicts", false);
+  if (r.verdicts.empty()) {
+    out += "[]";
+  } else {
+    out += "[\n";
+    for (std::size_t i = 0; i < r.verdicts.size(); ++i) {
+      if (i) out += ",\n";
+      verdict_text(w, r.verdicts[i]);
+    }
+    out += '\n';
+    w.indent(1);
+    out += ']';
+  }
+  out += "\n}";
+  return out;
 }
 
 GateResult gate_result_from_json(const json& j) {

@@ -80,6 +80,9 @@ struct GateResult {
 };
 
 nlohmann::json to_json(const GateResult& r);
+/// The same text as to_json(r).dump(2), written directly (no JSON tree: a diff of thousands of
+/// benchmarks renders several times faster).
+std::string to_json_text(const GateResult& r);
 GateResult gate_result_from_json(const nlohmann::json& j);
 
 }  // namespace benchgate::gate

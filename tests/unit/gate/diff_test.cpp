@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -118,6 +119,78 @@ TEST(DiffGbench, OneSidedPValuesAndShiftMatchScipyReference) {
   EXPECT_GE(checked, 2 * (198 * 3 + 2));
 }
 
+TEST(DiffGbench, EveryFileOfEveryPairIsReadWithEveryBenchmark) {
+  // Every row name of both files (old and new formats, s/ms/us/ns, sub-ns times, odd counters,
+  // NaN/Infinity tokens) shows up as a verdict; nothing is lost or invented.
+  for (const auto& pair : pair_names()) {
+    SCOPED_TRACE(pair);
+    const auto r = diff_pair(pair);
+    std::set<std::string> cells;
+    for (const auto& v : r.verdicts)
+      cells.insert(v.cell);
+    std::set<std::string> names;
+    for (const char* side : {"base.json", "cand.json"}) {
+      // compare.py's json loader is lenient about NaN/Infinity; so is nlohmann with a scrub.
+      std::string text = platform::read_file(kPairs / pair / side);
+      for (const char* tok : {"-Infinity", "Infinity", "NaN"}) {
+        for (auto at = text.find(tok); at != std::string::npos; at = text.find(tok, at))
+          text.replace(at, std::string_view(tok).size(), "null");
+      }
+      const json doc = json::parse(text);
+      for (const auto& row : doc["benchmarks"]) {
+        const std::string agg = row.value("aggregate_name", "");
+        if (agg == "BigO" || agg == "RMS") continue;
+        names.insert(row.value("run_type", "") == "aggregate" && row.contains("run_name")
+                         ? row["run_name"].get<std::string>()
+                         : row["name"].get<std::string>());
+      }
+    }
+    EXPECT_EQ(cells, names);
+  }
+}
+
+TEST(DiffGbench, SingleRepetitionChangesEqualComparePy) {
+  // Pairs with one repetition a side: compare.py's Time and CPU columns (compare.json
+  // "measurements") equal benchgate's change of the values, which exercises every unit, the
+  // sub-ns times and the 2019 format.
+  int checked = 0;
+  for (const auto& pair : pair_names()) {
+    const fs::path cj = kPairs / pair / "compare.json";
+    if (!fs::exists(cj)) continue;
+    SCOPED_TRACE(pair);
+    const auto r = diff_pair(pair);
+    const auto v = by_cell(r);
+    for (const auto& e : read_json(cj)) {
+      if (e["run_type"] == "aggregate" || e["measurements"].size() != 1) continue;
+      const std::string name = e["name"];
+      const auto* rt = v.at({name, "real_time"});
+      const auto* ct = v.at({name, "cpu_time"});
+      if (rt->verdict == Verdict::kError) continue;  // compare.py: 0 vs 0
+      ASSERT_EQ(rt->n_baseline, 1) << name;
+      // compare.py's calculate_change on the values as written (same unit on both sides here).
+      auto change = [](double o, double n) {
+        if (o == 0 && n == 0) return 0.0;
+        if (o == 0) return (n - o) / ((o + n) / 2);
+        return (n - o) / std::fabs(o);
+      };
+      const json& m = e["measurements"][0];
+      EXPECT_EQ(rt->unit, e["time_unit"].get<std::string>()) << name;
+      EXPECT_TRUE(rel_near(rt->baseline, m["real_time"], 1e-12)) << name << " " << rt->baseline;
+      EXPECT_TRUE(rel_near(rt->current, m["real_time_other"], 1e-12)) << name;
+      EXPECT_TRUE(rel_near(ct->baseline, m["cpu_time"], 1e-12)) << name;
+      EXPECT_TRUE(rel_near(ct->current, m["cpu_time_other"], 1e-12)) << name;
+      EXPECT_NEAR(change(rt->baseline, rt->current), m["time"].get<double>(), 1e-12) << name;
+      EXPECT_NEAR(change(ct->baseline, ct->current), m["cpu"].get<double>(), 1e-12) << name;
+      // The estimate is the log ratio's exp − 1: the same change.
+      if (rt->baseline > 0 && rt->current > 0) {
+        EXPECT_NEAR(rt->estimate, m["time"].get<double>(), 1e-9) << name;
+      }
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 150);
+}
+
 TEST(DiffGbench, SlowedDownBenchmarksAreFlagged) {
   // Pair 10: the candidate is the base with named benchmarks scaled by 1.00/1.03/1.10/0.90.
   const json manifest = read_json(kPairs / "../synthetic_manifest.json");
@@ -138,6 +211,13 @@ TEST(DiffGbench, SlowedDownBenchmarksAreFlagged) {
     if (factor == 1.0) {
       EXPECT_TRUE(v.verdict == Verdict::kUnchanged || v.verdict == Verdict::kInconclusive)
           << v.cell << " " << verdict_name(v.verdict);
+    }
+    // Every benchmark made 10 % slower is flagged: regressed, or warn (worse beyond the 5 %
+    // limit but not significant after Holm over 396 tests with the real nightly noise).
+    if (factor == 1.1) {
+      EXPECT_TRUE(v.verdict == Verdict::kRegressed || v.verdict == Verdict::kWarn)
+          << v.cell << " " << v.metric << " " << verdict_name(v.verdict);
+      EXPECT_GT(v.estimate, 0.05) << v.cell << " " << v.metric;
     }
   }
   EXPECT_GE(regressed, 5);
@@ -354,6 +434,37 @@ TEST(Render, JsonAndMarkdown) {
   EXPECT_LT(md.size(), 60000u);
   EXPECT_THROW(diff_format_from_name("xml"), UsageError);
   EXPECT_EQ(diff_format_from_name("md"), DiffFormat::kMarkdown);
+}
+
+TEST(Render, JsonTextIsExactlyTheJsonDump) {
+  std::vector<GateResult> results;
+  for (const auto& pair : pair_names())
+    results.push_back(diff_pair(pair));
+  results.push_back(diff_files(kRecorded / "baseline.json", kRecorded / "candidate.json", {}));
+  // Odd strings, artifacts, notes, non-finite numbers, an empty result.
+  GateResult odd;
+  odd.mode = "baseline";
+  odd.baseline_source = "dir/\"quoted\"\\path\tx.json";
+  odd.notes = {"note \u00e9 \u2192 \x01", ""};
+  MetricVerdict v;
+  v.cell = "plaintext c=64 — ünïcode";
+  v.metric = "latency_p99";
+  v.reason = "line\nbreak";
+  v.artifacts = {"a/b.svg", "c\\d"};
+  v.estimate = std::numeric_limits<double>::quiet_NaN();
+  v.ci_low = -std::numeric_limits<double>::infinity();
+  v.baseline = -0.0;
+  v.current = 1e-300;
+  v.p_value = 1.0 / 3;
+  v.min_effect = 1e21;
+  v.looks = 2;
+  odd.verdicts.push_back(v);
+  results.push_back(odd);
+  results.push_back(GateResult{});
+  for (const auto& r : results) {
+    EXPECT_EQ(to_json_text(r), to_json(r).dump(2));
+  }
+  EXPECT_EQ(render_diff(results[0], DiffFormat::kJson), to_json(results[0]).dump(2) + "\n");
 }
 
 TEST(Render, HugeDiffStaysUnderTheCommentLimit) {
