@@ -21,6 +21,7 @@
 #include "platform/fs.h"
 #include "platform/signals.h"
 #include "platform/sysinfo.h"
+#include "profilers/profiler.h"
 #include "report/report.h"
 #include "results/json.h"
 #include "runner/runner.h"
@@ -52,6 +53,10 @@ void add_gate_flags(CLI::App* c, GateFlags& g) {
               "(restored "
               "afterwards; what is not available here is reported and skipped)")
       ->envname("BENCHGATE_TUNE_HOST");
+  c->add_flag("--profile-regressions", g.profile_regressions,
+              "A/B gate: re-run each regressed cell once per side under perf and write a "
+              "differential flame graph (artifacts/profile-regressions/)")
+      ->envname("BENCHGATE_PROFILE_REGRESSIONS");
 }
 
 /// RunObserver → report::ProgressReporter, with elapsed / remaining estimates.
@@ -198,6 +203,106 @@ void apply_gate_flags(results::GateSettings& g, const GateFlags& f) {
 
 }  // namespace
 
+/// --profile-regressions: for every cell with a regressed verdict in an A/B gate, runs the
+/// baseline app and the candidate app once more, at that cell's load point only, under the
+/// `flame` profiler (perf call stacks, software cpu-clock event), then renders a differential
+/// flame graph of the two folded-stack files (red: frames that grew in the candidate, blue:
+/// frames that shrank). The extra runs are not gate samples: they are recorded only under
+/// results.gate.regression_profiles. A profile that cannot be made is recorded with its reason
+/// and never changes the exit code.
+nlohmann::json profile_regressions(const matrix::Plan& plan, const config::SuiteConfig& suite,
+                                   const gate::GateResult& verdicts, runner::RunContext& ctx,
+                                   report::ProgressReporter& reporter) {
+  nlohmann::json out = nlohmann::json::array();
+  std::set<std::string> cells;
+  for (const auto& v : verdicts.verdicts) {
+    if (v.verdict == gate::Verdict::kRegressed) cells.insert(v.cell);
+  }
+  const fs::path dir = ctx.out_dir / "artifacts" / "profile-regressions";
+  auto folded_of = [&](const results::RunRecord& r) -> std::optional<fs::path> {
+    for (const auto& p : r.periods) {
+      if (!p.profile) continue;
+      for (const auto& a : p.profile->artifacts) {
+        if (a.kind == "folded-stacks") return ctx.out_dir / a.path;
+      }
+    }
+    return std::nullopt;
+  };
+  auto why_not = [](const results::RunRecord& r) {
+    if (r.status != "ok") return fmt::format("run {}: {}", r.status, r.failure);
+    for (const auto& p : r.periods) {
+      if (p.profile && p.profile->status != "ok") return p.profile->reason;
+    }
+    return std::string("no folded stacks were recorded");
+  };
+  int n = 0;
+  for (const auto& cell : cells) {
+    if (ctx.cancel.cancelled()) break;
+    nlohmann::json rec = {{"cell", cell}, {"profiler", "flame"}};
+    // The first planned run of each side whose scenario has this cell.
+    std::optional<matrix::Run> base, cand;
+    std::optional<results::LoadPoint> point;
+    for (const auto& r : plan.runs) {
+      for (const auto& pt : r.points) {
+        if (results::cell_key(r.scenario, pt) != cell) continue;
+        const auto& role = suite.apps[r.app_index].role;
+        if (role == "baseline" && !base) base = r;
+        if (role == "candidate" && !cand) cand = r;
+        point = pt;
+      }
+    }
+    if (!base || !cand || !point) {
+      rec["status"] = "failed";
+      rec["reason"] = "no baseline and candidate run in the plan for this cell";
+      out.push_back(rec);
+      continue;
+    }
+    ++n;
+    const std::string tag = fmt::format("p{:02d}", n);
+    reporter.message(fmt::format("profiling regressed cell {}: {} and {} once each under perf",
+                                 cell, base->app.label, cand->app.label));
+    std::vector<results::RunRecord> runs;
+    for (auto* r : {&*base, &*cand}) {
+      matrix::Run spec = *r;
+      spec.id = fmt::format("{}-{}-{}", tag, r->app.label, r->scenario);
+      spec.points = {*point};
+      spec.profiler = "flame";
+      runner::RunContext pctx = ctx;
+      pctx.observer = nullptr;  // not part of the plan the progress display counts
+      runs.push_back(runner::execute_run(spec, pctx));
+    }
+    rec["app"] = cand->app.label;
+    rec["baseline_run"] = runs[0].id;
+    rec["candidate_run"] = runs[1].id;
+    const auto before = folded_of(runs[0]);
+    const auto after = folded_of(runs[1]);
+    if (!before || !after) {
+      rec["status"] = "failed";
+      rec["reason"] = !before ? "baseline: " + why_not(runs[0]) : "candidate: " + why_not(runs[1]);
+      reporter.message("profile of " + cell + " failed: " + rec["reason"].get<std::string>());
+      out.push_back(rec);
+      continue;
+    }
+    try {
+      fs::create_directories(dir);
+      const fs::path svg = dir / (tag + "-diff-flamegraph.svg");
+      profilers::write_diff_flamegraph(*before, *after, svg,
+                                       fmt::format("{}: {} vs {} (red grew, blue shrank)", cell,
+                                                   cand->app.label, base->app.label));
+      rec["status"] = "ok";
+      rec["diff_flamegraph"] = fs::relative(svg, ctx.out_dir).string();
+      rec["baseline_folded"] = fs::relative(*before, ctx.out_dir).string();
+      rec["candidate_folded"] = fs::relative(*after, ctx.out_dir).string();
+      reporter.message("differential flame graph: " + svg.string());
+    } catch (const std::exception& e) {
+      rec["status"] = "failed";
+      rec["reason"] = e.what();
+    }
+    out.push_back(rec);
+  }
+  return out;
+}
+
 int execute_suite(config::SuiteConfig suite, const GateFlags& flags, const std::string& command) {
   apply_gate_flags(suite.gate, flags);
   if (!flags.out.empty()) suite.defaults.out = flags.out;
@@ -275,11 +380,20 @@ int execute_suite(config::SuiteConfig suite, const GateFlags& flags, const std::
       }
     }
   }
+  nlohmann::json regression_profiles;
+  if (flags.profile_regressions && verdicts && !cancel.cancelled()) {
+    if (verdicts->mode != "ab") {
+      reporter->message("--profile-regressions needs an A/B gate (baseline and candidate apps)");
+    } else {
+      regression_profiles = profile_regressions(plan, suite, *verdicts, ctx, *reporter);
+    }
+  }
   tuning.restore();
   reporter->finish();
   results.finished_at = platform::iso8601_now();
   if (cancel.cancelled()) results.status = "interrupted";
   if (verdicts) results.gate = gate::to_json(*verdicts);
+  if (!regression_profiles.is_null()) results.gate["regression_profiles"] = regression_profiles;
   results::write_results(results, results_path);
 
   report::ReportOptions ro;

@@ -24,6 +24,9 @@ struct GateFlags {
   bool no_color = false;
   std::string out;
   bool tune_host = false;  ///< --tune-host (not a gate setting: shared by run and compare)
+  /// --profile-regressions: re-run each regressed A/B cell once per side under the `flame`
+  /// profiler and write a differential flame graph.
+  bool profile_regressions = false;
 };
 
 struct RunOptions {

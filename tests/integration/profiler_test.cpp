@@ -283,3 +283,48 @@ TEST_F(ProfilerTest, UnknownProfilerIsAUsageError) {
 
 }  // namespace
 }  // namespace benchgate
+
+namespace benchgate {
+namespace {
+
+// --profile-regressions: an A/B gate whose candidate does 3x the busy-work regresses; the
+// regressed cell is re-run once per side under perf and a differential flame graph names the
+// busy-work function as grown.
+TEST_F(ProfilerTest, ProfileRegressionsWritesADifferentialFlameGraph) {
+  if (auto why = perf_unusable(); !why.empty()) GTEST_SKIP() << why;
+  const fs::path suite = tmp_->path() / "suite.toml";
+  // 9 pairs: the exact signed-rank test reaches p = 1/512, below α after Holm over the
+  // default gated metrics.
+  std::ofstream(suite) << "[defaults]\nduration = \"300ms\"\nwarmup = \"0s\"\niterations = 9\n"
+                       << "interval = \"100ms\"\nout = \"" << out().string() << "\"\n\n"
+                       << "[[app]]\nlabel = \"main\"\nrole = \"baseline\"\ncommand = [\""
+                       << hello_server_binary().string() << "\", \"--port\", \"" << port_
+                       << "\", \"--work-iters\", \"3000\"]\n\n"
+                       << "[[app]]\nlabel = \"pr\"\nrole = \"candidate\"\ncommand = [\""
+                       << hello_server_binary().string() << "\", \"--port\", \"" << port_
+                       << "\", \"--work-iters\", \"9000\"]\n\n"
+                       << "[[scenario]]\nname = \"plain\"\nurl = \"" << url_
+                       << "\"\nclients = [2]\n";
+  auto r = run_command({benchgate_binary().string(), "run", "-c", suite.string(),
+                        "--profile-regressions", "--no-color"},
+                       tmp_->path(), std::chrono::seconds(180));
+  ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("profiling regressed cell plain c=2"), std::string::npos) << r.err;
+  const auto results = results::read_results(out() / "results.json");
+  ASSERT_TRUE(results.gate.contains("regression_profiles")) << results.gate.dump(2);
+  const auto& profiles = results.gate["regression_profiles"];
+  ASSERT_EQ(profiles.size(), 1u) << profiles.dump(2);
+  const auto& p = profiles[0];
+  ASSERT_EQ(p.value("status", ""), "ok") << p.dump(2);
+  EXPECT_EQ(p.value("cell", ""), "plain c=2");
+  // The extra runs are not gate samples: the results hold the 18 planned runs only.
+  EXPECT_EQ(results.runs.size(), 18u);
+  const auto svg = read_text(out() / p.value("diff_flamegraph", ""));
+  EXPECT_NE(svg.find("<svg"), std::string::npos);
+  EXPECT_NE(svg.find("spin"), std::string::npos) << "the busy-work function is in the graph";
+  EXPECT_TRUE(fs::exists(out() / p.value("baseline_folded", "")));
+  EXPECT_TRUE(fs::exists(out() / p.value("candidate_folded", "")));
+}
+
+}  // namespace
+}  // namespace benchgate
