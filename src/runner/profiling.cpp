@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <set>
 
 #include "core/error.h"
@@ -41,6 +42,10 @@ RunProfiling::RunProfiling(const matrix::Run& spec, fs::path out_dir, fs::path r
   name_ = spec.profiler;
   if (name_.empty() || name_ == "none") return;
   configured_ = true;
+  if (const char* d = std::getenv("BENCHGATE_DEMANGLER"); d && *d) {
+    auto argv = shell_split(d);
+    if (!argv.empty()) demangler_ = profilers::external_demangler(std::move(argv));
+  }
   auto p = profilers::make_profiler(name_);  // names are validated up front (check_run_spec)
   if (auto why = p->unavailable_reason(context(""))) {
     unavailable_ = *why;
@@ -62,6 +67,7 @@ profilers::ProfilerContext RunProfiling::context(const std::string& prefix) cons
   c.out_dir = out_dir_;
   c.artifact_prefix = (rel_dir_ / "").string() + prefix;
   c.cpus = spec_.app.cpus;
+  c.demangler = demangler_ ? &*demangler_ : nullptr;
   c.title = fmt::format("{} {}{} #{}", spec_.app.label, spec_.scenario,
                         point_key_.empty() ? "" : " " + point_key_, spec_.iteration);
   return c;

@@ -24,6 +24,7 @@
 #include "core/cancel.h"
 #include "matrix/matrix.h"
 #include "platform/subprocess.h"
+#include "profilers/demangle.h"
 #include "profilers/profiler.h"
 #include "results/model.h"
 
@@ -93,6 +94,9 @@ class RunProfiling {
   bool stop_sent_ = false;
   std::filesystem::path recorder_log_;
   bool wrapped_instance_ = false;
+  /// BENCHGATE_DEMANGLER (a command line such as "swift-demangle --simplified"): names the
+  /// C++ demangler leaves alone are piped through it.
+  std::optional<profilers::Demangler> demangler_;
 };
 
 }  // namespace benchgate::runner
