@@ -118,23 +118,7 @@ double severity(const MetricVerdict& v) {
 }
 
 std::string_view verdict_key(Verdict v) {
-  switch (v) {
-    case Verdict::kRegressed:
-      return "regressed";
-    case Verdict::kWarn:
-      return "warn";
-    case Verdict::kImproved:
-      return "improved";
-    case Verdict::kUnchanged:
-      return "unchanged";
-    case Verdict::kInconclusive:
-      return "inconclusive";
-    case Verdict::kNotComparable:
-      return "not_comparable";
-    case Verdict::kError:
-      return "error";
-  }
-  return "?";
+  return gate::verdict_name(v);  // the name results.json and JUnit use
 }
 
 std::string_view verdict_label(Verdict v) {
