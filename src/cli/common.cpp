@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "core/build_info.h"
+#include "gate/outcome.h"
 #include "platform/sysinfo.h"
 
 namespace benchgate::cli {
@@ -16,20 +17,16 @@ results::ResultsFile new_results(const std::string& command, const std::string& 
   r.machine = platform::machine_context();
   r.testbed = platform::testbed(r.machine);
   r.provenance = platform::provenance();
+  r.status = "running";  // until the last write (results.h: the life cycle)
   return r;
 }
 
 ExitCode runs_exit_code(const results::ResultsFile& r) {
-  if (r.status == "interrupted") return ExitCode::kInterrupted;
-  for (const auto& run : r.runs) {
-    if (run.status == "failed") return ExitCode::kRunFailed;
-    for (const auto& p : run.periods) {
-      if (p.status != "ok") return ExitCode::kRunFailed;
-    }
-  }
-  return ExitCode::kOk;
+  return gate::decide_outcome(&r, nullptr, false).exit_code;
 }
 
-bool stdout_is_tty() { return ::isatty(STDOUT_FILENO) == 1; }
+bool stdout_is_tty() {
+  return ::isatty(STDOUT_FILENO) == 1;
+}
 
 }  // namespace benchgate::cli

@@ -217,11 +217,14 @@ int run_drive(const DriveOptions& o) {
   PrintObserver observer;
   runner::RunContext ctx{system_clock(), cancel, out, &observer};
   results.order.sequence = {spec.id};
+  results.planned_runs = 1;
   results.runs.push_back(runner::execute_run(spec, ctx));
   tuning.restore();
   results.finished_at = platform::iso8601_now();
   if (cancel.cancelled() || results.runs.back().status == "interrupted") {
     results.status = "interrupted";
+  } else {
+    results.status = "complete";  // the one planned run finished; the write below is the last
   }
   results::write_results(results, out / "results.json");
 

@@ -25,6 +25,9 @@ void add_offline_commands(CLI::App& app, OfflineCommands& c) {
   r->add_option("results", c.report.results, "results.json")->required();
   r->add_option("--out", c.report.out, "Folder for the reports (default: the results' folder)");
   r->add_flag("--no-color", c.report.no_color, "No ANSI colours");
+  r->add_flag("--allow-partial", c.report.allow_partial,
+              "Use results that are not complete (killed, interrupted or failed runs); every "
+              "report says \"partial\"");
   c.report_cmd = r;
 
   auto* d = app.add_subcommand(
@@ -40,6 +43,9 @@ void add_offline_commands(CLI::App& app, OfflineCommands& c) {
   d->add_flag("--warn-only", c.diff.warn_only, "Report regressions but exit 0");
   d->add_option("--testbed-mismatch", c.diff.testbed_mismatch, "error | warn")
       ->check(CLI::IsMember({"error", "warn"}));
+  d->add_flag("--allow-partial", c.diff.allow_partial,
+              "Use results that are not complete (killed, interrupted or failed runs); every "
+              "report says \"partial\"");
   c.diff_cmd = d;
 
   auto* b = app.add_subcommand("baseline", "Manage baseline files");
@@ -48,6 +54,8 @@ void add_offline_commands(CLI::App& app, OfflineCommands& c) {
   bu->add_option("--from", c.baseline.from, "results.json of a complete, successful run")
       ->capture_default_str();
   bu->add_option("--to", c.baseline.to, "Baseline file to write")->capture_default_str();
+  bu->add_flag("--allow-partial", c.baseline.allow_partial,
+               "Write a baseline from results that are not complete (their successful runs)");
   c.baseline_cmd = b;
   c.baseline_update_cmd = bu;
 
@@ -69,6 +77,7 @@ namespace {
 
 int run_report(const ReportOptions& o) {
   auto results = results::read_results(o.results);
+  results::require_complete(results, o.results, o.allow_partial);  // exit 2 unless allowed
   std::optional<gate::GateResult> verdicts;
   if (results.gate.is_object()) {
     try {
@@ -87,15 +96,9 @@ int run_report(const ReportOptions& o) {
   report::write_results_table(model, std::cout, co);
   if (verdicts) report::write_verdict_table(model, std::cout, co);
   report::write_problems(model, std::cout, co);
-  // The exit code `run` returned: --warn-only (or gate.warn_only) is in the resolved suite.
-  bool warn_only = false;
-  if (const auto g = results.suite.find("gate"); g != results.suite.end() && g->is_object()) {
-    if (const auto w = g->find("warn_only"); w != g->end() && w->is_boolean())
-      warn_only = w->get<bool>();
-  }
-  ExitCode code = runs_exit_code(results);
-  if (verdicts) code = worst_exit_code(code, verdicts->exit_code(warn_only));
-  return static_cast<int>(code);
+  report::write_outcome(model, std::cout, co);
+  // The exit code `run` returned (the model honours the recorded --warn-only).
+  return static_cast<int>(model.outcome.exit_code);
 }
 
 int run_diff(const DiffOptions& o) {
@@ -114,8 +117,8 @@ int run_diff(const DiffOptions& o) {
   s.warn_only = o.warn_only;
   if (!o.testbed_mismatch.empty()) s.testbed_mismatch = o.testbed_mismatch;
   const auto format = gate::diff_format_from_name(o.format);
-  auto result = gate::diff_files(o.base, o.candidate, s);
-  const auto text = gate::render_diff(result, format);
+  auto result = gate::diff_files(o.base, o.candidate, s, o.allow_partial);
+  const auto text = gate::render_diff(result, format, o.warn_only);
   if (o.output.empty()) {
     std::cout << text;
     if (!text.empty() && text.back() != '\n') std::cout << '\n';
@@ -127,7 +130,7 @@ int run_diff(const DiffOptions& o) {
 
 int run_baseline_update(const BaselineOptions& o) {
   auto results = results::read_results(o.from);
-  auto b = gate::update_baseline(results, o.to, o.from);
+  auto b = gate::update_baseline(results, o.to, o.from, o.allow_partial);
   std::cout << fmt::format("baseline {} written from {} ({} series)\n", o.to, o.from,
                            b.series.size());
   return 0;
@@ -150,7 +153,9 @@ int run_validate(const ValidateOptions& o) {
   const std::string kind = j.is_object() ? j.value("kind", "") : "";
   if (kind == "benchgate.results") {
     auto r = results::results_from_json(j, o.file);
-    std::cout << fmt::format("{}: valid results ({} runs)\n", o.file, r.runs.size());
+    const std::string why = results::incomplete_reason(r);
+    std::cout << fmt::format("{}: valid results ({} runs), status {}{}\n", o.file, r.runs.size(),
+                             r.status, why.empty() ? "" : " — not complete: " + why);
   } else if (kind == "benchgate.baseline") {
     auto b = gate::baseline_from_json(j, o.file);
     std::cout << fmt::format("{}: valid baseline ({} series)\n", o.file, b.series.size());

@@ -14,6 +14,7 @@ struct ReportOptions {
   std::string results;
   std::string out;  ///< default: the results file's folder
   bool no_color = false;
+  bool allow_partial = false;
 };
 
 struct DiffOptions {
@@ -24,11 +25,13 @@ struct DiffOptions {
   std::string min_effect;  ///< for Google Benchmark times, e.g. "5%"
   bool warn_only = false;
   std::string testbed_mismatch;
+  bool allow_partial = false;
 };
 
 struct BaselineOptions {
   std::string from = "benchgate-out/results.json";
   std::string to = "baselines/main.json";
+  bool allow_partial = false;
 };
 
 struct ValidateOptions {

@@ -311,7 +311,12 @@ int execute_suite(config::SuiteConfig suite, const GateFlags& flags, const std::
   preflight_checks(plan);
 
   std::optional<gate::Baseline> baseline;
-  if (!flags.baseline.empty()) baseline = gate::read_baseline(flags.baseline);  // bad file: exit 2
+  // A baseline that does not exist yet (the first run of a project) is not an error: the run is
+  // measured and reported, and the outcome is "undecided: no baseline yet" (exit 3).
+  const bool no_baseline = !flags.baseline.empty() && !fs::exists(flags.baseline);
+  if (!flags.baseline.empty() && !no_baseline) {
+    baseline = gate::read_baseline(flags.baseline);  // bad file: exit 2
+  }
 
   const fs::path out = suite.defaults.out;
   const fs::path results_path = out / "results.json";
@@ -321,6 +326,14 @@ int execute_suite(config::SuiteConfig suite, const GateFlags& flags, const std::
   results.suite = config::suite_to_json(suite);
   results.order.seed = plan.seed;
   results.order.sequence = plan.sequence();
+  results.planned_runs = static_cast<int>(plan.runs.size());
+  if (no_baseline) {
+    std::cerr << fmt::format(
+        "benchgate: warning: no baseline yet: {} does not exist; the runs are measured and "
+        "reported, and the outcome will be undecided (exit 3). Create it with `benchgate "
+        "baseline update --from <results.json> --to {}`\n",
+        flags.baseline, flags.baseline);
+  }
 
   // Warn up front when the configured runs can never reach the Holm-adjusted α.
   const bool ab = has_ab_roles(suite);
@@ -349,52 +362,86 @@ int execute_suite(config::SuiteConfig suite, const GateFlags& flags, const std::
   std::cerr << fmt::format("benchgate: {} runs ({} apps, {} scenarios), seed {}, output {}\n",
                            plan.runs.size(), suite.apps.size(), plan.scenarios.size(), plan.seed,
                            out.string());
-  run_plan(plan, suite, ctx, progress, results, results_path);
-
-  // The gate.
+  // The life cycle (results/model.h): "running" from this first checkpoint on; "complete" only
+  // with the last write, once every planned run has finished; "failed" when an error stops
+  // benchgate; "interrupted" after a signal.
+  results::write_results(results, results_path);
   std::optional<gate::GateResult> verdicts;
-  if (!cancel.cancelled()) {
-    if (baseline) {
-      verdicts = gate::run_against_baseline(results, *baseline, suite.gate, flags.baseline);
-    } else if (ab) {
-      verdicts = gate::run_ab(results, suite.gate);
-      if (suite.gate.confirm > 0 && gate::needs_confirmation(*verdicts)) {
-        int last = 0;
-        for (const auto& r : plan.runs)
-          last = std::max(last, r.iteration);
-        matrix::ExpandOptions more;
-        more.first_iteration = last + 1;
-        more.iterations = suite.gate.confirm;
-        more.first_sequence = static_cast<int>(plan.runs.size());
-        auto suite2 = suite;
-        suite2.defaults.seed = plan.seed + 1;
-        auto extra = matrix::expand(suite2, more);
-        reporter->message(fmt::format("confirmation extension: {} more runs ({} pairs)",
-                                      extra.runs.size(), suite.gate.confirm));
-        for (const auto& id : extra.sequence())
-          results.order.sequence.push_back(id);
-        Progress progress2(*reporter, extra, suite.defaults.sleep);
-        ctx.observer = &progress2;
-        run_plan(extra, suite, ctx, progress2, results, results_path);
-        if (!cancel.cancelled()) verdicts = gate::confirm_ab(*verdicts, results, suite.gate);
+  try {
+    run_plan(plan, suite, ctx, progress, results, results_path);
+
+    // The gate.
+    if (!cancel.cancelled()) {
+      if (no_baseline) {
+        gate::GateResult g;
+        g.mode = "baseline";
+        g.baseline_source = flags.baseline;
+        g.alpha = suite.gate.alpha;
+        g.no_baseline = true;
+        g.notes.push_back(fmt::format("no baseline yet: {} does not exist", flags.baseline));
+        verdicts = std::move(g);
+      } else if (baseline) {
+        verdicts = gate::run_against_baseline(results, *baseline, suite.gate, flags.baseline);
+      } else if (ab) {
+        verdicts = gate::run_ab(results, suite.gate);
+        if (suite.gate.confirm > 0 && gate::needs_confirmation(*verdicts)) {
+          int last = 0;
+          for (const auto& r : plan.runs)
+            last = std::max(last, r.iteration);
+          matrix::ExpandOptions more;
+          more.first_iteration = last + 1;
+          more.iterations = suite.gate.confirm;
+          more.first_sequence = static_cast<int>(plan.runs.size());
+          auto suite2 = suite;
+          suite2.defaults.seed = plan.seed + 1;
+          auto extra = matrix::expand(suite2, more);
+          reporter->message(fmt::format("confirmation extension: {} more runs ({} pairs)",
+                                        extra.runs.size(), suite.gate.confirm));
+          for (const auto& id : extra.sequence())
+            results.order.sequence.push_back(id);
+          results.planned_runs += static_cast<int>(extra.runs.size());
+          Progress progress2(*reporter, extra, suite.defaults.sleep);
+          ctx.observer = &progress2;
+          run_plan(extra, suite, ctx, progress2, results, results_path);
+          if (!cancel.cancelled()) verdicts = gate::confirm_ab(*verdicts, results, suite.gate);
+        }
       }
     }
-  }
-  nlohmann::json regression_profiles;
-  if (flags.profile_regressions && verdicts && !cancel.cancelled()) {
-    if (verdicts->mode != "ab") {
-      reporter->message("--profile-regressions needs an A/B gate (baseline and candidate apps)");
-    } else {
-      regression_profiles = profile_regressions(plan, suite, *verdicts, ctx, *reporter);
+    nlohmann::json regression_profiles;
+    if (flags.profile_regressions && verdicts && !cancel.cancelled()) {
+      if (verdicts->mode != "ab") {
+        reporter->message("--profile-regressions needs an A/B gate (baseline and candidate apps)");
+      } else {
+        regression_profiles = profile_regressions(plan, suite, *verdicts, ctx, *reporter);
+      }
     }
+    tuning.restore();
+    reporter->finish();
+    results.finished_at = platform::iso8601_now();
+    if (cancel.cancelled()) {
+      results.status = "interrupted";
+    } else if (static_cast<int>(results.runs.size()) < results.planned_runs) {
+      results.status = "failed";
+      results.failure =
+          fmt::format("only {} of {} planned runs ran", results.runs.size(), results.planned_runs);
+    } else {
+      results.status = "complete";
+    }
+    if (verdicts) results.gate = gate::to_json(*verdicts);
+    if (!regression_profiles.is_null()) results.gate["regression_profiles"] = regression_profiles;
+    results::write_results(results, results_path);  // a failure here leaves "running" on disk
+  } catch (const std::exception& e) {
+    // benchgate could not finish: say so in the file, if it can still be written.
+    results.status = "failed";
+    results.failure = e.what();
+    results.finished_at = platform::iso8601_now();
+    try {
+      results::write_results(results, results_path);
+    } catch (const std::exception&) {
+      // The disk refused the last checkpoint too: the file on disk still says "running".
+    }
+    throw;
   }
-  tuning.restore();
-  reporter->finish();
-  results.finished_at = platform::iso8601_now();
-  if (cancel.cancelled()) results.status = "interrupted";
-  if (verdicts) results.gate = gate::to_json(*verdicts);
-  if (!regression_profiles.is_null()) results.gate["regression_profiles"] = regression_profiles;
-  results::write_results(results, results_path);
 
   report::ReportOptions ro;
   ro.out_dir = out;
@@ -405,13 +452,11 @@ int execute_suite(config::SuiteConfig suite, const GateFlags& flags, const std::
   report::write_results_table(model, std::cout, co);
   if (verdicts) report::write_verdict_table(model, std::cout, co);
   report::write_problems(model, std::cout, co);
+  report::write_outcome(model, std::cout, co);
   std::cout << fmt::format("\nreports: {}\n", out.string());
   report::github_integrate(model, report::render_markdown(model), written.named(),
                            report::process_env(), std::cout);
-
-  ExitCode code = runs_exit_code(results);
-  if (verdicts) code = worst_exit_code(code, verdicts->exit_code(suite.gate.warn_only));
-  return static_cast<int>(code);
+  return static_cast<int>(model.outcome.exit_code);  // the one decision (gate/outcome.h)
 }
 
 CLI::App* add_run_command(CLI::App& app, RunOptions& o) {

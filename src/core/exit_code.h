@@ -1,5 +1,5 @@
 #pragma once
-// Exit codes and their precedence (docs: ci-conventions.md).
+// Exit codes and their precedence (docs: docs/ci.md).
 
 #include <initializer_list>
 #include <string_view>

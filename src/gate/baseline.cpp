@@ -43,9 +43,9 @@ std::string describe(const results::Testbed& t) {
 
 }  // namespace
 
-Baseline make_baseline(const results::ResultsFile& r, bool require_complete) {
+Baseline make_baseline(const results::ResultsFile& r, bool require_complete, bool allow_partial) {
   if (require_complete) {
-    if (r.status != "complete") {
+    if (r.status != "complete" && !allow_partial) {
       throw RunError(fmt::format(
           "results of '{}' are {}, not complete: a baseline is only made from a complete run "
           "(the baseline was not changed)",
@@ -222,8 +222,9 @@ void write_baseline(const Baseline& b, const std::filesystem::path& path) {
 }
 
 Baseline update_baseline(const results::ResultsFile& results, const std::filesystem::path& path,
-                         const std::string& source_path) {
-  Baseline b = make_baseline(results, true);
+                         const std::string& source_path, bool allow_partial) {
+  results::require_complete(results, source_path.empty() ? "results" : source_path, allow_partial);
+  Baseline b = make_baseline(results, true, allow_partial);
   if (b.series.empty()) {
     throw RunError(fmt::format(
         "results of '{}' hold no measured values: nothing to store (the baseline was not changed)",

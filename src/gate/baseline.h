@@ -46,7 +46,9 @@ struct Baseline {
 /// Builds a baseline from results. With `require_complete` (baseline update), results that are
 /// not "complete" or have a failed run or period throw RunError: a failed run must never become
 /// (or overwrite) a baseline. Otherwise only the ok runs are taken.
-Baseline make_baseline(const results::ResultsFile& results, bool require_complete = true);
+/// allow_partial (--allow-partial) skips the status check only: failed runs still throw.
+Baseline make_baseline(const results::ResultsFile& results, bool require_complete = true,
+                       bool allow_partial = false);
 
 nlohmann::json to_json(const Baseline& b);
 /// Validates against the bundled "baseline" schema; ConfigError "<origin>: ..." when invalid.
@@ -61,8 +63,9 @@ void write_baseline(const Baseline& b, const std::filesystem::path& path);
 
 /// `benchgate baseline update`: make_baseline(results, true) then write_baseline. Throws
 /// before the file is touched when the results are not a complete, successful run.
+/// Results that are not complete: ConfigError (exit 2) unless allow_partial.
 Baseline update_baseline(const results::ResultsFile& results, const std::filesystem::path& path,
-                         const std::string& source_path = "");
+                         const std::string& source_path = "", bool allow_partial = false);
 
 /// Gates results against a stored baseline (mode "baseline"). Testbed fingerprints that differ
 /// make every verdict not_comparable unless settings.testbed_mismatch == "warn". A cell with a

@@ -12,6 +12,7 @@
 #include "core/parse.h"
 #include "gate/gate.h"
 #include "gate/json_scan.h"
+#include "gate/outcome.h"
 #include "platform/fs.h"
 #include "results/json.h"
 #include "stats/descriptive.h"
@@ -293,23 +294,31 @@ GateResult diff_gbench(const GbenchFile& base, const GbenchFile& candidate,
   r.candidate_source = candidate.origin;
   r.format = "gbench";
   unknown_direction.resize(comps.size(), false);
-  // A plain counter has no known better direction: a change is reported as "warn", never as
-  // regressed or improved, unless the settings give its direction.
+  // A plain counter has no known better direction: a significant change is "changed"
+  // (informational), never regressed, warn or improved, unless the settings give its direction.
   for (std::size_t i = 0; i < comps.size(); ++i) {
     auto& v = r.verdicts[i];
     if (!unknown_direction[i] || v.gated) continue;
     if (v.verdict == Verdict::kRegressed || v.verdict == Verdict::kWarn ||
         v.verdict == Verdict::kImproved) {
-      v.verdict = Verdict::kWarn;
-      v.reason = fmt::format("changed by {}{} (p two-sided = {:.4f}); direction unknown, not gated",
-                             describe_change(v, v.estimate), describe_ci(v), v.p_two_sided);
+      v.verdict = Verdict::kChanged;
+      v.cause.clear();
+      v.reason = fmt::format(
+          "changed by {}{} (p two-sided = {:.4f}); direction unknown (informational: not gated)",
+          describe_change(v, v.estimate), describe_ci(v), v.p_two_sided);
+    } else if (v.verdict == Verdict::kInconclusive && v.cause == "not_significant") {
+      v.cause = "wide_ci";
+      v.reason = fmt::format(
+          "changed by {}{}, not significant (p two-sided = {:.4f}); direction unknown "
+          "(informational: not gated)",
+          describe_change(v, v.estimate), describe_ci(v), v.p_two_sided);
     }
   }
   return r;
 }
 
 GateResult diff_inputs(const DiffInput& base, const DiffInput& candidate,
-                       const results::GateSettings& settings) {
+                       const results::GateSettings& settings, bool allow_partial) {
   using Kind = DiffInput::Kind;
   auto kind_name = [](Kind k) {
     switch (k) {
@@ -335,6 +344,14 @@ GateResult diff_inputs(const DiffInput& base, const DiffInput& candidate,
     throw ConfigError(fmt::format("{}: the candidate must be a results file (it is {})",
                                   candidate.path, kind_name(candidate.kind)));
   }
+  std::string partial;
+  for (const DiffInput* in : {&base, &candidate}) {
+    if (in->kind != Kind::kResults) continue;
+    results::require_complete(in->results, in->path, allow_partial);  // exit 2 unless allowed
+    if (const auto why = results::incomplete_reason(in->results); !why.empty()) {
+      partial += (partial.empty() ? "" : "; ") + in->path + ": " + why;
+    }
+  }
   const Baseline b =
       base.kind == Kind::kResults ? make_baseline(base.results, false) : base.baseline;
   UnpairedOptions opt;
@@ -343,14 +360,15 @@ GateResult diff_inputs(const DiffInput& base, const DiffInput& candidate,
   GateResult r = run_against_baseline(candidate.results, b, settings, base.path, opt);
   r.candidate_source = candidate.path;
   r.format = "benchgate";
+  r.partial = partial;
   return r;
 }
 
 GateResult diff_files(const std::filesystem::path& base, const std::filesystem::path& candidate,
-                      const results::GateSettings& settings) {
+                      const results::GateSettings& settings, bool allow_partial) {
   const DiffInput b = load_diff_input(base);
   const DiffInput c = load_diff_input(candidate);
-  return diff_inputs(b, c, settings);
+  return diff_inputs(b, c, settings, allow_partial);
 }
 
 // ---------------------------------------------------------------- rendering
@@ -430,7 +448,27 @@ std::string counts_line(const GateResult& r, bool emoji) {
     parts.push_back(emoji ? fmt::format("{} {} {}", it.icon, n, it.word)
                           : fmt::format("{} {}", n, it.word));
   }
+  if (const int info = r.informational(); info > 0) {
+    parts.push_back(emoji ? fmt::format("ℹ️ {} informational (not gated)", info)
+                          : fmt::format("{} informational (not gated)", info));
+  }
   return join(parts, emoji ? " · " : ", ");
+}
+
+// The outcome line every format starts with (gate/outcome.h: the one decision).
+std::string outcome_line(const GateResult& r, bool warn_only) {
+  return decide_outcome(nullptr, &r, warn_only).headline();
+}
+
+// Gated rows show their verdict; informational rows show it in parentheses.
+std::string shown_verdict(const MetricVerdict& v) {
+  const std::string name(verdict_name(v.verdict));
+  return v.gated ? name : "(" + name + ")";
+}
+
+// Holm-adjusted p for gated rows; the raw p, marked, for informational ones.
+std::string shown_p(const MetricVerdict& v) {
+  return v.gated ? fmt_p(v.p_adjusted) : fmt_p(v.p_value) + " raw";
 }
 
 std::string label_of(const MetricVerdict& v) {
@@ -442,12 +480,12 @@ void render_attention(std::string& out, const GateResult& r) {
   if (rows.empty()) return;
   out += "\nNeeds attention:\n";
   for (const auto* v : rows) {
-    out += fmt::format("  {:<14} {} :: {}  {}\n", verdict_name(v->verdict), label_of(*v), v->metric,
+    out += fmt::format("  {:<14} {} :: {}  {}\n", shown_verdict(*v), label_of(*v), v->metric,
                        v->reason);
   }
 }
 
-std::string text_gbench(const GateResult& r) {
+std::string text_gbench(const GateResult& r, bool warn_only) {
   // Per benchmark: its real_time and cpu_time verdicts and any counter verdicts.
   struct Row {
     const MetricVerdict* real = nullptr;
@@ -473,6 +511,7 @@ std::string text_gbench(const GateResult& r) {
   width += std::string_view("_pvalue").size();
 
   std::string out = fmt::format("Comparing {} to {}\n", r.baseline_source, r.candidate_source);
+  out += outcome_line(r, warn_only) + "\n";
   out +=
       fmt::format("Gate: {} (Holm over {} tests at α = {}; 95 % CIs of the Hodges-Lehmann shift)\n",
                   counts_line(r, false), r.tests, r.alpha);
@@ -489,7 +528,7 @@ std::string text_gbench(const GateResult& r) {
     const MetricVerdict* ct = row.cpu;
     if (!rt || !ct) continue;
     const MetricVerdict* worst = verdict_rank(ct->verdict) < verdict_rank(rt->verdict) ? ct : rt;
-    std::string verdict(verdict_name(worst->verdict));
+    std::string verdict = shown_verdict(*worst);
     if (worst->verdict != Verdict::kError && worst->verdict != Verdict::kNotComparable &&
         !std::isnan(worst->estimate)) {
       verdict += fmt::format(" ({} {})", worst == rt ? "time" : "cpu", fmt_estimate(*worst));
@@ -520,7 +559,7 @@ std::string text_gbench(const GateResult& r) {
       if (cv->verdict == Verdict::kUnchanged || std::isnan(cv->estimate)) continue;
       out += fmt::format("{:<{}}  {}: {} -> {}  {}  {}{}\n", "", 4, cv->metric,
                          fmt_value(cv->baseline), fmt_value(cv->current), fmt_estimate(*cv),
-                         verdict_name(cv->verdict), cv->gated ? "" : " (not gated)");
+                         shown_verdict(*cv), cv->gated ? "" : " (not gated)");
     }
   }
   for (const auto& n : r.notes)
@@ -528,13 +567,14 @@ std::string text_gbench(const GateResult& r) {
   return out;
 }
 
-std::string text_generic(const GateResult& r) {
+std::string text_generic(const GateResult& r, bool warn_only) {
   std::string out;
   if (r.mode == "diff") {
     out += fmt::format("Comparing {} to {}\n", r.baseline_source, r.candidate_source);
   } else {
     out += fmt::format("Gate ({}) against {}\n", r.mode, r.baseline_source);
   }
+  out += outcome_line(r, warn_only) + "\n";
   out += fmt::format("Gate: {} (Holm over {} tests at α = {})\n", counts_line(r, false), r.tests,
                      r.alpha);
   render_attention(out, r);
@@ -545,13 +585,15 @@ std::string text_generic(const GateResult& r) {
     w_metric = std::max(w_metric, v.metric.size());
   }
   out += fmt::format("{:<14} {:<{}} {:<{}} {:>12} {:>12} {:<28} {:>8}\n", "Verdict", "Cell", w_cell,
-                     "Metric", w_metric, "Baseline", "Current", "Change [95 % CI]", "p_adj");
+                     "Metric", w_metric, "Baseline", "Current", "Change [95 % CI]", "p");
   for (const auto* v : by_rank(r, false)) {
-    out +=
-        fmt::format("{:<14} {:<{}} {:<{}} {:>12} {:>12} {:<28} {:>8}\n", verdict_name(v->verdict),
-                    label_of(*v), w_cell, v->metric, w_metric, fmt_value(v->baseline),
-                    fmt_value(v->current), fmt_estimate(*v), fmt_p(v->p_adjusted));
+    out += fmt::format("{:<14} {:<{}} {:<{}} {:>12} {:>12} {:<28} {:>8}\n", shown_verdict(*v),
+                       label_of(*v), w_cell, v->metric, w_metric, fmt_value(v->baseline),
+                       fmt_value(v->current), fmt_estimate(*v), shown_p(*v));
   }
+  out +=
+      "p: Holm-adjusted one-sided p for gated tests; \"raw\" marks the unadjusted p of an "
+      "informational row (its verdict in parentheses)\n";
   for (const auto& n : r.notes)
     out += "Note: " + n + "\n";
   return out;
@@ -599,24 +641,26 @@ std::string md_row(const MetricVerdict& v) {
       {Verdict::kRegressed, "❌"},          {Verdict::kError, "🛑"},
       {Verdict::kNotComparable, "⏭️"}, {Verdict::kInconclusive, "❔"},
       {Verdict::kWarn, "⚠️"},          {Verdict::kImproved, "⚡"},
-      {Verdict::kUnchanged, "✅"}};
-  return fmt::format("| {} {} | {} | {} ({}) | {} | {} | {} | {} | {} |\n", icon.at(v.verdict),
-                     verdict_name(v.verdict), md_escape(label_of(v)), md_escape(v.metric),
+      {Verdict::kUnchanged, "✅"},          {Verdict::kChanged, "🔀"}};
+  return fmt::format("| {} {} | {} | {} ({}) | {} | {} | {} | {} | {} |\n",
+                     v.gated ? icon.at(v.verdict) : "ℹ️", shown_verdict(v),
+                     md_escape(label_of(v)), md_escape(v.metric),
                      v.better == results::Better::kHigher ? "higher is better" : "lower is better",
                      fmt_value(v.baseline), fmt_value(v.current), md_escape(fmt_estimate(v)),
-                     fmt_p(v.p_adjusted), md_escape(v.reason));
+                     shown_p(v), md_escape(v.reason));
 }
 
-std::string render_md(const GateResult& r) {
+std::string render_md(const GateResult& r, bool warn_only) {
   // GitHub rejects comments over 65,536 characters: stay under 60,000. Regressions and errors
   // are never cut; the other attention rows and the details are, with a note.
   constexpr std::size_t kLimit = 60000;
   constexpr std::size_t kReserve = 1500;  // notes and closing text
   const std::string head =
-      "| Status | Cell | Metric | Baseline | Current | Change (95 % CI) | p (Holm) | Why |\n"
+      "| Status | Cell | Metric | Baseline | Current | Change (95 % CI) | p¹ | Why |\n"
       "|---|---|---|---:|---:|---|---:|---|\n";
   std::string out = "<!-- benchgate:diff v1 -->\n";
-  out += fmt::format("### benchgate diff: `{}` → `{}`\n\n", md_escape(file_name(r.baseline_source)),
+  out += fmt::format("### {} — benchgate diff: `{}` → `{}`\n\n",
+                     md_escape(outcome_line(r, warn_only)), md_escape(file_name(r.baseline_source)),
                      md_escape(file_name(r.candidate_source)));
   out += counts_line(r, true) + "\n\n";
   const auto attention = by_rank(r, true);
@@ -654,6 +698,9 @@ std::string render_md(const GateResult& r) {
   }
   details += "\n</details>\n";
   out += details;
+  out +=
+      "\n¹ Holm-adjusted one-sided p for gated tests; *raw* marks the unadjusted p of an "
+      "informational row (ℹ️, verdict in parentheses).\n";
   for (const auto& n : r.notes) {
     std::string line = "\n> " + md_escape(n) + "\n";
     if (out.size() + line.size() > kLimit) break;
@@ -664,7 +711,7 @@ std::string render_md(const GateResult& r) {
 
 }  // namespace
 
-std::string render_diff(const GateResult& result, DiffFormat format) {
+std::string render_diff(const GateResult& result, DiffFormat format, bool warn_only) {
   switch (format) {
     case DiffFormat::kJson: {
       std::string text = to_json_text(result);  // == to_json(result).dump(2), without the tree
@@ -672,9 +719,10 @@ std::string render_diff(const GateResult& result, DiffFormat format) {
       return text;
     }
     case DiffFormat::kMarkdown:
-      return render_md(result);
+      return render_md(result, warn_only);
     case DiffFormat::kText:
-      return result.format == "gbench" ? text_gbench(result) : text_generic(result);
+      return result.format == "gbench" ? text_gbench(result, warn_only)
+                                       : text_generic(result, warn_only);
   }
   return {};
 }

@@ -58,16 +58,19 @@ GateResult diff_gbench(const GbenchFile& base, const GbenchFile& candidate,
 
 /// Any two loaded inputs. ConfigError when the kinds cannot be compared (Google Benchmark vs
 /// benchgate, or a baseline file as the candidate).
+/// benchgate results that are not complete are refused (ConfigError, exit 2) unless
+/// allow_partial; then GateResult.partial says what was incomplete (outcome "partial").
 GateResult diff_inputs(const DiffInput& base, const DiffInput& candidate,
-                       const results::GateSettings& settings);
+                       const results::GateSettings& settings, bool allow_partial = false);
 
 /// load_diff_input() both files, then diff_inputs().
 GateResult diff_files(const std::filesystem::path& base, const std::filesystem::path& candidate,
-                      const results::GateSettings& settings);
+                      const results::GateSettings& settings, bool allow_partial = false);
 
 /// Renders a diff: text (compare.py-style columns for Google Benchmark inputs, plus U-test
 /// p-value rows and a verdict column; a verdict table otherwise), JSON (to_json), or Markdown
 /// (PR-comment ready, attention rows first, under 60,000 characters).
-std::string render_diff(const GateResult& result, DiffFormat format);
+/// Every format starts with the outcome (gate/outcome.h); warn_only as `diff --warn-only`.
+std::string render_diff(const GateResult& result, DiffFormat format, bool warn_only = false);
 
 }  // namespace benchgate::gate

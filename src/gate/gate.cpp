@@ -311,6 +311,7 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
                              v.alpha);
     } else if (!can_reach && !sig_worse && !sig_better) {
       v.verdict = Verdict::kInconclusive;
+      v.cause = "too_few_runs";
       const double level = v.alpha / family;
       const int needed = c.paired ? stats::wilcoxon_pairs_needed(level)
                                   : stats::mann_whitney_runs_needed(
@@ -324,13 +325,16 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
       // and would understate the pairs the gate needs.
       if (v.gated) too_few[{n_for_note, c.paired}] = {t.p_min, needed};
     } else if (sig_worse) {
+      // The one meaning of warn: significantly worse, but by less than the limit.
       v.verdict = Verdict::kWarn;
       v.reason = fmt::format("significantly worse ({} < α = {}) but {} {} is within the {} limit",
                              p_txt, v.alpha, est, ci, limit);
     } else if (big_worse) {
-      v.verdict = Verdict::kWarn;
-      v.reason = fmt::format("{} {} is worse than the {} limit but not significant ({} ≥ α = {})",
-                             est, ci, limit, p_txt, v.alpha);
+      v.verdict = Verdict::kInconclusive;
+      v.cause = "not_significant";
+      v.reason = fmt::format(
+          "{} {} is worse than the {} limit but not significant ({} ≥ α = {}): more runs needed",
+          est, ci, limit, p_txt, v.alpha);
     } else if (sig_better && big_better) {
       v.verdict = Verdict::kImproved;
       v.reason = fmt::format("{} {} is better beyond the {} limit; p_better{} = {} < α = {}", est,
@@ -340,13 +344,13 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
       v.reason = fmt::format("{} {} lies within {}", est, ci, limit);
     } else {
       v.verdict = Verdict::kInconclusive;
+      v.cause = "wide_ci";
       v.reason = ci_ok ? fmt::format("{} {} is wider than {}: more runs needed", est, ci, limit)
                        : fmt::format("{} {}: more runs needed", est, ci);
     }
-    if (!v.gated) {
-      if (v.verdict == Verdict::kRegressed) v.verdict = Verdict::kWarn;
-      v.reason += " (not gated)";
-    }
+    // Ungated metrics keep the verdict the rule gives (so a reader sees which way they moved),
+    // but they are information only: never in Holm's family, the counts or the exit code.
+    if (!v.gated) v.reason += " (informational: not gated, raw p)";
     if (!t.informative && v.verdict == Verdict::kUnchanged) {
       v.reason = c.paired ? "identical on every pair" : "every value identical on both sides";
     }
@@ -540,8 +544,8 @@ std::optional<std::string> check_run_count(int runs, int tests, double alpha, bo
                                                               stats::Method::kExact);
   const char* what = paired ? "pairs" : "runs per side";
   return fmt::format(
-      "{} {} can never reach α = {} with Holm over {} tests (smallest possible p {}); use at "
-      "least {} {}",
+      "{} {} can never reach α = {} with Holm over up to {} tests (every gated metric of every "
+      "cell, planned before the runs; smallest possible p {}); use at least {} {}",
       runs, what, alpha, tests, fmt_p(p_min), needed, what);
 }
 

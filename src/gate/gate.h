@@ -3,19 +3,21 @@
 // one verdict per app × cell × metric, Holm-corrected over every gated test.
 //
 // Decision rule, per test, with est = the Hodges-Lehmann change estimate, me = min effect,
-// α = the metric's level, p_adj = Holm-adjusted one-sided p for "worse":
+// α = the metric's level, p_adj = Holm-adjusted one-sided p for "worse". Each verdict has one
+// meaning (docs/statistics.md):
 //   regressed       p_adj < α and est worse than me
-//   inconclusive    too few runs: even the most extreme data cannot reach the Holm level
+//   inconclusive    cause too_few_runs: even the most extreme data cannot reach the Holm level
 //                   (smallest achievable p × tests ≥ α) and nothing was significant
-//   warn            exactly one of "p_adj < α" and "est worse than me"
+//   warn            p_adj < α but est within me (significantly worse, by less than the limit)
+//   inconclusive    cause not_significant: est worse than me, p_adj ≥ α
 //   improved        mirror-image test significant (Holm over the "better" family) and est
 //                   better than me
 //   unchanged       the CI lies within ± me
-//   inconclusive    otherwise (the CI is wider than ± me)
+//   inconclusive    cause wide_ci: otherwise (the CI is wider than ± me)
 //   not_comparable  metric or cell missing on one side, unit or testbed mismatch
 //   error           runs of the cell failed
-// Metrics outside the registry, or disabled, are reported but not gated: they never count in
-// Holm or the exit code, and "regressed" is reported as "warn" for them.
+// Metrics outside the registry, or disabled, are informational: the same rule with their raw
+// p (no Holm), reported apart, never counted in Holm's family, the tallies or the exit code.
 //
 // Scales: kRatio metrics compare log values (A/B: log(cand/base) per pair) and report
 // exp(est) − 1; values ≤ 0 in a ratio metric are replaced by 1e-9 × the smallest positive

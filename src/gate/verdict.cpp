@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/parse.h"
 #include "gate/json_scan.h"
+#include "gate/outcome.h"
 
 namespace benchgate::gate {
 
@@ -19,7 +20,11 @@ namespace {
 
 constexpr Verdict kAll[] = {Verdict::kRegressed, Verdict::kWarn,         Verdict::kImproved,
                             Verdict::kUnchanged, Verdict::kInconclusive, Verdict::kNotComparable,
-                            Verdict::kError};
+                            Verdict::kError,     Verdict::kChanged};
+// Verdicts a gated test can have: the keys of "counts".
+constexpr Verdict kGated[] = {Verdict::kRegressed, Verdict::kWarn,         Verdict::kImproved,
+                              Verdict::kUnchanged, Verdict::kInconclusive, Verdict::kNotComparable,
+                              Verdict::kError};
 
 json num(double v) {
   return std::isfinite(v) ? json(v) : json(nullptr);
@@ -56,6 +61,8 @@ std::string_view verdict_name(Verdict v) {
       return "not_comparable";
     case Verdict::kError:
       return "error";
+    case Verdict::kChanged:
+      return "changed";
   }
   return "?";
 }
@@ -66,7 +73,7 @@ Verdict verdict_from_name(std::string_view name) {
   }
   throw ParseError(fmt::format(
       "unknown verdict '{}' (expected regressed, warn, improved, unchanged, inconclusive, "
-      "not_comparable or error)",
+      "not_comparable, error or changed)",
       name));
 }
 
@@ -86,42 +93,22 @@ int verdict_rank(Verdict v) {
       return 5;
     case Verdict::kUnchanged:
       return 6;
+    case Verdict::kChanged:
+      return 7;
   }
-  return 7;
+  return 8;
 }
 
 int GateResult::count(Verdict v) const {
-  int n = 0;
-  for (const auto& x : verdicts)
-    n += x.verdict == v ? 1 : 0;
-  return n;
+  return tally(*this).count(v);
+}
+
+int GateResult::informational() const {
+  return tally(*this).informational;
 }
 
 ExitCode GateResult::exit_code(bool warn_only) const {
-  ExitCode code = ExitCode::kOk;
-  bool decided = false;  // some gated verdict could actually be decided
-  for (const auto& v : verdicts) {
-    if (!v.gated) continue;
-    switch (v.verdict) {
-      case Verdict::kRegressed:
-        decided = true;
-        if (!warn_only) code = worst_exit_code(code, ExitCode::kRegression);
-        break;
-      case Verdict::kError:
-        code = worst_exit_code(code, ExitCode::kRunFailed);
-        break;
-      case Verdict::kWarn:
-      case Verdict::kImproved:
-      case Verdict::kUnchanged:
-        decided = true;
-        break;
-      case Verdict::kInconclusive:
-      case Verdict::kNotComparable:
-        break;
-    }
-  }
-  if (!decided) code = worst_exit_code(code, ExitCode::kNotComparable);
-  return code;
+  return decide_outcome(nullptr, this, warn_only).exit_code;
 }
 
 json to_json(const GateResult& r) {
@@ -135,6 +122,7 @@ json to_json(const GateResult& r) {
            {"better", v.better == results::Better::kHigher ? "higher" : "lower"},
            {"scale", v.scale == results::Scale::kRatio ? "ratio" : "difference"},
            {"verdict", verdict_name(v.verdict)},
+           {"cause", v.cause},
            {"reason", v.reason},
            {"baseline_label", v.baseline_label},
            {"baseline", num(v.baseline)},
@@ -161,7 +149,7 @@ json to_json(const GateResult& r) {
     verdicts.push_back(std::move(j));
   }
   json counts = json::object();
-  for (Verdict v : kAll)
+  for (Verdict v : kGated)
     counts[std::string(verdict_name(v))] = r.count(v);
   return json{{"mode", r.mode},
               {"baseline_source", r.baseline_source},
@@ -172,7 +160,10 @@ json to_json(const GateResult& r) {
               {"tests", r.tests},
               {"counts", counts},
               {"exit_code", static_cast<int>(r.exit_code(false))},
+              {"informational", r.informational()},
+              {"no_baseline", r.no_baseline},
               {"notes", r.notes},
+              {"partial", r.partial},
               {"verdicts", std::move(verdicts)}};
 }
 
@@ -261,6 +252,8 @@ void verdict_text(JsonText& w, const MetricVerdict& v) {
   w.string(v.baseline_label);
   w.key(L, "better", false);
   w.string(v.better == results::Better::kHigher ? "higher" : "lower");
+  w.key(L, "cause", false);
+  w.string(v.cause);
   w.key(L, "cell", false);
   w.string(v.cell);
   w.key(L, "ci_high", false);
@@ -335,7 +328,7 @@ std::string to_json_text(const GateResult& r) {
   {
     // Sorted verdict names.
     std::vector<std::pair<std::string_view, int>> counts;
-    for (Verdict v : kAll)
+    for (Verdict v : kGated)
       counts.emplace_back(verdict_name(v), r.count(v));
     std::sort(counts.begin(), counts.end());
     out += "{\n";
@@ -351,10 +344,16 @@ std::string to_json_text(const GateResult& r) {
   w.integer(static_cast<int>(r.exit_code(false)));
   w.key(1, "format", false);
   w.string(r.format);
+  w.key(1, "informational", false);
+  w.integer(r.informational());
   w.key(1, "mode", false);
   w.string(r.mode);
+  w.key(1, "no_baseline", false);
+  w.boolean(r.no_baseline);
   w.key(1, "notes", false);
   w.strings(1, r.notes);
+  w.key(1, "partial", false);
+  w.string(r.partial);
   w.key(1, "testbed_match", false);
   w.boolean(r.testbed_match);
   w.key(1, "tests", false);
@@ -384,6 +383,8 @@ GateResult gate_result_from_json(const json& j) {
     get_to(j, "candidate_source", r.candidate_source);
     get_to(j, "format", r.format);
     get_to(j, "testbed_match", r.testbed_match);
+    get_to(j, "no_baseline", r.no_baseline);
+    get_to(j, "partial", r.partial);
     r.alpha = get_num(j, "alpha", 0.05);
     get_to(j, "tests", r.tests);
     get_to(j, "notes", r.notes);
@@ -405,6 +406,7 @@ GateResult gate_result_from_json(const json& j) {
         get_to(e, "verdict", s);
         v.verdict = verdict_from_name(s);
         get_to(e, "reason", v.reason);
+        get_to(e, "cause", v.cause);
         get_to(e, "baseline_label", v.baseline_label);
         v.baseline = get_num(e, "baseline", 0);
         v.current = get_num(e, "current", 0);

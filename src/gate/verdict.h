@@ -18,12 +18,16 @@ enum class Verdict {
   kUnchanged,
   kInconclusive,
   kNotComparable,
-  kError
+  kError,
+  /// Informational rows only (never gated): a significant change of a metric whose better
+  /// direction is unknown (e.g. a Google Benchmark counter nobody declared).
+  kChanged
 };
 
 std::string_view verdict_name(Verdict v);          ///< "regressed", "not_comparable", ...
 Verdict verdict_from_name(std::string_view name);  ///< throws ParseError
-/// Report order: regressed, error, not_comparable, inconclusive, warn, improved, unchanged.
+/// Report order: regressed, error, not_comparable, inconclusive, warn, improved, unchanged,
+/// changed.
 int verdict_rank(Verdict v);
 
 struct MetricVerdict {
@@ -35,6 +39,10 @@ struct MetricVerdict {
   results::Scale scale = results::Scale::kRatio;
   Verdict verdict = Verdict::kUnchanged;
   std::string reason;  ///< one line, why this verdict
+  /// Why an inconclusive verdict is one: "too_few_runs" (the test can never reach α with
+  /// these sample sizes), "not_significant" (estimate beyond the limit, test not
+  /// significant), "wide_ci" (the CI straddles the limit); "" otherwise.
+  std::string cause;
 
   std::string baseline_label;  ///< "main" / "baseline.json"
   double baseline = 0;         ///< median of the baseline sample
@@ -67,6 +75,10 @@ struct GateResult {
   std::string mode;             ///< "ab" | "baseline" | "diff"
   std::string baseline_source;  ///< path of the baseline file, or the baseline app label
   bool testbed_match = true;
+  /// Baseline mode: the baseline file named does not exist yet (nothing compared; exit 3).
+  bool no_baseline = false;
+  /// An input was partial results read with --allow-partial: what was incomplete ("" if none).
+  std::string partial;
   std::vector<MetricVerdict> verdicts;
   std::vector<std::string> notes;  ///< warnings such as "10 pairs cannot reach α=..."
   // Added by the gate engine (gate.h):
@@ -74,8 +86,10 @@ struct GateResult {
   std::string format;            ///< diff: "gbench" | "benchgate"
   double alpha = 0.05;           ///< family-wise α each verdict was decided at
   int tests = 0;                 ///< size of the Holm family (gated, informative tests)
+  /// Gated verdicts of kind v (the counts every report shows; informational rows excluded).
   int count(Verdict v) const;
-  /// Exit code per ci-conventions.md (regression → 1, nothing comparable → 3, …).
+  int informational() const;  ///< ungated rows
+  /// Exit code of this gate alone (gate/outcome.h decide_outcome without runs).
   ExitCode exit_code(bool warn_only) const;
 };
 

@@ -35,7 +35,7 @@ nlohmann::json machine_context(const SysRoots& roots = {});
 /// Testbed fields + fingerprint (a stable hash of cpu_model, num_cpus, kernel_major, build type).
 results::Testbed testbed(const nlohmann::json& machine_context);
 
-/// Allow-listed CI variables (ci-conventions.md) present in the environment, plus
+/// Allow-listed CI variables (docs/ci.md) present in the environment, plus
 /// "git_commit"/"git_dirty" of the working tree when inside a git checkout.
 nlohmann::json provenance();
 

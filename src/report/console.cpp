@@ -91,6 +91,7 @@ std::string_view verdict_style(Verdict v) {
     case Verdict::kImproved:
       return kGreen;
     case Verdict::kUnchanged:
+    case Verdict::kChanged:
       return kDim;
   }
   return {};
@@ -121,6 +122,31 @@ void write_problems(const ReportModel& m, std::ostream& out, const ConsoleOption
     if (!p.log_path.empty()) out << fmt::format(" (log: {})", safe(p.log_path, 120));
     out << '\n';
   }
+}
+
+void write_outcome(const ReportModel& m, std::ostream& out, const ConsoleOptions& o) {
+  std::string_view style = kYellow;
+  switch (m.outcome.kind) {
+    case gate::OutcomeKind::kPass:
+      style = kGreen;
+      break;
+    case gate::OutcomeKind::kRegressed:
+    case gate::OutcomeKind::kRunFailed:
+    case gate::OutcomeKind::kPartial:
+      style = kRed;
+      break;
+    case gate::OutcomeKind::kNotGated:
+      style = kBold;
+      break;
+    case gate::OutcomeKind::kUndecided:
+    case gate::OutcomeKind::kInterrupted:
+      style = kYellow;
+      break;
+  }
+  out << paint(fmt::format("outcome: {} (exit {})", m.outcome.headline(),
+                           static_cast<int>(m.outcome.exit_code)),
+               style, o.color)
+      << '\n';
 }
 
 void write_results_table(const ReportModel& m, std::ostream& out, const ConsoleOptions& o) {
@@ -194,7 +220,7 @@ void write_verdict_table(const ReportModel& m, std::ostream& out, const ConsoleO
   const auto& vs = m.gate->verdicts;
   const std::string level = format_level(vs.empty() ? 0.95 : vs.front().ci_level);
   Table t({"status", "app", "cell", "metric", "baseline", "current",
-           fmt::format("change [{} CI]", level), "limit", "p (Holm)"},
+           fmt::format("change [{} CI]", level), "limit", "p¹"},
           {false, false, false, false, true, true, false, true, true});
   int hidden = 0;
   for (std::size_t i : m.ranked) {
@@ -206,7 +232,7 @@ void write_verdict_table(const ReportModel& m, std::ostream& out, const ConsoleO
     std::string change = format_change(v);
     if (const auto ci = format_ci(v); !ci.empty()) change += " " + ci;
     const bool est = has_estimate(v);
-    t.add({{std::string(verdict_label(v.verdict)), verdict_style(v.verdict)},
+    t.add({{shown_verdict(v), v.gated ? verdict_style(v.verdict) : kDim},
            {safe(v.app, o.max_name), {}},
            {safe(v.cell, o.max_name), {}},
            {safe(v.metric, o.max_name) + " " + std::string(better_symbol(v.better)), {}},
@@ -214,7 +240,7 @@ void write_verdict_table(const ReportModel& m, std::ostream& out, const ConsoleO
            {format_value(v.current, v.unit), {}},
            {change, {}},
            {est ? format_limit(v) : "–", {}},
-           {est ? format_p(v.p_adjusted) : "–", {}}});
+           {est ? shown_p(v) : "–", {}}});
   }
   if (!t.empty()) t.write(out, o.color);
   if (hidden > 0) out << fmt::format("({} unchanged rows not shown)\n", hidden);
@@ -230,7 +256,12 @@ void write_verdict_table(const ReportModel& m, std::ostream& out, const ConsoleO
   if (const int f = m.failed_runs(); f > 0) {
     out << " · " << paint(fmt::format("{} failed run{}", f, f == 1 ? "" : "s"), kRed, o.color);
   }
+  if (const int info = m.outcome.tally.informational; info > 0) {
+    out << " · " << paint(fmt::format("{} informational (not gated)", info), kDim, o.color);
+  }
   out << '\n';
+  out << "¹ Holm-adjusted one-sided p for gated tests; \"raw\" marks the unadjusted p of an "
+         "informational row (its status in parentheses, never counted)\n";
   for (const auto& n : m.gate->notes)
     out << "note: " << safe(n, 300) << '\n';
   if (!m.gate->testbed_match) {

@@ -29,6 +29,10 @@ void write_results_table(const ReportModel& model, std::ostream& out,
 void write_verdict_table(const ReportModel& model, std::ostream& out,
                          const ConsoleOptions& options = {});
 
+/// The outcome line (gate/outcome.h), the last line of `run`, `compare` and `report` before
+/// the reports line: "outcome: ❔ undecided: … (exit 3)".
+void write_outcome(const ReportModel& model, std::ostream& out, const ConsoleOptions& options = {});
+
 /// Failed runs and excluded load periods with their reasons (nothing when there are none).
 /// Print it once, after the tables.
 void write_problems(const ReportModel& model, std::ostream& out,

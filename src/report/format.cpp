@@ -141,6 +141,8 @@ std::string_view verdict_emoji(Verdict v) {
       return "⏭️";
     case Verdict::kError:
       return "💥";
+    case Verdict::kChanged:
+      return "🔀";
   }
   return "?";
 }
@@ -162,6 +164,15 @@ std::span<const Verdict> verdicts_in_order() {
   return kOrder;
 }
 
+std::string shown_verdict(const MetricVerdict& v) {
+  const std::string label(verdict_label(v.verdict));
+  return v.gated ? label : "(" + label + ")";
+}
+
+std::string shown_p(const MetricVerdict& v) {
+  return v.gated ? format_p(v.p_adjusted) : format_p(v.p_value) + " raw";
+}
+
 std::string test_name(std::string_view test) {
   if (test == "wilcoxon-signed-rank") return "Wilcoxon signed-rank test";
   if (test == "mann-whitney-u") return "Mann–Whitney U test";
@@ -177,7 +188,7 @@ std::string verdict_message(const MetricVerdict& v) {
   if (has_estimate(v)) {
     msg += fmt::format(": {}", format_change(v));
     if (const auto ci = format_ci(v); !ci.empty()) msg += " " + ci;
-    msg += fmt::format(", limit {} (p={})", format_limit(v), format_p(v.p_adjusted));
+    msg += fmt::format(", limit {} (p={})", format_limit(v), shown_p(v));
   }
   if (!v.reason.empty()) msg += "; " + v.reason;
   return msg;

@@ -40,8 +40,14 @@ std::string_view verdict_key(gate::Verdict v);    ///< "regressed", "not_compara
 std::string_view verdict_label(gate::Verdict v);  ///< "regressed", "not comparable", ...
 std::string_view verdict_emoji(gate::Verdict v);  ///< ❌ ⚠️ ⚡ ✅ ❔ ⏭️ 💥
 int verdict_order(gate::Verdict v);               ///< report order, 0 = first (regressed)
-/// Every verdict in report order.
+/// Every verdict a gated test can have, in report order (the headline counts).
 std::span<const gate::Verdict> verdicts_in_order();
+/// The status a row shows: the verdict label for a gated test, "(label)" for an informational
+/// (ungated) row.
+std::string shown_verdict(const gate::MetricVerdict& v);
+/// The p a row shows: Holm-adjusted for a gated test; the raw p followed by " raw" for an
+/// informational row.
+std::string shown_p(const gate::MetricVerdict& v);
 
 /// One-line message: "throughput regressed: -6.1 % [-7.9 %, -4.2 %], limit -3 % (p=0.002)",
 /// followed by the gate's reason when it has one. Raw text: escape it for the target format.

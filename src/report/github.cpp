@@ -47,12 +47,15 @@ void output(std::string& out, std::string_view name, const std::string& value) {
 std::string github_outputs(const ReportModel& m, const NamedPaths& paths) {
   std::string out;
   output(out, "status", m.status());
+  output(out, "exit-code", std::to_string(static_cast<int>(m.outcome.exit_code)));
+  output(out, "outcome", m.outcome.text());
   output(out, "regressions", std::to_string(m.count(Verdict::kRegressed)));
   output(out, "improvements", std::to_string(m.count(Verdict::kImproved)));
   output(out, "warnings", std::to_string(m.count(Verdict::kWarn)));
   output(out, "inconclusive", std::to_string(m.count(Verdict::kInconclusive)));
   output(out, "not-comparable", std::to_string(m.count(Verdict::kNotComparable)));
   output(out, "failed-runs", std::to_string(m.failed_runs()));
+  output(out, "informational", std::to_string(m.outcome.tally.informational));
   for (const auto& [name, path] : paths)
     output(out, name, path);
   return out;

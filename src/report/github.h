@@ -1,5 +1,5 @@
 #pragma once
-// GitHub Actions integration (ci-conventions.md "GitHub Actions"): step summary, step
+// GitHub Actions integration (docs/ci.md "GitHub Actions"): step summary, step
 // outputs and error annotations. Pure functions over an injected environment, an output
 // stream for workflow commands and a file appender, so tests need no runner.
 

@@ -45,6 +45,7 @@ std::string_view verdict_color(Verdict v) {
     case Verdict::kImproved:
       return "#1a7f37";
     case Verdict::kUnchanged:
+    case Verdict::kChanged:
       return "#57606a";
   }
   return "#57606a";
@@ -64,9 +65,9 @@ h3 { font-size: 15px; margin: 18px 0 8px; }
 a { color: var(--accent); }
 .status { display: inline-block; font-weight: 600; font-size: 15px; padding: 3px 10px; border-radius: 12px;
   background: var(--soft); border: 1px solid var(--border); }
-.status.regressed, .status.error { background: #ffebe9; border-color: #ffcecb; color: #a40e26; }
+.status.regressed, .status.run_failed, .status.partial { background: #ffebe9; border-color: #ffcecb; color: #a40e26; }
 .status.pass { background: #dafbe1; border-color: #aceebb; color: #116329; }
-.status.not_comparable, .status.interrupted { background: #fff8c5; border-color: #f2e1a0; color: #7d4e00; }
+.status.undecided, .status.interrupted { background: #fff8c5; border-color: #f2e1a0; color: #7d4e00; }
 .counts { margin: 8px 0 0; font-size: 15px; }
 .meta, .muted { color: var(--muted); }
 nav { margin-top: 12px; }
@@ -222,18 +223,8 @@ class Page {
     return it == cell_id_.end() ? "" : fmt::format("cell-{}", it->second);
   }
 
-  std::string status_text() const {
-    const std::string s = m_.status();
-    const int reg = m_.count(Verdict::kRegressed);
-    if (s == "regressed") return fmt::format("❌ {} regression{}", reg, reg == 1 ? "" : "s");
-    if (s == "error") {
-      const int f = m_.failed_runs();
-      return f ? fmt::format("💥 {} failed run{}", f, f == 1 ? "" : "s") : "💥 errors";
-    }
-    if (s == "not_comparable") return "⏭️ nothing comparable";
-    if (s == "interrupted") return "⏹️ interrupted";
-    return m_.gate ? "✅ no regressions" : "📊 results (not gated)";
-  }
+  // The outcome (gate/outcome.h) decides the pill: green only for a pass.
+  std::string status_text() const { return esc(m_.outcome.headline(), 600); }
 
   void header(std::ostream& out) const {
     out << "<header>\n<h1>benchgate report: " << esc(m_.suite) << "</h1>\n";
@@ -245,6 +236,9 @@ class Page {
         if (n > 0 || v == Verdict::kRegressed) {
           parts.push_back(fmt::format("{} {} {}", verdict_emoji(v), n, verdict_label(v)));
         }
+      }
+      if (const int info = m_.outcome.tally.informational; info > 0) {
+        parts.push_back(fmt::format("ℹ️ {} informational (not gated)", info));
       }
       out << "<p class=\"counts\">" << esc(fmt::format("{}", fmt::join(parts, " · ")), 2000)
           << "</p>\n";
@@ -307,8 +301,10 @@ class Page {
            "<th scope=\"col\" class=\"num\">current</th><th scope=\"col\" "
            "class=\"num\">change</th><th scope=\"col\" class=\"num\">"
         << level
-        << " CI</th><th scope=\"col\" class=\"num\">limit</th><th scope=\"col\" class=\"num\">p "
-           "(Holm)</th><th scope=\"col\" class=\"num\">n</th><th scope=\"col\">why</th></tr>"
+        << " CI</th><th scope=\"col\" class=\"num\">limit</th><th scope=\"col\" class=\"num\" "
+           "title=\"Holm-adjusted one-sided p for gated tests; raw marks the unadjusted p of an "
+           "informational row\">p</th><th scope=\"col\" class=\"num\">n</th><th "
+           "scope=\"col\">why</th></tr>"
            "</thead>\n<tbody>\n";
     for (std::size_t i : idx) {
       const auto& v = vs[i];
@@ -316,7 +312,8 @@ class Page {
       out << fmt::format(
           "<tr class=\"v-{}\"><td><span class=\"badge\" "
           "style=\"background:{}\">{}</span></td><td class=\"name\">{}</td>",
-          verdict_key(v.verdict), verdict_color(v.verdict), verdict_label(v.verdict), esc(v.app));
+          verdict_key(v.verdict), v.gated ? verdict_color(v.verdict) : "#8c959f",
+          html_escape(shown_verdict(v)), esc(v.app));
       if (cell_col) {
         const std::string anchor = cell_anchor(v.cell);
         out << "<td class=\"name\">"
@@ -333,7 +330,7 @@ class Page {
           html_escape(format_value(v.baseline, v.unit)),
           html_escape(format_value(v.current, v.unit)), est ? html_escape(format_change(v)) : "–",
           est ? html_escape(format_ci(v)) : "–", est ? html_escape(format_limit(v)) : "–",
-          est ? format_p(v.p_adjusted) : "–",
+          est ? html_escape(shown_p(v)) : "–",
           v.n_baseline || v.n_current ? fmt::format("{}/{}", v.n_baseline, v.n_current) : "–",
           esc(v.reason, 300));
     }

@@ -47,6 +47,7 @@ class Writer {
       ungated();
     }
     failed_runs();
+    outcome_case();
     notes();
 
     const std::string suite_name = clean_line(m_.suite, kMaxName);
@@ -88,6 +89,8 @@ class Writer {
       p.append_attribute("value") = clean_line(value, kMaxMessage).c_str();
     };
     prop("benchgate.status", m_.status());
+    prop("benchgate.outcome", m_.outcome.text());
+    prop("benchgate.exit_code", std::to_string(static_cast<int>(m_.outcome.exit_code)));
     if (m_.gate) {
       prop("benchgate.mode", m_.gate->mode);
       prop("benchgate.baseline", m_.gate->baseline_source);
@@ -151,16 +154,22 @@ class Writer {
       total_time_ += cell_time(v.cell, v.measured_s);
       const std::string msg = verdict_message(v);
       const std::string details = verdict_details(v);
+      if (!v.gated) {  // informational: never a failure, skip or error
+        system_out(tc, "informational (not gated): " + msg + "\n" + details);
+        continue;
+      }
       switch (v.verdict) {
         case Verdict::kRegressed:
           outcome(tc, "failure", "benchgate.Regression", msg, details);
           ++failures_;
           break;
-        case Verdict::kWarn:
         case Verdict::kInconclusive:
         case Verdict::kNotComparable:
           outcome(tc, "skipped", nullptr, msg, details);
           ++skipped_;
+          break;
+        case Verdict::kWarn:  // decided: significantly worse, but within the limit
+          system_out(tc, msg + "\n" + details);
           break;
         case Verdict::kError: {
           error_cells_.insert(v.cell);
@@ -172,6 +181,7 @@ class Writer {
           system_out(tc, msg + "\n" + details);
           break;
         case Verdict::kUnchanged:
+        case Verdict::kChanged:
           system_out(tc, details);
           break;
       }
@@ -212,6 +222,39 @@ class Writer {
         body += "\nlog: " + p.log_path;
       }
       outcome(tc, "error", "benchgate.RunError", fmt::format("run failed: {}", p.reason), body);
+      ++errors_;
+    }
+  }
+
+  // The outcomes no verdict test case shows get one test case of their own, so a JUnit reader
+  // never sees a green suite for an exit code that is not 0: undecided (failure), partial and
+  // interrupted (error).
+  void outcome_case() {
+    const auto& oc = m_.outcome;
+    const char* element = nullptr;
+    const char* type = nullptr;
+    switch (oc.kind) {
+      case gate::OutcomeKind::kUndecided:
+        element = "failure";
+        type = "benchgate.Undecided";
+        break;
+      case gate::OutcomeKind::kPartial:
+        element = "error";
+        type = "benchgate.Partial";
+        break;
+      case gate::OutcomeKind::kInterrupted:
+        element = "error";
+        type = "benchgate.Interrupted";
+        break;
+      default:
+        return;
+    }
+    auto tc = testcase("gate", "", "outcome", 0);
+    outcome(tc, element, type, oc.text(),
+            fmt::format("exit code: {}", static_cast<int>(oc.exit_code)));
+    if (oc.kind == gate::OutcomeKind::kUndecided) {
+      ++failures_;
+    } else {
       ++errors_;
     }
   }

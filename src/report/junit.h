@@ -1,5 +1,5 @@
 #pragma once
-// junit.xml (ci-conventions.md "JUnit XML"): one testcase per app × cell × metric.
+// junit.xml (docs/ci.md "JUnit XML"): one testcase per app × cell × metric.
 //
 //   regressed                        → <failure type="benchgate.Regression">
 //   warn / inconclusive / not compar. → <skipped>

@@ -69,25 +69,11 @@ class Renderer {
   std::string header() const {
     std::string out = marker_line(m_.suite) + "\n\n";
     const std::string suite = esc(m_.suite);
-    const std::string status = m_.status();
-    const int reg = m_.count(Verdict::kRegressed);
+    // The outcome decides the title (gate/outcome.h): ✅ only for a pass.
+    const auto& oc = m_.outcome;
+    const std::string title =
+        fmt::format("{} benchgate: {} — {}", oc.emoji(), suite, esc(oc.text(), 600));
     const int failed = m_.failed_runs();
-    std::string title;
-    if (status == "interrupted") {
-      title = fmt::format("⏹️ benchgate: {} was interrupted", suite);
-    } else if (!m_.gate) {
-      title = failed ? fmt::format("💥 benchgate: {} — {} failed run{}", suite, failed,
-                                   failed == 1 ? "" : "s")
-                     : fmt::format("📊 benchgate: {} — results (no gate)", suite);
-    } else if (reg > 0) {
-      title = fmt::format("❌ benchgate: {} — {} regression{}", suite, reg, reg == 1 ? "" : "s");
-    } else if (status == "error") {
-      title = fmt::format("💥 benchgate: {} — runs failed", suite);
-    } else if (status == "not_comparable") {
-      title = fmt::format("⏭️ benchgate: {} — nothing comparable", suite);
-    } else {
-      title = fmt::format("✅ benchgate: {} — no regressions", suite);
-    }
     out += "### " + title + "\n\n";
 
     // Headline counts.
@@ -114,6 +100,9 @@ class Renderer {
     }
     if (failed > 0) {
       parts.push_back(fmt::format("💥 {} failed run{}", failed, failed == 1 ? "" : "s"));
+    }
+    if (const int info = m_.outcome.tally.informational; info > 0) {
+      parts.push_back(fmt::format("ℹ️ {} informational (not gated)", info));
     }
     out += join(parts, " · ") + "\n\n";
     if (m_.gate) out += mode_line();
@@ -168,14 +157,15 @@ class Renderer {
   std::string verdict_row(const MetricVerdict& v, std::size_t max_name, bool with_p) const {
     std::string change = format_change(v);
     if (const auto ci = format_ci(v); !ci.empty()) change += " " + ci;
-    std::string row = fmt::format(
-        "| {} {} | {} | {} | {} {} | {} | {} | {} | {} |", verdict_emoji(v.verdict),
-        verdict_label(v.verdict), esc(v.app, max_name), esc(v.cell, max_name),
-        esc(v.metric, max_name), better_symbol(v.better), format_value(v.baseline, v.unit),
-        format_value(v.current, v.unit), change, has_estimate(v) ? format_limit(v) : "–");
+    std::string row = fmt::format("| {} {} | {} | {} | {} {} | {} | {} | {} | {} |",
+                                  v.gated ? verdict_emoji(v.verdict) : std::string_view("ℹ️"),
+                                  shown_verdict(v), esc(v.app, max_name), esc(v.cell, max_name),
+                                  esc(v.metric, max_name), better_symbol(v.better),
+                                  format_value(v.baseline, v.unit), format_value(v.current, v.unit),
+                                  change, has_estimate(v) ? format_limit(v) : "–");
     if (with_p) {
       row.pop_back();
-      row += fmt::format("| {} |", has_estimate(v) ? format_p(v.p_adjusted) : "–");
+      row += fmt::format("| {} |", has_estimate(v) ? shown_p(v) : "–");
     }
     return row + "\n";
   }
@@ -185,7 +175,7 @@ class Renderer {
         format_level(m_.gate->verdicts.empty() ? 0.95 : m_.gate->verdicts.front().ci_level);
     if (with_p) {
       return fmt::format(
-          "| status | app | cell | metric | baseline | current | change [{} CI] | limit | p (Holm) "
+          "| status | app | cell | metric | baseline | current | change [{} CI] | limit | p¹ "
           "|\n|:--|:--|:--|:--|--:|--:|:--|--:|--:|\n",
           level);
     }
@@ -197,7 +187,9 @@ class Renderer {
 
   static constexpr std::string_view kLegend =
       "<sub>↑ higher is better · ↓ lower is better · limit: the smallest change in the worse "
-      "direction that can count as a regression</sub>\n\n";
+      "direction that can count as a regression · ¹ p: Holm-adjusted one-sided p of a gated "
+      "test; *raw* marks the unadjusted p of an informational row (ℹ️, status in parentheses, "
+      "never counted)</sub>\n\n";
 
   // Every row that is not unchanged, worst first; regressions always, the rest while they fit.
   std::string attention_table(std::size_t budget) const {

@@ -1,5 +1,5 @@
 #pragma once
-// summary.md: the PR comment and step summary (ci-conventions.md "Markdown summary").
+// summary.md: the PR comment and step summary (docs/ci.md "Markdown summary").
 //
 // The first line is a stable marker (`<!-- benchgate:report v1 id=<suite> -->`) so a bot can
 // find and update one comment; then the headline counts, a table of every row that is not

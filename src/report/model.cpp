@@ -26,9 +26,7 @@ const Stat* AppCell::stat(std::string_view metric) const {
 }
 
 int ReportModel::count(Verdict v) const {
-  if (!gate) return 0;
-  return static_cast<int>(std::count_if(gate->verdicts.begin(), gate->verdicts.end(),
-                                        [&](const auto& m) { return m.verdict == v; }));
+  return gate ? gate->count(v) : 0;
 }
 
 int ReportModel::iterations() const {
@@ -39,19 +37,11 @@ int ReportModel::iterations() const {
 }
 
 int ReportModel::failed_runs() const {
-  return static_cast<int>(
-      std::count_if(problems.begin(), problems.end(), [](const auto& p) { return p.is_error(); }));
+  return outcome.failed_runs;
 }
 
 std::string ReportModel::status() const {
-  if (results.status == "interrupted") return "interrupted";
-  if (failed_runs() > 0 || count(Verdict::kError) > 0) return "error";
-  if (count(Verdict::kRegressed) > 0) return "regressed";
-  if (gate && (gate->verdicts.empty() ||
-               count(Verdict::kNotComparable) == static_cast<int>(gate->verdicts.size()))) {
-    return "not_comparable";
-  }
-  return "pass";
+  return std::string(outcome.token());
 }
 
 const Cell* ReportModel::find_cell(std::string_view key) const {
@@ -447,13 +437,17 @@ ReportModel build_model(ResultsFile results, std::optional<gate::GateResult> gat
     m.ranked.resize(vs.size());
     for (std::size_t i = 0; i < vs.size(); ++i)
       m.ranked[i] = i;
+    // Gated tests first (the decision), informational rows after them.
     std::stable_sort(m.ranked.begin(), m.ranked.end(), [&](std::size_t a, std::size_t b) {
+      if (vs[a].gated != vs[b].gated) return vs[a].gated;
       const int oa = verdict_order(vs[a].verdict), ob = verdict_order(vs[b].verdict);
       if (oa != ob) return oa < ob;
       return severity(vs[a]) > severity(vs[b]);
     });
   }
 
+  m.outcome = gate::decide_outcome(&m.results, m.gate ? &*m.gate : nullptr,
+                                   gate::recorded_warn_only(m.results));
   build_environment(m);
   collect_artifacts(m);
   return m;

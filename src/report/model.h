@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "gate/outcome.h"
 #include "gate/verdict.h"
 #include "results/metrics.h"
 #include "results/model.h"
@@ -85,8 +86,10 @@ struct Problem {
   std::string reason;
   std::string log_path;  ///< the app log artifact, relative to the output folder
   std::string log_tail;  ///< its last lines, when readable
-  /// Failed runs are errors (exit 4, JUnit <error>); invalid periods are only excluded.
-  bool is_error() const { return status == "failed"; }
+  /// Every problem is a failure (exit 4, JUnit <error>): a failed or skipped run, and an
+  /// invalid load period (errors above max_error_rate, a missed rate), whose run counts as
+  /// failed (gate/outcome.h run_failed). Only an interrupted one is not.
+  bool is_error() const { return status != "interrupted"; }
 };
 
 struct Link {
@@ -111,13 +114,16 @@ struct ReportModel {
   /// Environment and provenance as (label, value) pairs, for display. Raw: escape to render.
   std::vector<std::pair<std::string, std::string>> environment;
   std::string run_url;  ///< the CI run (GitHub run, GitLab job, Jenkins build), when known
+  /// The one decision every reporter shows (gate/outcome.h), with the recorded --warn-only.
+  gate::Outcome outcome;
 
   bool gated() const { return gate.has_value(); }
   /// Iterations per app (the largest iteration number in the runs).
   int iterations() const;
-  int count(gate::Verdict v) const;
-  int failed_runs() const;  ///< problems that are errors
-  /// "pass" | "regressed" | "error" | "not_comparable" | "interrupted".
+  int count(gate::Verdict v) const;  ///< gated verdicts of kind v
+  int failed_runs() const;           ///< outcome.failed_runs
+  /// outcome.token(): pass | regressed | undecided | run_failed | partial | interrupted |
+  /// not_gated.
   std::string status() const;
   const Cell* find_cell(std::string_view key) const;
   /// The verdicts of one cell, in gate order.

@@ -151,6 +151,12 @@ void write_openmetrics(const ReportModel& m, std::ostream& out) {
   }
   b.add("benchgate_failed_runs", "runs that failed (app crashed or never ready, driver failed)", "",
         {}, m.failed_runs());
+  b.add("benchgate_outcome",
+        "1 for the outcome of this invocation (pass, regressed, undecided, run_failed, partial, "
+        "interrupted, not_gated)",
+        "", {{"outcome", std::string(m.outcome.token())}}, 1);
+  b.add("benchgate_exit_code", "the exit code benchgate returned", "", {},
+        static_cast<int>(m.outcome.exit_code));
   b.write(out);
 }
 

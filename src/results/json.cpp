@@ -18,7 +18,9 @@ using nlohmann::json;
 namespace {
 
 // Non-finite doubles are not valid JSON: write null, read null back as NaN.
-json num(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+json num(double v) {
+  return std::isfinite(v) ? json(v) : json(nullptr);
+}
 
 double get_num(const json& j, const char* key, double def = 0) {
   auto it = j.find(key);
@@ -34,7 +36,8 @@ void get_to(const json& j, const char* key, T& out) {
 
 json num_map(const std::map<std::string, double>& m) {
   json j = json::object();
-  for (const auto& [k, v] : m) j[k] = num(v);
+  for (const auto& [k, v] : m)
+    j[k] = num(v);
   return j;
 }
 
@@ -84,7 +87,7 @@ void from_json(const json& j, LoadPoint& v) {
 }
 
 void to_json(json& j, const LatencyStats& v) {
-  j = json{{"count", v.count}, {"min", num(v.min)},   {"mean", num(v.mean)},
+  j = json{{"count", v.count},      {"min", num(v.min)}, {"mean", num(v.mean)},
            {"stdev", num(v.stdev)}, {"max", num(v.max)}, {"percentiles", num_map(v.percentiles)}};
   if (!v.histogram.empty()) j["histogram"] = v.histogram;
 }
@@ -123,7 +126,8 @@ void to_json(json& j, const DriverResult& v) {
            {"invalid_reasons", v.invalid_reasons},
            {"raw_output", v.raw_output},
            {"extra", v.extra}};
-  for (double x : v.throughput_trace) j["throughput_trace"].push_back(num(x));
+  for (double x : v.throughput_trace)
+    j["throughput_trace"].push_back(num(x));
   if (v.latency_uncorrected) j["latency_uncorrected"] = *v.latency_uncorrected;
 }
 void from_json(const json& j, DriverResult& v) {
@@ -151,7 +155,8 @@ void from_json(const json& j, DriverResult& v) {
   }
   v.trace_interval_s = get_num(j, "trace_interval_s");
   if (auto it = j.find("throughput_trace"); it != j.end()) {
-    for (const auto& x : *it) v.throughput_trace.push_back(x.is_null() ? std::nan("") : x.get<double>());
+    for (const auto& x : *it)
+      v.throughput_trace.push_back(x.is_null() ? std::nan("") : x.get<double>());
   }
   v.driver_cpu_s = get_num(j, "driver_cpu_s");
   get_to(j, "invalid_reasons", v.invalid_reasons);
@@ -163,7 +168,8 @@ void to_json(json& j, const Traces& v) {
   j = json{{"interval_s", num(v.interval_s)}, {"t", v.t}, {"series", json::object()}};
   for (const auto& [k, s] : v.series) {
     json arr = json::array();
-    for (double x : s) arr.push_back(num(x));
+    for (double x : s)
+      arr.push_back(num(x));
     j["series"][k] = std::move(arr);
   }
 }
@@ -173,7 +179,8 @@ void from_json(const json& j, Traces& v) {
   if (auto it = j.find("series"); it != j.end()) {
     for (auto e = it->begin(); e != it->end(); ++e) {
       auto& s = v.series[e.key()];
-      for (const auto& x : *e) s.push_back(x.is_null() ? std::nan("") : x.get<double>());
+      for (const auto& x : *e)
+        s.push_back(x.is_null() ? std::nan("") : x.get<double>());
     }
   }
 }
@@ -260,12 +267,9 @@ void to_json(json& j, const ProfileSummary& v) {
     }
     return arr;
   };
-  j = json{{"profiler", v.profiler},
-           {"status", v.status},
-           {"reason", v.reason},
-           {"top_symbols", entries(v.top_symbols)},
-           {"by_dso", entries(v.by_dso)},
-           {"extra", v.extra}};
+  j = json{{"profiler", v.profiler},      {"status", v.status},
+           {"reason", v.reason},          {"top_symbols", entries(v.top_symbols)},
+           {"by_dso", entries(v.by_dso)}, {"extra", v.extra}};
   to_json_artifacts(j, "artifacts", v.artifacts);
 }
 void from_json(const json& j, ProfileSummary& v) {
@@ -290,9 +294,8 @@ void from_json(const json& j, ProfileSummary& v) {
 }
 
 void to_json(json& j, const PeriodResult& v) {
-  j = json{{"point", v.point},    {"status", v.status},
-           {"reason", v.reason},  {"driver", v.driver},
-           {"app", v.app},        {"metrics", num_map(v.metrics)}};
+  j = json{{"point", v.point},   {"status", v.status}, {"reason", v.reason},
+           {"driver", v.driver}, {"app", v.app},       {"metrics", num_map(v.metrics)}};
   if (v.profile) j["profile"] = *v.profile;
 }
 void from_json(const json& j, PeriodResult& v) {
@@ -392,6 +395,7 @@ void to_json(json& j, const ResultsFile& v) {
            {"tool", {{"name", "benchgate"}, {"version", v.tool_version}}},
            {"command", v.command},
            {"status", v.status},
+           {"planned_runs", v.planned_runs},
            {"name", v.name},
            {"started_at", v.started_at},
            {"finished_at", v.finished_at},
@@ -409,12 +413,15 @@ void to_json(json& j, const ResultsFile& v) {
            {"runs", v.runs},
            {"gate", v.gate},
            {"warnings", v.warnings}};
+  if (!v.failure.empty()) j["failure"] = v.failure;
 }
 void from_json(const json& j, ResultsFile& v) {
   get_to(j, "schema_version", v.schema_version);
   if (auto it = j.find("tool"); it != j.end()) get_to(*it, "version", v.tool_version);
   get_to(j, "command", v.command);
   get_to(j, "status", v.status);
+  get_to(j, "failure", v.failure);
+  get_to(j, "planned_runs", v.planned_runs);
   get_to(j, "name", v.name);
   get_to(j, "started_at", v.started_at);
   get_to(j, "finished_at", v.finished_at);

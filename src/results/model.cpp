@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "core/error.h"
 #include "results/metrics.h"
 
 namespace benchgate::results {
@@ -11,6 +12,38 @@ namespace benchgate::results {
 std::string LoadPoint::key() const {
   if (rate > 0) return fmt::format("c={} r={:g}", clients, rate);
   return fmt::format("c={}", clients);
+}
+
+std::string incomplete_reason(const ResultsFile& r) {
+  if (r.status == "complete") return "";
+  const std::string runs =
+      r.planned_runs > 0
+          ? fmt::format("{} of {} planned runs recorded", r.runs.size(), r.planned_runs)
+          : fmt::format("{} run{} recorded", r.runs.size(), r.runs.size() == 1 ? "" : "s");
+  if (r.status == "running") {
+    return fmt::format(
+        "status \"running\": benchgate did not finish — it was killed or its "
+        "final write failed ({})",
+        runs);
+  }
+  if (r.status == "interrupted") {
+    return fmt::format("status \"interrupted\": stopped by a signal ({})", runs);
+  }
+  if (r.status == "failed") {
+    return fmt::format("status \"failed\": {} ({})",
+                       r.failure.empty() ? "benchgate stopped on an error" : r.failure, runs);
+  }
+  return fmt::format("status \"{}\" ({})", r.status, runs);
+}
+
+void require_complete(const ResultsFile& r, const std::string& origin, bool allow_partial) {
+  if (allow_partial) return;
+  const std::string why = incomplete_reason(r);
+  if (why.empty()) return;
+  throw ConfigError(fmt::format(
+      "{}: the results are not complete ({}); pass --allow-partial to use them anyway (every "
+      "report then says \"partial\")",
+      origin, why));
 }
 
 std::string cell_key(const std::string& scenario, const LoadPoint& point) {
@@ -24,7 +57,8 @@ void derive_metrics(PeriodResult& p) {
   if (d.driver == "sleep") {  // idle footprint only: no requests were sent
     if (a.cpu_total_s() > 0) m[std::string(metric::kCpuPercent)] = a.cpu_percent;
     if (a.rss_peak > 0) m[std::string(metric::kPeakRss)] = static_cast<double>(a.rss_peak);
-    if (a.duration_s > 0) m[std::string(metric::kRssGrowth)] = static_cast<double>(a.rss_end - a.rss_start);
+    if (a.duration_s > 0)
+      m[std::string(metric::kRssGrowth)] = static_cast<double>(a.rss_end - a.rss_start);
     return;
   }
   m[std::string(metric::kThroughput)] = d.throughput;

@@ -4,11 +4,10 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace benchgate::results {
 
@@ -57,8 +56,8 @@ struct DriverResult {
   LatencyStats latency;    ///< open loop: corrected (from intended send time)
   std::optional<LatencyStats> latency_uncorrected;  ///< open loop: service time only
   double trace_interval_s = 0;
-  std::vector<double> throughput_trace;  ///< successful responses / s per interval
-  double driver_cpu_s = 0;               ///< driver process/thread CPU time in the period
+  std::vector<double> throughput_trace;      ///< successful responses / s per interval
+  double driver_cpu_s = 0;                   ///< driver process/thread CPU time in the period
   std::vector<std::string> invalid_reasons;  ///< self-honesty checks that failed
   std::string raw_output;                    ///< artifact path (relative to the output folder)
   nlohmann::json extra = nlohmann::json::object();  ///< driver-specific details
@@ -182,7 +181,7 @@ struct RunRecord {
   std::map<std::string, double> metrics;  ///< per-run metrics: startup_time, idle_rss
   std::vector<Artifact> artifacts;
   std::optional<ProfileSummary> profile;
-  Traces traces;  ///< the whole run (start-up to shutdown)
+  Traces traces;                      ///< the whole run (start-up to shutdown)
   std::vector<std::string> warnings;  ///< e.g. "readiness URL answered HTTP 404"
 };
 
@@ -203,14 +202,21 @@ struct RunOrder {
 struct ResultsFile {
   int schema_version = kSchemaVersion;
   std::string tool_version;
-  std::string command;            ///< drive | run | compare
-  std::string status = "complete";  ///< complete | interrupted | failed
+  std::string command;  ///< drive | run | compare
+  /// Life cycle: "running" while benchgate checkpoints (a file left so was killed, or its final
+  /// write failed); "complete" once every planned run finished and the final write succeeded;
+  /// "interrupted" after SIGINT/SIGTERM; "failed" when benchgate stopped on an error (failure
+  /// says which). Only complete results can become a baseline or be reported without
+  /// --allow-partial.
+  std::string status = "complete";
+  std::string failure;   ///< status "failed": what stopped benchgate
+  int planned_runs = 0;  ///< runs the plan had (0: not recorded)
   std::string name;
-  std::string started_at;   ///< ISO-8601
-  std::string finished_at;  ///< ISO-8601
+  std::string started_at;                           ///< ISO-8601
+  std::string finished_at;                          ///< ISO-8601
   nlohmann::json suite = nlohmann::json::object();  ///< resolved configuration
   RunOrder order;
-  nlohmann::json machine = nlohmann::json::object();     ///< Google Benchmark-style context+
+  nlohmann::json machine = nlohmann::json::object();  ///< Google Benchmark-style context+
   Testbed testbed;
   nlohmann::json provenance = nlohmann::json::object();  ///< allow-listed CI vars, git
   std::vector<RunRecord> runs;
@@ -228,6 +234,14 @@ struct Sample {
   double value = 0;
   std::string run_id;
 };
+
+/// "" for complete results; otherwise what is incomplete about them, e.g. "status \"running\":
+/// benchgate did not finish (3 of 6 planned runs recorded)".
+std::string incomplete_reason(const ResultsFile& r);
+
+/// ConfigError (exit 2) "<origin>: results are not complete (…); …--allow-partial…" unless
+/// the results are complete or allow_partial is set.
+void require_complete(const ResultsFile& r, const std::string& origin, bool allow_partial);
 
 /// Cell key of a load period of a scenario.
 std::string cell_key(const std::string& scenario, const LoadPoint& point);

@@ -118,8 +118,9 @@ class OfflineTest : public ::testing::Test {
 // ---------------------------------------------------------------- every pair, end to end
 
 TEST_F(OfflineTest, DiffEveryPublicPairThroughTheCli) {
-  // Expected exit codes: 1 regression; 3 when nothing could be tested (one repetition a side,
-  // or aggregates only); 0 when everything was decided and nothing regressed.
+  // Expected exit codes: 1 regression; 3 (undecided) when not every gated test could be
+  // decided (one repetition a side, aggregates only, or — the A/A pair — 316 of 396 tests
+  // whose CIs straddle the 5 % limit); 0 only when every gated test was decided.
   const std::map<std::string, int> expected = {{"01_old_format_1rep_googlecpp_scaled", 3},
                                                {"02_upstream_test1", 3},
                                                {"03_upstream_test3_utest", 3},
@@ -130,7 +131,7 @@ TEST_F(OfflineTest, DiffEveryPublicPairThroughTheCli) {
                                                {"08_koniksedy_offset_list_vs_scaled", 3},
                                                {"09_kokkos_stack12_A_vs_B", 1},
                                                {"10_kokkos_stack12_A_vs_synthetic_cycle", 1},
-                                               {"11_kokkos_stack12_A_vs_A", 0},
+                                               {"11_kokkos_stack12_A_vs_A", 3},
                                                {"15_lob_engine_scaled", 3},
                                                {"16_julian_subns_scaled", 3}};
   int pairs = 0;

@@ -214,12 +214,22 @@ class SuiteTest : public ::testing::Test {
     return std::nullopt;
   }
 
-  /// Polls until results.json was checkpointed (a run finished) and the next run's app is up:
-  /// the descendants of `pid` then; empty after 30 s or when benchgate exited.
+  /// Runs recorded in the checkpointed results.json (0 when there is none yet).
+  std::size_t checkpointed_runs() const {
+    try {
+      return results::read_results(out() / "results.json").runs.size();
+    } catch (const std::exception&) {
+      return 0;
+    }
+  }
+
+  /// Polls until results.json was checkpointed after a run (the first checkpoint, written
+  /// before any run, has none) and the next run's app is up: the descendants of `pid` then;
+  /// empty after 30 s or when benchgate exited.
   std::vector<pid_t> wait_for_checkpoint_and_app(pid_t pid) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (std::chrono::steady_clock::now() < deadline) {
-      if (fs::exists(out() / "results.json")) {
+      if (checkpointed_runs() > 0) {
         auto d = testing::descendants(pid);
         if (!d.empty()) return d;
       }
@@ -384,8 +394,13 @@ TEST_F(SuiteTest, InterruptKeepsTheRunsSoFar) {
       << rf.runs.back().status;
   EXPECT_TRUE(rf.gate.is_null()) << "an interrupted run is not gated";
   EXPECT_TRUE(fs::exists(out() / "summary.md")) << "reports are written whatever the exit code";
+  // Interrupted results are partial: `report` refuses them unless told, then says so.
   auto rep = benchgate({"report", (out() / "results.json").string(), "--no-color"});
+  EXPECT_EQ(rep.exit_code, 2) << rep.err;
+  EXPECT_NE(rep.err.find("--allow-partial"), std::string::npos) << rep.err;
+  rep = benchgate({"report", (out() / "results.json").string(), "--no-color", "--allow-partial"});
   EXPECT_EQ(rep.exit_code, 130) << rep.err;
+  EXPECT_NE(rep.out.find("outcome: ⏹️ interrupted"), std::string::npos) << rep.out;
 }
 
 // A second SIGINT does not wait for the graceful shutdown: every app process group is
@@ -639,6 +654,145 @@ TEST_F(CompareTest, TwoAppsTable) {
   auto rep = benchgate({"report", (out() / "results.json").string(), "--no-color"});
   EXPECT_EQ(rep.exit_code, 0);
   EXPECT_EQ(rep.out, r.out.substr(0, r.out.rfind("\nreports: ")));
+}
+
+/// Words that claim success; none may appear in the outputs of an outcome that is not a pass.
+void expect_no_pass(const std::string& what, const std::string& text) {
+  EXPECT_EQ(text.find("✅"), std::string::npos) << what << ":\n" << text.substr(0, 2000);
+  EXPECT_EQ(text.find("status=pass"), std::string::npos) << what;
+  EXPECT_EQ(text.find("no regressions"), std::string::npos) << what;
+  EXPECT_EQ(text.find("class=\"status pass\""), std::string::npos) << what;
+  EXPECT_EQ(text.find("benchgate.status\" value=\"pass\""), std::string::npos) << what;
+}
+
+// Verdict semantics (1): 3 pairs, the candidate does 3× the busy-work per request (it loses
+// ~40 % of its throughput). No test can reach α with 3 pairs: the outcome is "undecided"
+// (exit 3) with that reason, and no output — console, summary.md, report.html, junit.xml,
+// metrics.txt, GITHUB_OUTPUT — says pass or shows ✅.
+TEST_F(SuiteTest, UndecidedGateNeverSaysPass) {
+  write_suite(ab_suite(3, hello_toml("6000")));
+  const auto gh = tmp_->path() / "github_output";
+  const auto step = tmp_->path() / "step_summary";
+  std::vector<std::string> a = {benchgate_binary().string(),
+                                "run",
+                                "-c",
+                                suite_path().string(),
+                                "--out",
+                                out().string(),
+                                "--no-color"};
+  auto r = run_command(a, tmp_->path() / "cmd", kTimeout,
+                       {"GITHUB_OUTPUT=" + gh.string(), "GITHUB_STEP_SUMMARY=" + step.string()});
+  ASSERT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_NE(r.out.find("outcome: ❔ undecided: too few runs"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(exit 3)"), std::string::npos) << r.out;
+  expect_no_pass("stdout", r.out);
+  for (const char* f : {"summary.md", "report.html", "junit.xml", "metrics.txt"}) {
+    expect_no_pass(f, read_text(out() / f));
+  }
+  expect_no_pass("GITHUB_OUTPUT", read_text(gh));
+  expect_no_pass("GITHUB_STEP_SUMMARY", read_text(step));
+  EXPECT_NE(read_text(gh).find("status=undecided\n"), std::string::npos) << read_text(gh);
+  EXPECT_NE(read_text(gh).find("exit-code=3\n"), std::string::npos) << read_text(gh);
+  EXPECT_NE(read_text(out() / "summary.md").find("### ❔ benchgate: t — undecided: too few runs"),
+            std::string::npos)
+      << read_text(out() / "summary.md");
+  EXPECT_NE(read_text(out() / "report.html").find("class=\"status undecided\""), std::string::npos);
+  const auto junit = read_text(out() / "junit.xml");
+  EXPECT_NE(junit.find("type=\"benchgate.Undecided\""), std::string::npos) << junit;
+  EXPECT_NE(read_text(out() / "metrics.txt").find("benchgate_outcome{outcome=\"undecided\"} 1"),
+            std::string::npos);
+  // The throughput estimates really are far beyond the limit: only the pair count is missing.
+  const auto rf = results::read_results(out() / "results.json");
+  int big = 0;
+  for (const auto& v : rf.gate["verdicts"]) {
+    if (v["metric"] == "throughput" && v["estimate"].is_number() &&
+        v["estimate"].get<double>() < -0.2) {
+      ++big;
+      EXPECT_EQ(v["verdict"], "inconclusive");
+      EXPECT_EQ(v["cause"], "too_few_runs");
+    }
+  }
+  EXPECT_EQ(big, 2) << rf.gate.dump(1);
+}
+
+// Verdict semantics (3): `kill -9` of benchgate mid-run leaves results.json "running" with
+// the runs so far and the plan's size; validate says so; baseline update, report and diff
+// refuse it (exit 2) unless --allow-partial, and then every report says partial.
+TEST_F(SuiteTest, KilledRunLeavesRunningResultsThatNothingTakesAsComplete) {
+  write_suite(ab_suite(20));
+  const pid_t pid = spawn_run();
+  const auto apps = wait_for_checkpoint_and_app(pid);
+  ASSERT_FALSE(apps.empty()) << read_text(err_file());
+  ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  ASSERT_TRUE(reap(pid, std::chrono::seconds(5)));
+  // What a kill -9 leaves behind is the parent-death signal's business (tested apart); make
+  // sure this test leaves nothing either way.
+  for (pid_t p : apps)
+    ::kill(p, SIGKILL);
+
+  const auto file = (out() / "results.json").string();
+  const auto rf = results::read_results(file);
+  EXPECT_EQ(rf.status, "running");
+  EXPECT_EQ(rf.planned_runs, 40);
+  EXPECT_GE(rf.runs.size(), 1u);
+  EXPECT_LT(rf.runs.size(), 40u);
+  EXPECT_TRUE(rf.finished_at.empty());
+
+  auto v = benchgate({"validate", file});
+  EXPECT_EQ(v.exit_code, 0) << v.err;
+  EXPECT_NE(v.out.find("status running — not complete"), std::string::npos) << v.out;
+  EXPECT_NE(v.out.find("of 40 planned runs"), std::string::npos) << v.out;
+
+  const auto base = (tmp_->path() / "baselines" / "main.json").string();
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"baseline", "update", "--from", file, "--to", base},
+                                             {"report", file, "--no-color"},
+                                             {"diff", file, file}}) {
+    auto r = benchgate(args);
+    EXPECT_EQ(r.exit_code, 2) << args[0] << ": " << r.out << r.err;
+    EXPECT_NE(r.err.find(file), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("not complete"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--allow-partial"), std::string::npos) << r.err;
+  }
+  EXPECT_FALSE(fs::exists(base)) << "no baseline from partial results";
+
+  auto rep = benchgate({"report", file, "--no-color", "--allow-partial"});
+  EXPECT_EQ(rep.exit_code, 4) << rep.out << rep.err;
+  EXPECT_NE(rep.out.find("outcome: ⚠️ partial"), std::string::npos) << rep.out;
+  EXPECT_NE(read_text(out() / "summary.md").find("partial"), std::string::npos);
+  expect_no_pass("summary.md", read_text(out() / "summary.md"));
+  auto d = benchgate({"diff", file, file, "--allow-partial"});
+  EXPECT_EQ(d.exit_code, 4) << d.out << d.err;
+  EXPECT_NE(d.out.find("partial"), std::string::npos) << d.out;
+  auto b = benchgate({"baseline", "update", "--from", file, "--to", base, "--allow-partial"});
+  EXPECT_EQ(b.exit_code, 0) << b.out << b.err;
+  EXPECT_TRUE(fs::exists(base));
+}
+
+// A --baseline file that does not exist yet (a project's first run) is no error: the suite
+// runs and reports, and the outcome is "undecided: no baseline yet" (exit 3). Once
+// `baseline update` wrote it, the same command gates against it.
+TEST_F(SuiteTest, MissingBaselineIsUndecidedThenGates) {
+  write_suite(defaults(2) + "\n[[app]]\nlabel = \"main\"\ncommand = " + hello_toml("500") + "\n" +
+              scenario("[2]"));
+  const auto base = (tmp_->path() / "baselines" / "main.json").string();
+  auto r = run_suite({"--baseline", base});
+  ASSERT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_NE(r.out.find("outcome: ❔ undecided: no baseline yet: " + base + " does not exist"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.err.find("no baseline yet"), std::string::npos) << r.err;
+  expect_no_pass("summary.md", read_text(out() / "summary.md"));
+  const auto rf = results::read_results(out() / "results.json");
+  EXPECT_EQ(rf.status, "complete");
+  EXPECT_EQ(rf.gate["no_baseline"], true);
+  auto u =
+      benchgate({"baseline", "update", "--from", (out() / "results.json").string(), "--to", base});
+  ASSERT_EQ(u.exit_code, 0) << u.out << u.err;
+  r = run_suite({"--baseline", base});
+  // Two runs per side cannot decide anything either, but now for that reason.
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_NE(r.out.find("undecided: too few runs"), std::string::npos) << r.out;
 }
 
 }  // namespace

@@ -92,13 +92,16 @@ TEST(AbGate, SignificantButSmallIsWarn) {
   EXPECT_EQ(v.verdict, Verdict::kWarn) << v.reason;
 }
 
-TEST(AbGate, LargeButNotSignificantIsWarn) {
+TEST(AbGate, LargeButNotSignificantIsInconclusive) {
   // Noisy pairs: HL estimate −4.9 % (beyond 3 %), one-sided Wilcoxon p = 0.0801 (scipy).
+  // warn means only "significant but within the limit"; this is undecided, with its cause.
   const std::vector<double> base(10, 1000.0);
   const std::vector<double> cand{802.519, 843.665,  869.358,  886.92,   904.837,
                                  923.116, 1030.455, 1072.508, 1094.174, 1127.497};
   const auto v = find(run_ab(ab_results("throughput", base, cand), {}), "throughput");
-  EXPECT_EQ(v.verdict, Verdict::kWarn) << v.reason;
+  EXPECT_EQ(v.verdict, Verdict::kInconclusive) << v.reason;
+  EXPECT_EQ(v.cause, "not_significant");
+  EXPECT_NE(v.reason.find("not significant"), std::string::npos) << v.reason;
   EXPECT_NEAR(v.p_adjusted, 0.080078125, 1e-12);
   EXPECT_NEAR(v.estimate, -0.0487706, 1e-6);
 }
@@ -207,7 +210,7 @@ TEST(Policy, AbsoluteFloorForRatioMetrics) {
   EXPECT_EQ(v.verdict, Verdict::kWarn) << v.reason;
 }
 
-TEST(Gate, UngatedRegressionIsReportedAsWarn) {
+TEST(Gate, UngatedRegressionIsInformational) {
   std::vector<double> base, cand;
   for (int i = 0; i < 10; ++i) {
     base.push_back(0.01 + i * 1e-5);
@@ -215,10 +218,18 @@ TEST(Gate, UngatedRegressionIsReportedAsWarn) {
   }
   const auto r = run_ab(ab_results("latency_max", base, cand), {});
   const auto& v = find(r, "latency_max");
+  // The rule's verdict is kept so a reader sees the direction, but the row is information
+  // only: not in Holm's family, the counts or the exit code.
   EXPECT_FALSE(v.gated);
-  EXPECT_EQ(v.verdict, Verdict::kWarn);
-  EXPECT_NE(v.reason.find("not gated"), std::string::npos);
+  EXPECT_EQ(v.verdict, Verdict::kRegressed);
+  EXPECT_NE(v.reason.find("informational: not gated"), std::string::npos);
   EXPECT_EQ(r.tests, 0);
+  EXPECT_EQ(r.count(Verdict::kRegressed), 0);
+  int ungated = 0;
+  for (const auto& x : r.verdicts)
+    ungated += x.gated ? 0 : 1;
+  EXPECT_EQ(r.informational(), ungated);
+  EXPECT_NE(r.exit_code(false), ExitCode::kRegression);
 }
 
 TEST(Gate, RunCountCheckNamesTheCountNeeded) {

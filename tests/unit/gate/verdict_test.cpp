@@ -21,7 +21,8 @@ MetricVerdict make(Verdict v, bool gated = true) {
 
 TEST(Verdict, NamesRoundTrip) {
   for (Verdict v : {Verdict::kRegressed, Verdict::kWarn, Verdict::kImproved, Verdict::kUnchanged,
-                    Verdict::kInconclusive, Verdict::kNotComparable, Verdict::kError}) {
+                    Verdict::kInconclusive, Verdict::kNotComparable, Verdict::kError,
+                    Verdict::kChanged}) {
     EXPECT_EQ(verdict_from_name(verdict_name(v)), v);
   }
   EXPECT_EQ(verdict_name(Verdict::kNotComparable), "not_comparable");
@@ -42,7 +43,10 @@ TEST(ExitCode, FollowsCiConventions) {
   GateResult r;
   EXPECT_EQ(r.exit_code(false), ExitCode::kNotComparable);  // nothing compared at all
 
+  // One gated test not decided: undecided (3), never a pass.
   r.verdicts = {make(Verdict::kUnchanged), make(Verdict::kNotComparable)};
+  EXPECT_EQ(r.exit_code(false), ExitCode::kNotComparable);
+  r.verdicts = {make(Verdict::kUnchanged), make(Verdict::kWarn), make(Verdict::kImproved)};
   EXPECT_EQ(r.exit_code(false), ExitCode::kOk);
 
   r.verdicts.push_back(make(Verdict::kRegressed));
@@ -102,16 +106,24 @@ TEST(Json, RoundTripKeepsEveryField) {
   v.looks = 2;
   v.measured_s = 100;
   v.artifacts = {"artifacts/flame.svg"};
+  v.cause = "wide_ci";
   r.verdicts.push_back(v);
+  r.no_baseline = true;
+  r.partial = "x.json: status \"running\"";
 
   const auto j = to_json(r);
   EXPECT_TRUE(j["verdicts"][0]["ci_low"].is_null());
-  EXPECT_EQ(j["counts"]["regressed"], 1);
+  // An ungated row is informational: counted apart, never in "counts".
+  EXPECT_EQ(j["counts"]["regressed"], 0);
+  EXPECT_EQ(j["informational"], 1);
   const GateResult back = gate_result_from_json(nlohmann::json::parse(j.dump()));
   EXPECT_EQ(to_json(back).dump(), j.dump());
   EXPECT_TRUE(std::isnan(back.verdicts[0].ci_low));
   EXPECT_EQ(back.verdicts[0].better, results::Better::kHigher);
   EXPECT_EQ(back.verdicts[0].looks, 2);
+  EXPECT_EQ(back.verdicts[0].cause, "wide_ci");
+  EXPECT_TRUE(back.no_baseline);
+  EXPECT_EQ(back.partial, r.partial);
 }
 
 TEST(Json, BadVerdictNameIsAConfigError) {

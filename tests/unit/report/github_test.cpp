@@ -25,10 +25,11 @@ EnvLookup env_of(std::map<std::string, std::string> vars) {
 TEST(Github, OutputsUseKeyValueAndHeredocWhenNeeded) {
   const auto m = sample_model();
   const auto text = github_outputs(m, {{"junit", "out/junit.xml"}, {"odd", "a\nb benchgate_EOF"}});
-  EXPECT_NE(text.find("status=error\n"), std::string::npos);
+  EXPECT_NE(text.find("status=run_failed\n"), std::string::npos);
+  EXPECT_NE(text.find("exit-code=4\n"), std::string::npos);
   EXPECT_NE(text.find("regressions=2\n"), std::string::npos);
   EXPECT_NE(text.find("improvements=3\n"), std::string::npos);
-  EXPECT_NE(text.find("failed-runs=1\n"), std::string::npos);
+  EXPECT_NE(text.find("failed-runs=2\n"), std::string::npos);  // a crash, an invalid period
   EXPECT_NE(text.find("junit=out/junit.xml\n"), std::string::npos);
   // A value with a newline (and containing the first delimiter) gets a delimiter it lacks.
   EXPECT_NE(text.find("odd<<benchgate_EOF_2\na\nb benchgate_EOF\nbenchgate_EOF_2\n"),

@@ -41,7 +41,7 @@ TEST(Markdown, HeadlineTableAndDetails) {
   const auto md = render_markdown(sample_model());
   EXPECT_NE(md.find("❌ 2 regressed · ⏭️ 1 not comparable · ❔ 1 inconclusive · ⚠️ 2 warn · ⚡ "
                     "3 "
-                    "improved · ✅ 6 unchanged · 💥 1 failed run"),
+                    "improved · ✅ 6 unchanged · 💥 2 failed runs"),
             std::string::npos);
   EXPECT_NE(md.find("<details><summary>All 15 results</summary>"), std::string::npos);
   // The attention table lists the regressions first, with direction arrows and limits.
@@ -163,8 +163,9 @@ TEST(Markdown, SmallLimitStillKeepsRegressions) {
 
 TEST(Markdown, UngatedResultsTable) {
   const auto md = render_markdown(sample_model(false));
-  EXPECT_NE(md.find("### 💥 benchgate: hello — 1 failed run\n"), std::string::npos);  // title
-  EXPECT_NE(md.find("📊 2 apps × 2 cells · 20 runs · 💥 1 failed run"), std::string::npos);
+  EXPECT_NE(md.find("### 💥 benchgate: hello — run failed: 2 of 20 runs failed\n"),
+            std::string::npos);  // title
+  EXPECT_NE(md.find("📊 2 apps × 2 cells · 20 runs · 💥 2 failed runs"), std::string::npos);
   EXPECT_NE(md.find("| app | cell | req/s | p50 ms | p99 ms | max ms | CPU % | CPU µs/req | RSS "
                     "MiB | good |"),
             std::string::npos);

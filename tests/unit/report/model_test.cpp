@@ -75,10 +75,11 @@ TEST(ReportModel, ProblemsListFailedRunsWithTheirLogTail) {
   // The last 20 lines, ending with the exit.
   EXPECT_NE(crash.log_tail.find("exiting with status 139"), std::string::npos);
   EXPECT_EQ(std::count(crash.log_tail.begin(), crash.log_tail.end(), '\n'), 19);
-  EXPECT_FALSE(invalid.is_error());
+  // An invalid load period fails its run too (errors are failures).
+  EXPECT_TRUE(invalid.is_error());
   EXPECT_EQ(invalid.status, "invalid");
   EXPECT_EQ(invalid.cell, "plaintext c=16");
-  EXPECT_EQ(m.failed_runs(), 1);
+  EXPECT_EQ(m.failed_runs(), 2);
 }
 
 TEST(ReportModel, RanksRegressionsWorstFirst) {
@@ -98,18 +99,30 @@ TEST(ReportModel, RanksRegressionsWorstFirst) {
 }
 
 TEST(ReportModel, StatusFollowsTheWorstCondition) {
-  auto m = sample_model();
-  EXPECT_EQ(m.status(), "error");  // a run failed: exit 4 outranks the regression
-  m.problems.clear();
-  EXPECT_EQ(m.status(), "regressed");
-  for (auto& v : m.gate->verdicts)
+  // The status is the outcome's token (gate/outcome.h; every case in tests/unit/gate).
+  auto r = testing::load_results();
+  auto g = testing::load_gate();
+  EXPECT_EQ(build_model(r, g).status(), "run_failed");  // exit 4 outranks the regressions
+  std::vector<results::RunRecord> ok;
+  for (const auto& run : r.runs) {
+    bool good = run.status == "ok";
+    for (const auto& p : run.periods)
+      good = good && p.status == "ok";
+    if (good) ok.push_back(run);
+  }
+  r.runs = ok;
+  EXPECT_EQ(build_model(r, g).status(), "regressed");
+  for (auto& v : g.verdicts)
     v.verdict = gate::Verdict::kNotComparable;
-  EXPECT_EQ(m.status(), "not_comparable");
-  for (auto& v : m.gate->verdicts)
+  EXPECT_EQ(build_model(r, g).status(), "undecided");
+  for (auto& v : g.verdicts)
     v.verdict = gate::Verdict::kUnchanged;
-  EXPECT_EQ(m.status(), "pass");
-  m.results.status = "interrupted";
-  EXPECT_EQ(m.status(), "interrupted");
+  EXPECT_EQ(build_model(r, g).status(), "pass");
+  EXPECT_EQ(build_model(r, std::nullopt).status(), "not_gated");
+  r.status = "interrupted";
+  EXPECT_EQ(build_model(r, g).status(), "interrupted");
+  r.status = "running";
+  EXPECT_EQ(build_model(r, g).status(), "partial");
 }
 
 TEST(ReportModel, EnvironmentAndRunUrlFromProvenance) {
@@ -151,7 +164,7 @@ TEST(ReportModel, EmptyResultsMakeAnEmptyModel) {
   const auto m = build_model(r, std::nullopt);
   EXPECT_EQ(m.suite, "benchgate");
   EXPECT_TRUE(m.cells.empty());
-  EXPECT_EQ(m.status(), "pass");
+  EXPECT_EQ(m.status(), "not_gated");  // nothing judged: never a pass
 }
 
 TEST(ReportModel, Median) {
