@@ -22,7 +22,7 @@ results::ResultsFile new_results(const std::string& command, const std::string& 
 ExitCode runs_exit_code(const results::ResultsFile& r) {
   if (r.status == "interrupted") return ExitCode::kInterrupted;
   for (const auto& run : r.runs) {
-    if (run.status == "failed") return ExitCode::kRunFailed;
+    if (run.status == "failed" || run.status == "skipped") return ExitCode::kRunFailed;
     for (const auto& p : run.periods) {
       if (p.status != "ok") return ExitCode::kRunFailed;
     }
