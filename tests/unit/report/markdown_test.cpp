@@ -39,9 +39,10 @@ TEST(Markdown, MarkerLineFirst) {
 
 TEST(Markdown, HeadlineTableAndDetails) {
   const auto md = render_markdown(sample_model());
-  EXPECT_NE(md.find("❌ 2 regressed · ⏭️ 1 not comparable · ❔ 1 inconclusive · ⚠️ 2 warn · ⚡ "
+  EXPECT_NE(md.find("❌ 2 regressed · ⏭️ 1 not comparable · ❔ 1 inconclusive · ⚠️ 2 warn · "
+                    "⚡ "
                     "3 "
-                    "improved · ✅ 6 unchanged · 💥 1 failed run"),
+                    "improved · ✅ 6 unchanged · 💥 2 failed runs"),
             std::string::npos);
   EXPECT_NE(md.find("<details><summary>All 15 results</summary>"), std::string::npos);
   // The attention table lists the regressions first, with direction arrows and limits.
@@ -163,8 +164,9 @@ TEST(Markdown, SmallLimitStillKeepsRegressions) {
 
 TEST(Markdown, UngatedResultsTable) {
   const auto md = render_markdown(sample_model(false));
-  EXPECT_NE(md.find("### 💥 benchgate: hello — 1 failed run\n"), std::string::npos);  // title
-  EXPECT_NE(md.find("📊 2 apps × 2 cells · 20 runs · 💥 1 failed run"), std::string::npos);
+  // The crashed run and the run with an invalid load point.
+  EXPECT_NE(md.find("### 💥 benchgate: hello — 2 failed runs\n"), std::string::npos);  // title
+  EXPECT_NE(md.find("📊 2 apps × 2 cells · 20 runs · 💥 2 failed runs"), std::string::npos);
   EXPECT_NE(md.find("| app | cell | req/s | p50 ms | p99 ms | max ms | CPU % | CPU µs/req | RSS "
                     "MiB | good |"),
             std::string::npos);
