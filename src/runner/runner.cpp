@@ -204,11 +204,11 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
 
   Nanos measured{0};
   auto finish = [&](std::string status, std::string reason,
-                    std::string kind) -> results::RunRecord {
+                    std::string failure_kind) -> results::RunRecord {
     if (rec.status == "ok") {
       rec.status = std::move(status);
       rec.failure = std::move(reason);
-      if (rec.status != "ok") rec.failure_kind = std::move(kind);
+      if (rec.status != "ok") rec.failure_kind = std::move(failure_kind);
     }
     if (profiling.configured()) {
       if (profiling.active() && ctx.observer) ctx.observer->on_phase(spec, "profile");
