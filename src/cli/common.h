@@ -14,8 +14,8 @@ namespace benchgate::cli {
 /// A ResultsFile with tool version, start time, machine context, testbed and provenance set.
 results::ResultsFile new_results(const std::string& command, const std::string& name);
 
-/// Exit code of a finished set of runs without a gate: 130 interrupted, 4 any failed run,
-/// else 0.
+/// Exit code of a finished set of runs without a gate: 130 interrupted, 4 any failed or
+/// skipped run or any load period not ok (an invalid load point fails its run), else 0.
 ExitCode runs_exit_code(const results::ResultsFile& r);
 
 /// True when stdout is a terminal (colours, live progress line).

@@ -176,15 +176,28 @@ bool has_ab_roles(const config::SuiteConfig& s) {
 }
 
 // Runs the planned runs in order; appends to results and checkpoints results.json after each.
+// An app whose first two runs failed at start the same way has its remaining runs recorded as
+// skipped instead (runner::FailFast); the other apps go on.
 void run_plan(const matrix::Plan& plan, const config::SuiteConfig& suite, runner::RunContext& ctx,
-              Progress& progress, results::ResultsFile& results, const fs::path& results_path) {
+              Progress& progress, runner::FailFast& fail_fast, results::ResultsFile& results,
+              const fs::path& results_path) {
+  bool slept_before = false;  // a run was started: pause before the next one
   for (std::size_t i = 0; i < plan.runs.size(); ++i) {
     if (ctx.cancel.cancelled()) break;
-    if (i > 0 && suite.defaults.sleep > Nanos::zero()) {
+    const auto& spec = plan.runs[i];
+    progress.set_index(static_cast<int>(i));
+    if (auto skip = fail_fast.skip(spec)) {
+      results.runs.push_back(runner::skipped_run(spec, skip->reason, skip->kind, ctx.clock));
+      progress.on_run_end(spec, results.runs.back());
+      results::write_results(results, results_path);
+      continue;
+    }
+    if (slept_before && suite.defaults.sleep > Nanos::zero()) {
       if (!ctx.clock.wait_for(suite.defaults.sleep, &ctx.cancel)) break;
     }
-    progress.set_index(static_cast<int>(i));
-    results.runs.push_back(runner::execute_run(plan.runs[i], ctx));
+    slept_before = true;
+    results.runs.push_back(runner::execute_run(spec, ctx));
+    fail_fast.record(spec, results.runs.back());
     if (results.runs.back().status == "interrupted") break;
     results::write_results(results, results_path);
   }
@@ -367,8 +380,9 @@ int execute_suite(config::SuiteConfig suite, const GateFlags& flags, const std::
   // benchgate; "interrupted" after a signal.
   results::write_results(results, results_path);
   std::optional<gate::GateResult> verdicts;
+  runner::FailFast fail_fast;
   try {
-    run_plan(plan, suite, ctx, progress, results, results_path);
+    run_plan(plan, suite, ctx, progress, fail_fast, results, results_path);
 
     // The gate.
     if (!cancel.cancelled()) {
@@ -402,7 +416,7 @@ int execute_suite(config::SuiteConfig suite, const GateFlags& flags, const std::
           results.planned_runs += static_cast<int>(extra.runs.size());
           Progress progress2(*reporter, extra, suite.defaults.sleep);
           ctx.observer = &progress2;
-          run_plan(extra, suite, ctx, progress2, results, results_path);
+          run_plan(extra, suite, ctx, progress2, fail_fast, results, results_path);
           if (!cancel.cancelled()) verdicts = gate::confirm_ab(*verdicts, results, suite.gate);
         }
       }

@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/parse.h"
 #include "core/url.h"
+#include "drivers/error_share.h"
 
 namespace benchgate::drivers {
 namespace {
@@ -166,18 +167,10 @@ results::DriverResult builtin_driver_result(const loadgen::EngineResult& r,
           achieved, percent(1 - achieved / config.rate), config.rate, percent(kRateShortfall)));
     }
   }
-  const std::int64_t socket_errors = r.errors.total();
-  const std::int64_t attempts = r.responses + socket_errors;
-  if (socket_errors > 0) {
-    const double rate = attempts > 0 ? static_cast<double>(socket_errors) / attempts : 1.0;
-    if (rate > max_error_rate) {
-      out.invalid_reasons.push_back(fmt::format(
-          "{} socket errors ({} of requests, above the {} limit){}", socket_errors, percent(rate),
-          percent(max_error_rate), r.first_error.empty() ? "" : "; first: " + r.first_error));
-    }
-  }
-  if (r.responses == 0 && !r.cancelled) {
-    out.invalid_reasons.push_back("no responses in the measured window");
+  // Errors (non-2xx/3xx, socket errors, timeouts) above max_error_rate, or no successful
+  // response at all. A cancelled period is interrupted whatever it measured.
+  if (!r.cancelled && check_error_share(out, max_error_rate) && !r.first_error.empty()) {
+    out.invalid_reasons.back() += "; first socket error: " + r.first_error;
   }
 
   auto& x = out.extra;

@@ -22,7 +22,8 @@ inline constexpr double kRateShortfall = 0.02;
 loadgen::EngineConfig builtin_engine_config(const DriveRequest& request);
 
 /// Maps what the engine measured to the result model and runs the self-honesty checks
-/// (saturated driver thread, open-loop shortfall, error rate above max_error_rate). Pure.
+/// (saturated driver thread, open-loop shortfall, errors above max_error_rate or no
+/// successful response: drivers/error_share.h). Pure.
 results::DriverResult builtin_driver_result(const loadgen::EngineResult& r,
                                             const loadgen::EngineConfig& config,
                                             double max_error_rate);

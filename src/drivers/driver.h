@@ -30,7 +30,7 @@ struct DriverOptions {
   std::vector<std::string> script_args;      ///< wrk: arguments after "--"
   std::string requests_file;                 ///< builtin: list of requests (weighted/round-robin)
   bool tls_verify = false;                   ///< https: verify the server certificate
-  double max_error_rate = 0.01;              ///< builtin self-honesty: above this, run invalid
+  double max_error_rate = 0.01;  ///< failed-request share above which a load point is invalid
   std::string tool_path;                     ///< explicit path of an external tool (wrk2, jmeter)
   std::string client_host;                   ///< run the driver over ssh on this host
   std::vector<std::string> ssh_options;      ///< extra ssh options (tests: -p, -i, ...)

@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "core/parse.h"
+#include "drivers/error_share.h"
 #include "drivers/external.h"
 #include "platform/fs.h"
 
@@ -102,11 +103,18 @@ results::DriverResult jmeter_run_result(std::string_view console, std::string_vi
   const auto failed = r.extra.value("failed_samples", std::int64_t{0});
   if (summary.samples == 0) {
     r.invalid_reasons.push_back("JMeter completed no sample in the measured window");
-  } else {
+  } else if (!check_error_share(r, req.options.max_error_rate)) {
+    // The summariser's failed samples (failed assertions on 2xx/3xx responses included; the
+    // JTL's codes cover a slightly different window).
     const double share = static_cast<double>(failed) / static_cast<double>(summary.samples);
     if (share > req.options.max_error_rate) {
       r.invalid_reasons.push_back(fmt::format("failed samples {:.2f}% is above {:.2f}%",
                                               share * 100, req.options.max_error_rate * 100));
+    } else if (failed >= summary.samples) {
+      r.invalid_reasons.push_back(fmt::format(
+          "no successful sample: all {} samples failed (a load point without a successful "
+          "response is invalid whatever max_error_rate is)",
+          summary.samples));
     }
   }
   return r;

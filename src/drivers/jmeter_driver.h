@@ -31,7 +31,9 @@ inline constexpr std::string_view kJmeterPropertyPrefix = "property:";
 JmeterCommandSpec jmeter_command_spec(const DriveRequest& request);
 
 /// Turns a run's console output (and its JTL and -j log text, either may be empty) into a
-/// result with the self-honesty checks (failed-sample rate above max_error_rate, no sample).
+/// result with the self-honesty checks: no sample; errors (non-2xx/3xx, socket errors,
+/// timeouts) above max_error_rate or no successful sample (drivers/error_share.h); else
+/// failed samples (failed assertions included) above max_error_rate.
 /// Throws RunError explaining why when JMeter ran nothing (jmeter_failure_reason).
 results::DriverResult jmeter_run_result(std::string_view console, std::string_view jtl,
                                         std::string_view log, const DriveRequest& request);

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/parse.h"
 #include "drivers/builtin_driver.h"
+#include "drivers/error_share.h"
 #include "drivers/external.h"
 #include "drivers/wrk2_parse.h"
 #include "platform/sysinfo.h"
@@ -70,19 +71,8 @@ void finish_wrk2_result(results::DriverResult& r, double rate, Nanos calibration
           achieved, 100 * (1 - achieved / rate), rate, 100 * kRateShortfall));
     }
   }
-  const auto socket_errors = r.errors.total();
-  if (r.requests == 0) {
-    r.invalid_reasons.push_back(
-        socket_errors > 0 ? fmt::format("no response completed ({} socket errors)", socket_errors)
-                          : std::string("no response completed"));
-  } else if (socket_errors > 0) {
-    const double err_rate =
-        static_cast<double>(socket_errors) / static_cast<double>(r.requests + socket_errors);
-    if (err_rate > max_error_rate) {
-      r.invalid_reasons.push_back(fmt::format("socket error rate {:.2f}% is above {:.2f}%",
-                                              err_rate * 100, max_error_rate * 100));
-    }
-  }
+  // Non-2xx/3xx responses and socket errors above max_error_rate, or no successful response.
+  check_error_share(r, max_error_rate);
   if (r.requests > 0 && !r.extra.value("calibrated", false)) {
     r.invalid_reasons.push_back(
         "wrk2 printed no calibration lines: the run ended before its calibration did, so its "

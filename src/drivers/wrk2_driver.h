@@ -30,8 +30,9 @@ ToolCommand wrk2_command(const DriveRequest& request, Nanos duration, Nanos cali
 /// Completes a parsed wrk2 result (pure): target_rate; duration_s becomes the measured part
 /// (the run minus the calibration; requests and throughput stay whole-run, which at a
 /// constant rate is the same rate); extra run_duration_s and calibration_s; and the
-/// self-honesty checks: rate shortfall (as the builtin driver), socket error rate above
-/// max_error_rate, no response, no calibration lines (histograms include the warm-up).
+/// self-honesty checks: rate shortfall (as the builtin driver), errors (non-2xx/3xx and socket
+/// errors) above max_error_rate or no successful response (drivers/error_share.h), no
+/// calibration lines (histograms include the warm-up).
 void finish_wrk2_result(results::DriverResult& r, double rate, Nanos calibration,
                         double max_error_rate);
 

@@ -8,6 +8,7 @@
 #include "core/parse.h"
 #include "drivers/commands.h"
 #include "drivers/driver.h"
+#include "drivers/error_share.h"
 #include "drivers/external.h"
 #include "drivers/wrk_parse.h"
 #include "platform/sysinfo.h"
@@ -68,17 +69,8 @@ class WrkDriver final : public Driver {
     r.command = tool_argv(cmd.argv, o);
     r.raw_output = rel_out;
     if (o.client_host.empty()) r.driver_cpu_s = run.status.user_cpu_s + run.status.sys_cpu_s;
-    if (r.requests == 0 && r.errors.total() > 0) {
-      r.invalid_reasons.push_back(fmt::format(
-          "no response completed ({} socket errors)", r.errors.total()));
-    } else if (r.requests + r.errors.total() > 0) {
-      const double err_rate = static_cast<double>(r.errors.total()) /
-                              static_cast<double>(r.requests + r.errors.total());
-      if (err_rate > o.max_error_rate) {
-        r.invalid_reasons.push_back(fmt::format("socket error rate {:.2f}% is above {:.2f}%",
-                                                err_rate * 100, o.max_error_rate * 100));
-      }
-    }
+    // Non-2xx/3xx responses ("Non-2xx or 3xx responses: N") and socket errors.
+    check_error_share(r, o.max_error_rate);
     return r;
   }
 

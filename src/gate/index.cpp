@@ -22,10 +22,10 @@ Index build_index(const results::ResultsFile& r) {
     if (std::find(ix.apps.begin(), ix.apps.end(), run.app) == ix.apps.end())
       ix.apps.push_back(run.app);
     add_cell(ix, run.scenario, run.scenario);
-    if (run.status == "failed") {
+    if (run.status == "failed" || run.status == "skipped") {
       auto& msg = ix.failed_scenario[{run.app, run.scenario}];
       if (msg.empty()) {
-        msg = fmt::format("run {} (iteration {}) failed: {}", run.id, run.iteration,
+        msg = fmt::format("run {} (iteration {}) {}: {}", run.id, run.iteration, run.status,
                           run.failure.empty() ? "no reason recorded" : run.failure);
       }
     }

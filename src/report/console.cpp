@@ -113,9 +113,9 @@ void write_problems(const ReportModel& m, std::ostream& out, const ConsoleOption
   out << paint("Failed and excluded runs", kBold, o.color) << '\n';
   for (const auto& p : m.problems) {
     out << "  "
-        << paint(p.is_error()            ? "FAILED"
-                 : p.status == "invalid" ? "invalid"
-                                         : p.status,
+        << paint(p.status == "skipped" ? "SKIPPED"
+                 : p.is_error()        ? "FAILED"
+                                       : p.status,
                  p.is_error() ? kRed : kYellow, o.color)
         << fmt::format("  {}  {}  iteration {}: {}", safe(p.app, o.max_name),
                        safe(p.cell, o.max_name), p.iteration, safe(p.reason, 200));
@@ -292,6 +292,8 @@ std::string run_line(const RunDone& d) {
       parts.push_back(std::move(part));
     }
     if (!parts.empty()) line += fmt::format(" — {}", fmt::join(parts, ", "));
+  } else if (r.status == "skipped") {
+    line += fmt::format("skipped: {}", safe(r.failure, 200));
   } else {
     line += fmt::format("{} after {}: {}", r.status == "failed" ? "FAILED" : r.status,
                         format_seconds(r.elapsed_s), safe(r.failure, 200));

@@ -797,8 +797,8 @@ class Page {
   void problems(std::ostream& out) const {
     if (m_.problems.empty()) return;
     out << "<section id=\"problems\">\n<h2>Failed and excluded runs</h2>\n<p "
-           "class=\"muted\">Failed runs make benchgate exit with 4; invalid load periods are "
-           "excluded from the statistics.</p>\n";
+           "class=\"muted\">Failed and skipped runs (a run with an invalid load point failed) "
+           "are excluded from the statistics and make benchgate exit with 4.</p>\n";
     for (const auto& p : m_.problems) {
       const auto& run = m_.results.runs[p.run];
       out << fmt::format(

@@ -387,7 +387,8 @@ ReportModel build_model(ResultsFile results, std::optional<gate::GateResult> gat
     });
   }
 
-  // Problems: failed runs, then invalid or failed periods of finished runs.
+  // Problems: failed, skipped and interrupted runs; a finished run with a load point not ok
+  // (an older results file) as a failed run.
   for (std::size_t idx : order) {
     const auto& run = m.results.runs[idx];
     auto problem = [&](int period, std::string status, std::string reason, std::string cell) {
@@ -423,12 +424,16 @@ ReportModel build_model(ResultsFile results, std::optional<gate::GateResult> gat
       problem(period, run.status, reason, cell);
       continue;
     }
+    // A finished run with a load point that was not ok (results written before an invalid
+    // load point failed its run): the run failed all the same, as the exit code says.
     for (std::size_t i = 0; i < run.periods.size(); ++i) {
       const auto& p = run.periods[i];
       if (p.status == "ok") continue;
       std::string reason = p.reason;
       if (reason.empty()) reason = join(p.driver.invalid_reasons, "; ");
-      problem(static_cast<int>(i), p.status, reason, results::cell_key(run.scenario, p.point));
+      if (p.status == "invalid") reason = "load point " + p.point.key() + " invalid: " + reason;
+      problem(static_cast<int>(i), p.status == "interrupted" ? p.status : "failed", reason,
+              results::cell_key(run.scenario, p.point));
     }
   }
 

@@ -74,7 +74,7 @@ struct Cell {
   std::vector<AppCell> apps;  ///< baseline first, then candidate, then by first appearance
 };
 
-/// A failed run, or a failed / invalid load period of an otherwise finished run.
+/// A failed or skipped run (a run with an invalid load point failed), or an interrupted one.
 struct Problem {
   std::size_t run = 0;
   int period = -1;  ///< -1: the run itself
@@ -82,14 +82,13 @@ struct Problem {
   std::string scenario;
   std::string cell;  ///< the failing period's cell, or the scenario
   int iteration = 0;
-  std::string status;  ///< failed | interrupted | invalid
+  std::string status;  ///< failed | skipped | interrupted
   std::string reason;
   std::string log_path;  ///< the app log artifact, relative to the output folder
   std::string log_tail;  ///< its last lines, when readable
-  /// Every problem is a failure (exit 4, JUnit <error>): a failed or skipped run, and an
-  /// invalid load period (errors above max_error_rate, a missed rate), whose run counts as
-  /// failed (gate/outcome.h run_failed). Only an interrupted one is not.
-  bool is_error() const { return status != "interrupted"; }
+  /// Failed and skipped runs are errors (exit 4, JUnit <error>); interrupted runs are only
+  /// excluded.
+  bool is_error() const { return status == "failed" || status == "skipped"; }
 };
 
 struct Link {

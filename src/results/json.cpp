@@ -340,6 +340,7 @@ void to_json(json& j, const RunRecord& v) {
                               {"cpus", i.cpus},
                               {"log", i.log}});
   }
+  if (!v.failure_kind.empty()) j["failure_kind"] = v.failure_kind;
   to_json_artifacts(j, "artifacts", v.artifacts);
   if (v.profile) j["profile"] = *v.profile;
   if (!v.traces.empty()) j["traces"] = v.traces;
@@ -355,6 +356,7 @@ void from_json(const json& j, RunRecord& v) {
   get_to(j, "url", v.url);
   get_to(j, "status", v.status);
   get_to(j, "failure", v.failure);
+  get_to(j, "failure_kind", v.failure_kind);
   v.started_at = get_num(j, "started_at");
   v.elapsed_s = get_num(j, "elapsed_s");
   v.overhead_s = get_num(j, "overhead_s");

@@ -169,8 +169,14 @@ struct RunRecord {
   std::string role;   ///< baseline | candidate | "" (plain compare)
   std::string scenario;
   std::string url;
-  std::string status = "ok";  ///< ok | failed | interrupted
-  std::string failure;        ///< reason when not ok
+  /// ok | failed | skipped (not started: the app failed the same way at start in its first
+  /// two runs; counts as failed) | interrupted
+  std::string status = "ok";
+  std::string failure;  ///< reason when not ok
+  /// What kind of failure, when not ok (see runner/runner.h): not_ready, exited_at_start,
+  /// start_failed, port_in_use, pre_run_failed, crashed, driver_failed, invalid,
+  /// unexpected_exit, interrupted. A skipped run has the kind its first two runs failed with.
+  std::string failure_kind;
   double started_at = 0;      ///< unix seconds
   double elapsed_s = 0;       ///< wall time of the whole run, harness included
   double overhead_s = 0;      ///< elapsed minus warm-up and load periods

@@ -92,6 +92,57 @@ std::string log_tail(const fs::path& path, int lines) {
   return out.empty() ? "" : fmt::format("last lines of {}:\n{}", path.string(), out);
 }
 
+bool is_start_failure(std::string_view failure_kind) {
+  return failure_kind == kind::kNotReady || failure_kind == kind::kExitedAtStart ||
+         failure_kind == kind::kStartFailed;
+}
+
+std::string describe_start_failure(std::string_view failure_kind, const RunSpec& spec) {
+  if (failure_kind == kind::kNotReady) {
+    return fmt::format("never became ready within {:g} s", to_seconds(spec.ready_timeout));
+  }
+  if (failure_kind == kind::kExitedAtStart) return "exited before it became ready";
+  if (failure_kind == kind::kStartFailed) return "could not be started";
+  return std::string(failure_kind);
+}
+
+void FailFast::record(const RunSpec& spec, const results::RunRecord& rec) {
+  auto& a = apps_[spec.app.label];
+  ++a.runs;
+  const std::string k = rec.status == "failed" && is_start_failure(rec.failure_kind)
+                            ? rec.failure_kind
+                            : std::string();
+  if (a.runs == 1) {
+    a.first_kind = k;
+  } else if (a.runs == 2 && !k.empty() && k == a.first_kind) {
+    a.skip = Skip{
+        fmt::format("failed the same way in runs 1 and 2: {}", describe_start_failure(k, spec)), k};
+  }
+}
+
+std::optional<FailFast::Skip> FailFast::skip(const RunSpec& spec) const {
+  auto it = apps_.find(spec.app.label);
+  return it == apps_.end() ? std::nullopt : it->second.skip;
+}
+
+results::RunRecord skipped_run(const RunSpec& spec, const std::string& reason,
+                               const std::string& failure_kind, Clock& clock) {
+  results::RunRecord rec;
+  rec.id = spec.id;
+  rec.sequence = spec.sequence;
+  rec.iteration = spec.iteration;
+  rec.app = spec.app.label;
+  rec.role = spec.app.role;
+  rec.scenario = spec.scenario;
+  rec.url = spec.url;
+  rec.started_at = unix_now(clock);
+  rec.status = "skipped";
+  rec.failure = reason;
+  rec.failure_kind = failure_kind;
+  rec.termination.description = "not started";
+  return rec;
+}
+
 void check_run_spec(const RunSpec& spec) {
   if (spec.app.command.empty()) throw UsageError("no app command given (--app)");
   with_context("--url", [&] { return parse_url(spec.url); });
@@ -152,10 +203,12 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
   bool app_started = false;
 
   Nanos measured{0};
-  auto finish = [&](std::string status, std::string reason) -> results::RunRecord {
+  auto finish = [&](std::string status, std::string reason,
+                    std::string failure_kind) -> results::RunRecord {
     if (rec.status == "ok") {
       rec.status = std::move(status);
       rec.failure = std::move(reason);
+      if (rec.status != "ok") rec.failure_kind = std::move(failure_kind);
     }
     if (profiling.configured()) {
       if (profiling.active() && ctx.observer) ctx.observer->on_phase(spec, "profile");
@@ -182,7 +235,8 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
       return finish("failed",
                     fmt::format("something already answers at {} before the app was started "
                                 "(port {} in use); refusing to benchmark it",
-                                spec.url, url.port));
+                                spec.url, url.port),
+                    kind::kPortInUse);
     }
   }
 
@@ -193,7 +247,8 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
     phase("pre-run");
     rec.artifacts.push_back({"pre-run-log", (rel_dir / "pre-run.log").string(), "pre-run script output"});
     if (auto err = run_hook(*hook, hook_log, spec.app.cwd, ctx.cancel); !err.empty()) {
-      return finish(ctx.cancel.cancelled() ? "interrupted" : "failed", err);
+      return finish(ctx.cancel.cancelled() ? "interrupted" : "failed", err,
+                    ctx.cancel.cancelled() ? kind::kInterrupted : kind::kPreRunFailed);
     }
   }
 
@@ -221,7 +276,7 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
     try {
       procs.push_back(platform::Subprocess::spawn(o));
     } catch (const RunError& e) {
-      return finish("failed", e.what());
+      return finish("failed", e.what(), kind::kStartFailed);
     }
     info.pid = procs.back().pid();
     app_started = true;
@@ -274,11 +329,13 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
   while (!ready) {
     if (ctx.cancel.cancelled()) {
       shutdown();
-      return finish("interrupted", "interrupted while waiting for the app to become ready");
+      return finish("interrupted", "interrupted while waiting for the app to become ready",
+                    kind::kInterrupted);
     }
     if (auto crash = crashed_instance()) {
       shutdown();
-      return finish("failed", fmt::format("the app exited before it became ready: {}", *crash));
+      return finish("failed", fmt::format("the app exited before it became ready: {}", *crash),
+                    kind::kExitedAtStart);
     }
     const auto elapsed = clock.now() - t_launch;
     if (elapsed > spec.ready_timeout) {
@@ -287,7 +344,8 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
                     fmt::format("the app never became ready: no HTTP answer at {} within {} "
                                 "(last error: {})\n{}",
                                 ready_url.str(), format_duration(spec.ready_timeout), last_error,
-                                log_tail(abs_dir / "app-0.log")));
+                                log_tail(abs_dir / "app-0.log")),
+                    kind::kNotReady);
     }
     auto pr = probe_url(ready_url, std::min<Nanos>(std::chrono::seconds(1), spec.ready_timeout - elapsed),
                         spec.driver_options.tls_verify);
@@ -322,11 +380,14 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
   }
 
   // 6. Load periods.
+  std::vector<std::string> invalid;  // "load point c=2 invalid: <reasons>"
   for (const auto& point : spec.points) {
     if (ctx.cancel.cancelled()) break;
     if (auto crash = crashed_instance()) {
       shutdown();
-      return finish("failed", fmt::format("the app died before load point {}: {}", point.key(), *crash));
+      return finish("failed",
+                    fmt::format("the app died before load point {}: {}", point.key(), *crash),
+                    kind::kCrashed);
     }
     if (ctx.observer) ctx.observer->on_period_start(spec, point);
     drivers::DriveRequest req;
@@ -341,6 +402,7 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
 
     results::PeriodResult period;
     period.point = point;
+    const char* period_kind = kind::kDriverFailed;
     bool began = false, ended = false;
     drivers::DriveHooks hooks;
     std::vector<int> roots;
@@ -387,9 +449,14 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
       } else if (auto crash = crashed_instance()) {
         period.status = "failed";
         period.reason = fmt::format("the app crashed during load point {}: {}", point.key(), *crash);
+        period_kind = kind::kCrashed;
       } else if (!period.driver.invalid_reasons.empty()) {
+        // Invalid (errors above max_error_rate, driver saturated, rate missed, ...): the
+        // period is left out of the statistics and the run failed. The remaining load points
+        // still run, for the record.
         period.status = "invalid";
         period.reason = join(period.driver.invalid_reasons, "; ");
+        invalid.push_back(fmt::format("load point {} invalid: {}", point.key(), period.reason));
       }
     }
     results::derive_metrics(period);
@@ -403,11 +470,11 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
     rec.periods.push_back(std::move(period));
     if (status == "failed") {
       shutdown();
-      return finish("failed", reason);
+      return finish("failed", reason, period_kind);
     }
     if (status == "interrupted") {
       shutdown();
-      return finish("interrupted", reason);
+      return finish("interrupted", reason, kind::kInterrupted);
     }
   }
 
@@ -421,11 +488,18 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
       rec.warnings.push_back(err);
     }
   }
-  if (ctx.cancel.cancelled()) return finish("interrupted", "interrupted");
-  if (!rec.termination.expected) {
-    return finish("failed", "unexpected termination: " + rec.termination.description);
+  if (ctx.cancel.cancelled()) return finish("interrupted", "interrupted", kind::kInterrupted);
+  if (!invalid.empty()) {
+    std::string reason = join(invalid, "; ");
+    if (!rec.termination.expected)
+      reason += "; unexpected termination: " + rec.termination.description;
+    return finish("failed", reason, kind::kInvalid);
   }
-  return finish("ok", "");
+  if (!rec.termination.expected) {
+    return finish("failed", "unexpected termination: " + rec.termination.description,
+                  kind::kUnexpectedExit);
+  }
+  return finish("ok", "", "");
 }
 
 }  // namespace benchgate::runner

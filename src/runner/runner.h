@@ -2,25 +2,80 @@
 // Executes one run: pre-flight, start the app's instances (pinned, own process groups),
 // wait for readiness, measure the idle footprint, drive each load point with warm-up while
 // the monitor samples, shut down and record how the app ended. Never throws for a failure
-// of the app or the driver: the RunRecord says what happened (status + reason).
+// of the app or the driver: the RunRecord says what happened (status, reason, failure kind).
+// A load point the driver marks invalid (errors above max_error_rate, no successful response,
+// driver saturated, rate missed, ...) is recorded as invalid and fails its run; the run's
+// remaining load points are still driven.
 // With a profiler (RunSpec::profiler) the app is wrapped, or each load period's measured part
 // is recorded, and post-processed into the period's / run's `profile` (runner/profiling.h); a
 // profiler that is unavailable or fails only sets that profile's status and adds a warning.
 
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "matrix/matrix.h"
 #include "core/cancel.h"
 #include "core/clock.h"
+#include "matrix/matrix.h"
 #include "results/model.h"
 
 namespace benchgate::runner {
 
 /// One run as the matrix planned it (app, scenario, load points, timings, driver).
 using RunSpec = matrix::Run;
+
+/// RunRecord::failure_kind values: how a run failed, independent of the message's wording.
+namespace kind {
+inline constexpr const char* kNotReady = "not_ready";  ///< no answer within ready_timeout
+inline constexpr const char* kExitedAtStart = "exited_at_start";   ///< exited before it was ready
+inline constexpr const char* kStartFailed = "start_failed";        ///< could not be launched
+inline constexpr const char* kPortInUse = "port_in_use";           ///< pre-flight found a server
+inline constexpr const char* kPreRunFailed = "pre_run_failed";     ///< a pre-run hook failed
+inline constexpr const char* kCrashed = "crashed";                 ///< died during the load periods
+inline constexpr const char* kDriverFailed = "driver_failed";      ///< the driver failed
+inline constexpr const char* kInvalid = "invalid";                 ///< a load point was invalid
+inline constexpr const char* kUnexpectedExit = "unexpected_exit";  ///< did not stop on SIGTERM
+inline constexpr const char* kInterrupted = "interrupted";
+}  // namespace kind
+
+/// Fail fast: when an app's first two runs both failed at start the same way (the same
+/// start-up failure kind: not_ready, exited_at_start or start_failed), its remaining runs
+/// are not started but recorded as skipped (skipped_run) with that reason. Pure; one per
+/// suite, fed every finished run in execution order.
+class FailFast {
+ public:
+  /// Records a finished run of spec.app (skipped ones are not recorded).
+  void record(const RunSpec& spec, const results::RunRecord& rec);
+  struct Skip {
+    std::string reason;  ///< "failed the same way in runs 1 and 2: never became ready within 30 s"
+    std::string kind;    ///< the failure kind of runs 1 and 2
+  };
+  /// Whether to skip the next run of this app, and why.
+  std::optional<Skip> skip(const RunSpec& spec) const;
+
+ private:
+  struct AppState {
+    int runs = 0;              ///< runs recorded so far
+    std::string first_kind;    ///< failure kind of the first run ("" if it did not fail at start)
+    std::optional<Skip> skip;  ///< set once the first two failed the same way
+  };
+  std::map<std::string, AppState> apps_;
+};
+
+/// True for the failure kinds that happen before the app ever served: not_ready,
+/// exited_at_start, start_failed.
+bool is_start_failure(std::string_view failure_kind);
+
+/// "never became ready within 30 s", "exited before it became ready", "could not be started".
+std::string describe_start_failure(std::string_view failure_kind, const RunSpec& spec);
+
+/// The record of a run that was not started: status "skipped", the given reason and kind.
+results::RunRecord skipped_run(const RunSpec& spec, const std::string& reason,
+                               const std::string& failure_kind, Clock& clock);
 
 /// Progress callbacks (console progress line, CI log lines). Called on the runner's thread,
 /// except on_interval which the driver calls from its own thread.

@@ -128,6 +128,42 @@ TEST_F(DriveTest, ForkingServerWorkersAreFoundAndMeasured) {
   EXPECT_GE(p.app.processes, 3);
 }
 
+// A load point the driver marks invalid (here every response is a 404 above the default
+// max_error_rate of 1 %) fails its run: the header, the recorded run status, the
+// "run failed" line and the exit code agree.
+TEST_F(DriveTest, InvalidLoadPointFailsTheRun) {
+  url_ = "http://127.0.0.1:" + std::to_string(port_) + "/nonexistent";
+  auto r = run_command(drive_args(hello(), {"--clients", "2,4"}), tmp_->path());
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  EXPECT_NE(r.out.find("t — " + url_ + " (failed)"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("(ok)"), std::string::npos) << r.out;
+  const auto line = r.err.find("benchgate: run failed: load point c=2 invalid: ");
+  ASSERT_NE(line, std::string::npos) << r.err;
+  const auto failed_line = r.err.substr(line, r.err.find('\n', line) - line);
+  EXPECT_NE(failed_line.find("(100 %) were errors, above max_error_rate 1 %: 404 ×"),
+            std::string::npos)
+      << failed_line;
+  EXPECT_NE(failed_line.find("load point c=4 invalid: "), std::string::npos) << failed_line;
+
+  auto rf = results::read_results(out() / "results.json");  // schema-validated
+  ASSERT_EQ(rf.runs.size(), 1u);
+  const auto& run = rf.runs[0];
+  EXPECT_EQ(run.status, "failed");
+  EXPECT_EQ(run.failure_kind, "invalid");
+  EXPECT_EQ(run.failure, failed_line.substr(std::string("benchgate: run failed: ").size()));
+  ASSERT_EQ(run.periods.size(), 2u) << "the other load points still run";
+  for (const auto& p : run.periods) {
+    EXPECT_EQ(p.status, "invalid");
+    ASSERT_TRUE(p.driver.status_codes.count("404")) << p.reason;
+    const auto n = p.driver.status_codes.at("404");
+    EXPECT_GT(n, 0);
+    EXPECT_EQ(p.driver.non_2xx_3xx, n);
+    EXPECT_EQ(p.driver.requests, n);
+    EXPECT_NE(p.reason.find("404 ×"), std::string::npos) << p.reason;
+  }
+  EXPECT_FALSE(testing::port_open(port_)) << "the server must be stopped";
+}
+
 TEST_F(DriveTest, CrashMidRunIsReported) {
   auto r = run_command(drive_args(hello("--crash-after 2000"), {"--driver", "wrk", "--clients", "4"}),
                        tmp_->path());

@@ -143,6 +143,14 @@ TEST_F(ExternalDriverTest, Wrk2OverloadIsInvalidNotOk) {
   EXPECT_NE(p["reason"].get<std::string>().find("below the 500000 requests/s target"),
             std::string::npos)
       << p["reason"];
+  // The run failed, and everything printed says so.
+  EXPECT_EQ(j["runs"][0]["status"], "failed");
+  EXPECT_EQ(j["runs"][0]["failure_kind"], "invalid");
+  EXPECT_NE(r.out.find("(failed)"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("(ok)"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("benchgate: run failed: load point c=4 r=500000 invalid: wrk2 reached"),
+            std::string::npos)
+      << r.err;
 }
 
 TEST_F(ExternalDriverTest, Wrk2WithoutRateExitsTwoNamingRates) {
@@ -205,9 +213,14 @@ TEST_F(ExternalDriverTest, JmeterRunsThePlanWithPropertiesAndReadsSummaryAndJtl)
   EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
   auto j = results::read_json_file(out() / "results.json");
   const auto& p = j["runs"][0]["periods"][0];
-  // The recorded run had 39 % read timeouts: the period is invalid, with the numbers read.
+  // The recorded run had 39 % read timeouts: the period is invalid, with the numbers read,
+  // and the run failed.
   EXPECT_EQ(p["status"], "invalid") << r.err << p.dump(1);
-  EXPECT_NE(p["reason"].get<std::string>().find("failed samples"), std::string::npos);
+  EXPECT_NE(
+      p["reason"].get<std::string>().find("were errors, above max_error_rate 1 %: timeouts ×"),
+      std::string::npos)
+      << p["reason"];
+  EXPECT_EQ(j["runs"][0]["status"], "failed");
   const auto& d = p["driver"];
   EXPECT_EQ(d["driver"], "jmeter");
   // Kept "+" intervals: 72 and 59 (6 s each). Left out: the 1-sample start and 53 in 5.1 s

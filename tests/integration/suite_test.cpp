@@ -16,6 +16,8 @@
 
 #include "cli/suite_command.h"
 #include "core/error.h"
+#include "core/parse.h"
+#include "drivers/error_share.h"
 #include "platform/fs.h"
 #include "results/json.h"
 #include "test_support.h"
@@ -463,6 +465,118 @@ TEST_F(SuiteTest, FailedRunIsExcludedFromTheMedians) {
   EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
   auto rep = benchgate({"report", (out() / "results.json").string(), "--no-color"});
   EXPECT_EQ(rep.exit_code, 4);
+}
+
+// Every request answered 404 (/nonexistent): each load point is invalid (errors above the
+// default max_error_rate of 1 %), so every run failed — exit 4 whatever the iteration count.
+// Before, the periods counted as good (0 req/s "10/10 good"): 10 iterations exited 0 (the
+// A/B gate saw two identical zero throughputs) and 3 iterations exited 3 (too few pairs).
+TEST_F(SuiteTest, AllErrorsFailEveryRunAtAnyIterationCount) {
+  const std::string missing = "http://127.0.0.1:" + std::to_string(port_) + "/nonexistent";
+  for (int iterations : {3, 10}) {
+    SCOPED_TRACE(iterations);
+    fs::remove_all(out());
+    write_suite(
+        replace_all(defaults(iterations), "300ms", "200ms") +
+        "\n[[app]]\nlabel = \"base\"\ncommand = " + hello_toml("100") + "\nrole = \"baseline\"\n" +
+        "\n[[app]]\nlabel = \"cand\"\ncommand = " + hello_toml("100") + "\nrole = \"candidate\"\n" +
+        "\n[[scenario]]\nname = \"missing\"\nurl = \"" + missing + "\"\nclients = [2]\n");
+    auto r = run_suite();
+    EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+
+    const auto rf = results::read_results(out() / "results.json");
+    ASSERT_EQ(rf.runs.size(), 2u * static_cast<std::size_t>(iterations));
+    for (const auto& run : rf.runs) {
+      EXPECT_EQ(run.status, "failed") << run.id;
+      EXPECT_EQ(run.failure_kind, "invalid") << run.id;
+      ASSERT_EQ(run.periods.size(), 1u);
+      const auto& p = run.periods[0];
+      EXPECT_EQ(p.status, "invalid");
+      ASSERT_TRUE(p.driver.status_codes.count("404")) << run.id;
+      const auto n = p.driver.status_codes.at("404");
+      EXPECT_GT(n, 0);
+      EXPECT_EQ(p.driver.requests, n);
+      // The reason names the share, the limit and the codes with their counts.
+      const auto count = drivers::group_thousands(n);
+      const std::string expect = "load point c=2 invalid: " + count + " of " + count +
+                                 " responses (100 %) were errors, above max_error_rate 1 %: "
+                                 "404 ×" +
+                                 count;
+      EXPECT_EQ(run.failure.substr(0, expect.size()), expect) << run.failure;
+      // ... and is printed: the run line (stderr) and the problem list (stdout).
+      EXPECT_NE(r.err.find(expect), std::string::npos) << expect << "\n" << r.err;
+      EXPECT_NE(r.out.find(expect), std::string::npos) << expect << "\n" << r.out;
+    }
+    for (const char* app : {"base", "cand"}) {
+      auto row = table_row(r.out, "missing c=2", app);
+      ASSERT_FALSE(row.empty()) << r.out;
+      EXPECT_EQ(row.back(), "0/" + std::to_string(iterations)) << r.out;
+    }
+    EXPECT_NE(r.out.find(std::to_string(2 * iterations) + " failed runs"), std::string::npos)
+        << r.out;
+    auto rep = benchgate({"report", (out() / "results.json").string(), "--no-color"});
+    EXPECT_EQ(rep.exit_code, 4) << rep.err;
+  }
+}
+
+// An app that never becomes ready (it listens on another port) fails its first two runs the
+// same way; its remaining runs are skipped at once — recorded with the reason, counted as
+// failed (exit 4) — while the other app runs every iteration. Only two ready timeouts are
+// paid, not five.
+TEST_F(SuiteTest, AppFailingTheSameWayTwiceIsSkippedAndTheOthersGoOn) {
+  const int other_port = free_port();
+  const std::string lost = fmt_array({hello_server_binary().string(), "--port",
+                                      std::to_string(other_port), "--work-iters", "100"});
+  write_suite(replace_all(defaults(5), "300ms", "200ms") + "ready_timeout = \"2s\"\n" +
+              "\n[[app]]\nlabel = \"good\"\ncommand = " + hello_toml("100") + "\n" +
+              "\n[[app]]\nlabel = \"lost\"\ncommand = " + lost + "\n" + scenario("[2]"));
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = run_suite();
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+
+  auto v = benchgate({"validate", (out() / "results.json").string()});
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+  const auto rf = results::read_results(out() / "results.json");
+  ASSERT_EQ(rf.runs.size(), 10u);
+  const std::string reason = "failed the same way in runs 1 and 2: never became ready within 2 s";
+  double good_s = 0, lost_s = 0;
+  for (const auto& run : rf.runs) {
+    if (run.app == "good") {
+      EXPECT_EQ(run.status, "ok") << run.id << ": " << run.failure;
+      good_s += run.elapsed_s;
+      continue;
+    }
+    lost_s += run.elapsed_s;
+    if (run.iteration <= 2) {
+      EXPECT_EQ(run.status, "failed") << run.id;
+      EXPECT_EQ(run.failure_kind, "not_ready") << run.id;
+      EXPECT_NE(run.failure.find("never became ready"), std::string::npos) << run.failure;
+    } else {
+      EXPECT_EQ(run.status, "skipped") << run.id;
+      EXPECT_EQ(run.failure, reason);
+      EXPECT_EQ(run.failure_kind, "not_ready");
+      EXPECT_TRUE(run.periods.empty());
+      EXPECT_TRUE(run.instances.empty()) << "a skipped run starts nothing";
+      EXPECT_NE(r.err.find("iteration " + std::to_string(run.iteration) +
+                           "/5 lost plaintext: skipped: " + reason),
+                std::string::npos)
+          << r.err;
+    }
+  }
+  // Two ready timeouts were paid, not five: the lost app cost about 4 s in all, and the
+  // whole suite well under the 10 s that five timeouts alone would take, plus the good runs
+  // (the rest is benchgate's own start-up and reports).
+  EXPECT_GE(lost_s, 4.0);
+  EXPECT_LT(lost_s, 6.0);
+  EXPECT_LT(wall, good_s + 7.5) << "good runs " << good_s << " s, lost runs " << lost_s << " s";
+  EXPECT_EQ(table_row(r.out, "plaintext c=2", "good").back(), "5/5") << r.out;
+  EXPECT_EQ(table_row(r.out, "plaintext c=2", "lost").back(), "0/5") << r.out;
+  EXPECT_NE(r.out.find("SKIPPED  lost  plaintext  iteration 3: " + reason), std::string::npos)
+      << r.out;
+  EXPECT_FALSE(testing::port_open(other_port));
+  auto rep = benchgate({"report", (out() / "results.json").string(), "--no-color"});
+  EXPECT_EQ(rep.exit_code, 4) << rep.err;
 }
 
 // 6. Bad suite files: exit 2, naming the file and the line.

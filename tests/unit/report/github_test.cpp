@@ -29,7 +29,8 @@ TEST(Github, OutputsUseKeyValueAndHeredocWhenNeeded) {
   EXPECT_NE(text.find("exit-code=4\n"), std::string::npos);
   EXPECT_NE(text.find("regressions=2\n"), std::string::npos);
   EXPECT_NE(text.find("improvements=3\n"), std::string::npos);
-  EXPECT_NE(text.find("failed-runs=2\n"), std::string::npos);  // a crash, an invalid period
+  // The crashed run and the run with an invalid load point.
+  EXPECT_NE(text.find("failed-runs=2\n"), std::string::npos);
   EXPECT_NE(text.find("junit=out/junit.xml\n"), std::string::npos);
   // A value with a newline (and containing the first delimiter) gets a delimiter it lacks.
   EXPECT_NE(text.find("odd<<benchgate_EOF_2\na\nb benchgate_EOF\nbenchgate_EOF_2\n"),
@@ -41,7 +42,7 @@ TEST(Github, AnnotationsWorstFirstEscaped) {
   std::ostringstream out;
   const int n = write_github_annotations(m, out);
   const auto text = out.str();
-  EXPECT_EQ(n, 4);  // 3 regressions + 1 failed run
+  EXPECT_EQ(n, 5);  // 3 regressions + 2 failed runs (a crash, an invalid load point)
   std::istringstream in(text);
   std::string line;
   int lines = 0;
@@ -55,7 +56,7 @@ TEST(Github, AnnotationsWorstFirstEscaped) {
     EXPECT_EQ(title.find(','), std::string::npos) << title;
     EXPECT_EQ(line.find('\r'), std::string::npos);
   }
-  EXPECT_EQ(lines, 4);  // the failure reason's newline is %0A, not a line break
+  EXPECT_EQ(lines, 5);  // the failure reason's newline is %0A, not a line break
   EXPECT_NE(text.find("segfault%0Ain"), std::string::npos);
   // Worst first: the +50 % regression (10 kB metric) before the others.
   EXPECT_NE(text.find("very-long-metric-name"), std::string::npos);
@@ -98,7 +99,7 @@ TEST(Github, IntegrateDoesWhatTheEnvironmentAsks) {
       env_of({{"GITHUB_STEP_SUMMARY", "/s"}, {"GITHUB_OUTPUT", "/o"}, {"GITHUB_ACTIONS", "true"}}),
       out, append);
   EXPECT_TRUE(r.step_summary && r.outputs);
-  EXPECT_EQ(r.annotations, 3);
+  EXPECT_EQ(r.annotations, 4);  // 2 regressions + 2 failed runs
   EXPECT_EQ(files["/s"], "# summary\n");
   EXPECT_NE(files["/o"].find("junit=j.xml\n"), std::string::npos);
   EXPECT_NE(out.str().find("::error title="), std::string::npos);

@@ -68,6 +68,7 @@ TEST(Junit, MapsVerdictsToElements) {
   ASSERT_TRUE(doc.load_string(junit(m).c_str()));
   auto suite = doc.child("testsuites").child("testsuite");
   int failures = 0, skipped = 0, errors = 0, cases = 0;
+  std::string error_texts;
   std::set<std::pair<std::string, std::string>> ids;
   for (auto tc : suite.children("testcase")) {
     ++cases;
@@ -94,15 +95,16 @@ TEST(Junit, MapsVerdictsToElements) {
     if (auto e = tc.child("error")) {
       ++errors;
       EXPECT_STREQ(e.attribute("type").value(), "benchgate.RunError");
-      const std::string text = e.text().get();
-      EXPECT_NE(text.find("SIGSEGV"), std::string::npos);
-      EXPECT_NE(text.find("exiting with status 139"), std::string::npos);  // the log tail
+      error_texts += std::string(e.text().get()) + "\n";
     }
   }
-  EXPECT_EQ(cases, 16);    // 15 verdicts + the crashed run
+  EXPECT_NE(error_texts.find("SIGSEGV"), std::string::npos);
+  EXPECT_NE(error_texts.find("exiting with status 139"), std::string::npos);  // the log tail
+  EXPECT_NE(error_texts.find("load point c=16 invalid: driver CPU saturated"), std::string::npos);
+  EXPECT_EQ(cases, 17);    // 15 verdicts + the crashed run + the run with an invalid load point
   EXPECT_EQ(failures, 2);  // throughput and CPU per request at c=64
   EXPECT_EQ(skipped, 2);   // 1 inconclusive, 1 not comparable (warn is decided: it passes)
-  EXPECT_EQ(errors, 1);
+  EXPECT_EQ(errors, 2);    // the crashed run and the run with an invalid load point
   EXPECT_EQ(suite.attribute("tests").as_int(), cases);
   EXPECT_EQ(suite.attribute("failures").as_int(), failures);
   EXPECT_EQ(suite.attribute("skipped").as_int(), skipped);
@@ -137,7 +139,7 @@ TEST(Junit, UngatedPassesWithNumbersAndFailedRunsAsErrors) {
       ++pass;
     }
   }
-  EXPECT_EQ(errors, 1);
+  EXPECT_EQ(errors, 2);  // the crashed run, the run with an invalid load point
   EXPECT_GT(pass, 40);  // 2 apps × (2 cells × 13 metrics) + start-up metrics
 }
 

@@ -39,7 +39,8 @@ TEST(Markdown, MarkerLineFirst) {
 
 TEST(Markdown, HeadlineTableAndDetails) {
   const auto md = render_markdown(sample_model());
-  EXPECT_NE(md.find("❌ 2 regressed · ⏭️ 1 not comparable · ❔ 1 inconclusive · ⚠️ 2 warn · ⚡ "
+  EXPECT_NE(md.find("❌ 2 regressed · ⏭️ 1 not comparable · ❔ 1 inconclusive · ⚠️ 2 warn · "
+                    "⚡ "
                     "3 "
                     "improved · ✅ 6 unchanged · 💥 2 failed runs"),
             std::string::npos);
