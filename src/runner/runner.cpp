@@ -1,6 +1,7 @@
 #include "runner/runner.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <csignal>
@@ -14,7 +15,9 @@
 #include "drivers/driver.h"
 #include "monitor/monitor.h"
 #include "platform/fs.h"
+#include "platform/sockets.h"
 #include "platform/subprocess.h"
+#include "platform/survivors.h"
 #include "platform/sysinfo.h"
 #include "profilers/profiler.h"
 #include "runner/probe.h"
@@ -178,11 +181,30 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
   if (ctx.preflight) {
     phase("pre-flight");
     auto pr = probe_url(url, std::chrono::milliseconds(500), spec.driver_options.tls_verify);
+    // The previous run's app (or something it left) may still be closing its listening
+    // socket: wait a bounded time for the port to close before calling it taken.
+    const auto until = clock.now() + ctx.port_wait;
+    while (pr.connected && clock.now() < until && !ctx.cancel.cancelled()) {
+      clock.wait_for(std::chrono::milliseconds(50), &ctx.cancel);
+      pr = probe_url(url, std::chrono::milliseconds(500), spec.driver_options.tls_verify);
+    }
     if (pr.connected) {
-      return finish("failed",
-                    fmt::format("something already answers at {} before the app was started "
-                                "(port {} in use); refusing to benchmark it",
-                                spec.url, url.port));
+      std::string holders;
+      try {
+        holders = platform::describe_holders(
+            platform::find_port_holders(platform::ProcReader(), url.port));
+      } catch (const std::exception&) {
+        // Naming the holder is a courtesy: the port is still in use either way.
+      }
+      return finish(
+          "failed",
+          fmt::format("something already answers at {} before the app was started "
+                      "(port {} in use{}{}); refusing to benchmark it",
+                      spec.url, url.port,
+                      ctx.port_wait > Nanos::zero()
+                          ? fmt::format(", still after {}", format_duration(ctx.port_wait))
+                          : "",
+                      holders.empty() ? "" : ", held by " + holders));
     }
   }
 
@@ -204,6 +226,10 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
   mo.cpus = spec.app.cpus.empty() ? platform::available_cpus() : spec.app.cpus;
   monitor::Monitor mon(mo, clock);
   std::vector<platform::Subprocess> procs;
+  // What already runs under benchgate (nothing, usually; a hook's daemon) is not the app's:
+  // after the app is stopped, any other descendant is something the app left behind.
+  const auto before_launch =
+      platform::descendant_keys(platform::ProcReader(), static_cast<int>(::getpid()));
   const auto t_launch = clock.now();
   for (int i = 0; i < spec.app.instances; ++i) {
     platform::SpawnOptions o;
@@ -213,6 +239,9 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
     o.cpus = spec.app.cpus;
     const auto log_name = fmt::format("app-{}.log", i);
     o.stdout_path = abs_dir / log_name;
+    // A kill -9 of benchgate takes the app's top process with it. execute_run runs on the
+    // main thread (spawn checks), so the signal does not fire when some other thread ends.
+    o.die_with_parent = true;
     results::InstanceInfo info;
     info.index = i;
     info.command = o.argv;
@@ -256,6 +285,18 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
       if (already || !expected) {
         unexpected.push_back(fmt::format("instance {} {}", i, st.describe()));
       }
+    }
+    // Whatever escaped the process groups (setsid, double fork) was re-parented to benchgate,
+    // the subreaper: stop it now, so nothing of this run is left when the next one starts.
+    platform::SweepOptions sweep;
+    sweep.keep = before_launch;
+    for (const auto& p : procs)
+      sweep.quiet_groups.push_back(p.pid());
+    sweep.grace = ctx.cancel.cancelled() ? std::chrono::milliseconds(200) : ctx.survivor_grace;
+    for (const auto& s : platform::stop_descendants(sweep)) {
+      auto w = "the app left a process running after it was stopped: " + s.describe();
+      if (ctx.observer) ctx.observer->on_warning(spec, w);
+      rec.warnings.push_back(std::move(w));
     }
     mon.stop();
     rec.traces = mon.run_traces();
