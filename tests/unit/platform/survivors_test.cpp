@@ -196,6 +196,23 @@ TEST(DieWithParent, ExecFailureIsARunError) {
   }
 }
 
+TEST(DieWithParent, SetUpFailuresSayWhichStep) {
+  SpawnOptions o;
+  o.argv = {"true"};
+  o.die_with_parent = true;
+  o.cpus = {1023};  // not on this machine: sched_setaffinity fails in the child
+  for (bool fork_path : {true, false}) {
+    o.die_with_parent = fork_path;
+    try {
+      Subprocess::spawn(o);
+      ADD_FAILURE() << "expected a RunError";
+    } catch (const RunError& e) {
+      EXPECT_EQ(std::string(e.what()), "cannot pin to CPUs 1023: Invalid argument")
+          << (fork_path ? "fork + exec" : "posix_spawn");
+    }
+  }
+}
+
 TEST(DieWithParent, RefusedOffTheMainThread) {
   SpawnOptions o;
   o.argv = {"true"};
