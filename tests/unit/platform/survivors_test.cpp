@@ -54,14 +54,17 @@ int in_child(F body) {
   return status;
 }
 
-// Polls until this process has a descendant whose command line contains `arg`.
+// Polls until this process has a descendant that runs `sleep` with argument `arg` (not the
+// `setsid` or `sh` that is about to exec it).
 int wait_for_descendant(const std::string& arg) {
   ProcReader proc;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   while (std::chrono::steady_clock::now() < deadline) {
     for (const auto& k : descendant_keys(proc, ::getpid())) {
       auto argv = proc.read_cmdline(k.pid);
-      if (argv && std::find(argv->begin(), argv->end(), arg) != argv->end()) return k.pid;
+      if (argv && !argv->empty() && argv->front() == "sleep" &&
+          std::find(argv->begin(), argv->end(), arg) != argv->end())
+        return k.pid;
     }
     std::this_thread::sleep_for(milliseconds(2));
   }
