@@ -293,7 +293,8 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
     for (const auto& p : procs)
       sweep.quiet_groups.push_back(p.pid());
     sweep.grace = ctx.cancel.cancelled() ? std::chrono::milliseconds(200) : ctx.survivor_grace;
-    for (const auto& s : platform::stop_descendants(sweep)) {
+    const auto survivors = platform::stop_descendants(sweep);
+    for (const auto& s : survivors) {
       auto w = "the app left a process running after it was stopped: " + s.describe();
       if (ctx.observer) ctx.observer->on_warning(spec, w);
       rec.warnings.push_back(std::move(w));
@@ -303,6 +304,11 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
     rec.termination.expected = unexpected.empty();
     rec.termination.description =
         unexpected.empty() ? "terminated by SIGTERM as expected" : join(unexpected, "; ");
+    if (!survivors.empty()) {
+      rec.termination.description +=
+          fmt::format("; it left {} process{} running, stopped by benchgate (see warnings)",
+                      survivors.size(), survivors.size() == 1 ? "" : "es");
+    }
   };
 
   // 4. Readiness: poll quickly at first (start-up time resolution), then every 20 ms.

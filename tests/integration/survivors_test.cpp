@@ -146,6 +146,10 @@ TEST_F(SurvivorsTest, DaemonThatIgnoresSigtermIsKilledAndNamedAfterItsRun) {
                                 << ::testing::PrintToString(rf.runs[0].warnings);
   EXPECT_EQ(warning.rfind("the app left a process running after it was stopped: ", 0), 0u)
       << warning;
+  EXPECT_EQ(rf.runs[0].termination.description,
+            "terminated by SIGTERM as expected; it left 1 process running, stopped by benchgate "
+            "(see warnings)");
+  EXPECT_EQ(rf.runs[1].termination.description, "terminated by SIGTERM as expected");
   for (const auto& run : rf.runs) {
     EXPECT_EQ(run.status, "ok") << run.id << ": " << run.failure;
     ASSERT_EQ(run.periods.size(), 1u);
