@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
-#include <iostream>
 #include <algorithm>
+#include <iostream>
 #include <set>
 
 #include "cli/drive_command.h"
@@ -19,8 +19,8 @@ namespace benchgate::cli {
 
 namespace {
 
-const std::set<std::string> kSubcommands = {"drive", "run", "compare", "report", "diff",
-                                            "baseline", "validate", "export"};
+const std::set<std::string> kSubcommands = {"drive", "run",      "compare",  "report",
+                                            "diff",  "baseline", "validate", "export"};
 
 }  // namespace
 

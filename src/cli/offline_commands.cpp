@@ -14,6 +14,7 @@
 #include "gate/gbench.h"
 #include "platform/fs.h"
 #include "report/report.h"
+#include "report/run_warnings.h"
 #include "results/json.h"
 
 namespace benchgate::cli {
@@ -96,6 +97,7 @@ int run_report(const ReportOptions& o) {
   report::write_results_table(model, std::cout, co);
   if (verdicts) report::write_verdict_table(model, std::cout, co);
   report::write_problems(model, std::cout, co);
+  report::write_run_warnings(model, std::cout, co);
   report::write_outcome(model, std::cout, co);
   // The exit code `run` returned (the model honours the recorded --warn-only).
   return static_cast<int>(model.outcome.exit_code);

@@ -23,6 +23,7 @@
 #include "platform/sysinfo.h"
 #include "profilers/profiler.h"
 #include "report/report.h"
+#include "report/run_warnings.h"
 #include "results/json.h"
 #include "runner/runner.h"
 
@@ -466,6 +467,7 @@ int execute_suite(config::SuiteConfig suite, const GateFlags& flags, const std::
   report::write_results_table(model, std::cout, co);
   if (verdicts) report::write_verdict_table(model, std::cout, co);
   report::write_problems(model, std::cout, co);
+  report::write_run_warnings(model, std::cout, co);
   report::write_outcome(model, std::cout, co);
   std::cout << fmt::format("\nreports: {}\n", out.string());
   report::github_integrate(model, report::render_markdown(model), written.named(),

@@ -36,7 +36,8 @@ void print_drive_summary(std::ostream& os, const results::ResultsFile& r) {
       os << fmt::format(
           "  {:<14} {:>10} {:>9} {:>9} {:>9} {:>9} {:>8} {:>8.1f} {:>9} {:>10} {:>10}{}\n",
           p.point.key(), format_si(d.throughput), pct(d.latency, "50"), pct(d.latency, "90"),
-          pct(d.latency, "99"), d.latency.count || d.latency.max > 0 ? format_latency(d.latency.max) : "-",
+          pct(d.latency, "99"),
+          d.latency.count || d.latency.max > 0 ? format_latency(d.latency.max) : "-",
           d.non_2xx_3xx + d.errors.total(), a.cpu_percent,
           cpr == p.metrics.end() ? "-" : fmt::format("{:.1f}us", cpr->second * 1e6),
           format_bytes(static_cast<double>(a.rss_peak)),
@@ -47,17 +48,18 @@ void print_drive_summary(std::ostream& os, const results::ResultsFile& r) {
                           d.non_2xx_3xx);
       }
       if (d.errors.total() > 0) {
-        os << fmt::format("  {:<14} socket errors: connect {}, read {}, write {}, timeout {}, parse {}\n",
-                          "", d.errors.connect, d.errors.read, d.errors.write, d.errors.timeout,
-                          d.errors.parse);
+        os << fmt::format(
+            "  {:<14} socket errors: connect {}, read {}, write {}, timeout {}, parse {}\n", "",
+            d.errors.connect, d.errors.read, d.errors.write, d.errors.timeout, d.errors.parse);
       }
       if (!a.per_process.empty() && a.per_process.size() > 1) {
         for (const auto& proc : a.per_process) {
-          os << fmt::format("  {:<14}   pid {:<7} {:<16} CPU {:.2f}s user {:.2f}s sys, RSS {} → {} (peak {})\n",
-                            "", proc.pid, proc.comm, proc.cpu_user_s, proc.cpu_sys_s,
-                            format_bytes(static_cast<double>(proc.rss_start)),
-                            format_bytes(static_cast<double>(proc.rss_end)),
-                            format_bytes(static_cast<double>(proc.rss_peak)));
+          os << fmt::format(
+              "  {:<14}   pid {:<7} {:<16} CPU {:.2f}s user {:.2f}s sys, RSS {} → {} (peak {})\n",
+              "", proc.pid, proc.comm, proc.cpu_user_s, proc.cpu_sys_s,
+              format_bytes(static_cast<double>(proc.rss_start)),
+              format_bytes(static_cast<double>(proc.rss_end)),
+              format_bytes(static_cast<double>(proc.rss_peak)));
         }
       }
     }
@@ -78,7 +80,8 @@ void print_drive_summary(std::ostream& os, const results::ResultsFile& r) {
         os << fmt::format("    {}: {}\n", a.kind, a.path);
       }
     }
-    for (const auto& w : run.warnings) os << "  warning: " << w << "\n";
+    for (const auto& w : run.warnings)
+      os << "  warning: " << w << "\n";
     if (!run.termination.description.empty()) {
       os << fmt::format("  shutdown: {}\n", run.termination.description);
     }

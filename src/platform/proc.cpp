@@ -423,6 +423,49 @@ std::string ProcReader::task_path(int pid, int tid, std::string_view file) const
   return fmt::format("{}/{}/task/{}/{}", root_, pid, tid, file);
 }
 
+std::vector<std::string> parse_cmdline(std::string_view text) {
+  while (!text.empty() && text.back() == '\0')
+    text.remove_suffix(1);
+  std::vector<std::string> out;
+  if (text.empty()) return out;
+  std::size_t start = 0;
+  for (;;) {
+    const auto nul = text.find('\0', start);
+    out.emplace_back(text.substr(start, nul == std::string_view::npos ? nul : nul - start));
+    if (nul == std::string_view::npos) break;
+    start = nul + 1;
+  }
+  return out;
+}
+
+std::string format_command(const std::vector<std::string>& argv, std::size_t max) {
+  std::string out;
+  for (const auto& a : argv) {
+    if (!out.empty()) out += ' ';
+    const bool quote = a.empty() || a.find_first_of(" \t'\"") != std::string::npos;
+    if (quote) out += '\'';
+    for (char c : a) {
+      const auto u = static_cast<unsigned char>(c);
+      if (u < 0x20 || u == 0x7f) {
+        out += '?';
+      } else if (c == '\'' && quote) {
+        out += "'\\''";
+      } else {
+        out += c;
+      }
+    }
+    if (quote) out += '\'';
+  }
+  if (out.size() > max) {
+    std::size_t cut = max;
+    // Do not split a UTF-8 sequence.
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80)
+      --cut;
+    out = out.substr(0, cut) + "…";
+  }
+  return out;
+}
+
 namespace {
 
 std::vector<int> numeric_entries(const std::string& dir) {
@@ -500,6 +543,12 @@ std::optional<std::vector<int>> ProcReader::read_children(int pid, int tid) cons
   auto text = read_optional(task_path(pid, tid, "children"));
   if (!text) return std::nullopt;
   return parse_children(*text);
+}
+
+std::optional<std::vector<std::string>> ProcReader::read_cmdline(int pid) const {
+  auto text = read_optional(path(pid, "cmdline"));
+  if (!text) return std::nullopt;
+  return parse_cmdline(*text);
 }
 
 SystemStat ProcReader::read_system_stat() const {

@@ -95,6 +95,12 @@ std::vector<int> parse_children(std::string_view text);
 SystemStat parse_system_stat(std::string_view text);
 void parse_system_stat(std::string_view text, SystemStat& out);
 LoadAvg parse_loadavg(std::string_view text);
+/// /proc/<pid>/cmdline: NUL-separated arguments (a final NUL or NUL padding, as nginx leaves
+/// after rewriting its title, adds no empty arguments). Empty for kernel threads and zombies.
+std::vector<std::string> parse_cmdline(std::string_view text);
+/// An argv for a message: arguments joined by spaces, those with spaces or quotes in single
+/// quotes, control characters as '?', at most `max` characters ("…" when cut).
+std::string format_command(const std::vector<std::string>& argv, std::size_t max = 200);
 
 /// CPU share of `seconds` of CPU time over `wall_s` seconds, 100 = one core.
 inline double cpu_percent(double cpu_s, double wall_s) {
@@ -155,6 +161,8 @@ class ProcReader {
   /// Children of one thread; nullopt when the children file does not exist (kernels without
   /// CONFIG_PROC_CHILDREN) or the thread is gone.
   std::optional<std::vector<int>> read_children(int pid, int tid) const;
+  /// The arguments of a process (parse_cmdline); nullopt when it is gone.
+  std::optional<std::vector<std::string>> read_cmdline(int pid) const;
   /// /proc/stat and /proc/loadavg. Throw std::system_error when missing, ParseError when bad.
   SystemStat read_system_stat() const;
   LoadAvg read_loadavg() const;

@@ -64,6 +64,115 @@ class AffinityScope {
   bool active_ = false;
 };
 
+// Everything the child needs between fork and exec, prepared before the fork: the child of
+// a multi-threaded process may only make async-signal-safe calls (no allocation).
+struct ChildPlan {
+  const char* exe = nullptr;
+  char* const* argv = nullptr;
+  char* const* envp = nullptr;
+  const char* stdout_path = nullptr;
+  const char* stderr_path = nullptr;
+  bool stderr_to_stdout = false;
+  int open_flags = 0;
+  const char* cwd = nullptr;
+  bool new_process_group = true;
+  bool pin = false;
+  cpu_set_t cpus{};
+};
+
+// The step of the child's set-up that failed, for the parent's message.
+enum class ChildStep : int { kSetup = 1, kLog, kCwd, kPin, kExec };
+
+struct ChildError {
+  ChildStep step = ChildStep::kSetup;
+  int err = 0;
+};
+
+[[noreturn]] void child_fail(int fd, ChildStep step, int err) {
+  // The parent reads the step and errno from the pipe (close-on-exec: EOF means exec worked).
+  const ChildError e{step, err};
+  ssize_t n;
+  do {
+    n = ::write(fd, &e, sizeof e);
+  } while (n < 0 && errno == EINTR);
+  ::_exit(127);
+}
+
+void child_setup_and_exec(const ChildPlan& p, pid_t parent, int err_fd) {
+  // Die with benchgate. Set first, then check the parent is still ours: had it died before
+  // the prctl, the signal would never come (we would already be re-parented).
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
+    child_fail(err_fd, ChildStep::kSetup, errno);
+  if (::getppid() != parent) ::_exit(127);
+  if (p.new_process_group && ::setpgid(0, 0) != 0) child_fail(err_fd, ChildStep::kSetup, errno);
+  // Default dispositions and an empty mask (as POSIX_SPAWN_SETSIGDEF / SETSIGMASK).
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sig != SIGKILL && sig != SIGSTOP) ::sigaction(sig, &dfl, nullptr);
+  }
+  sigset_t empty;
+  sigemptyset(&empty);
+  ::sigprocmask(SIG_SETMASK, &empty, nullptr);
+  auto redirect = [&](const char* path, int target) {
+    const int fd = ::open(path, p.open_flags, 0644);
+    if (fd < 0) child_fail(err_fd, ChildStep::kLog, errno);
+    if (fd != target) {
+      if (::dup2(fd, target) < 0) child_fail(err_fd, ChildStep::kLog, errno);
+      ::close(fd);
+    }
+  };
+  {
+    const int fd = ::open("/dev/null", O_RDONLY);
+    if (fd < 0 || ::dup2(fd, 0) < 0) child_fail(err_fd, ChildStep::kSetup, errno);
+    if (fd != 0) ::close(fd);
+  }
+  if (p.stdout_path) redirect(p.stdout_path, 1);
+  if (p.stderr_to_stdout && ::dup2(1, 2) < 0) child_fail(err_fd, ChildStep::kLog, errno);
+  if (p.stderr_path) redirect(p.stderr_path, 2);
+  if (p.cwd && ::chdir(p.cwd) != 0) child_fail(err_fd, ChildStep::kCwd, errno);
+  if (p.pin && ::sched_setaffinity(0, sizeof p.cpus, &p.cpus) != 0) {
+    child_fail(err_fd, ChildStep::kPin, errno);
+  }
+  ::execve(p.exe, p.argv, p.envp);
+  child_fail(err_fd, ChildStep::kExec, errno);
+}
+
+// fork + exec with the plan: sets pid and returns err 0, or the failed step and its errno
+// (the child reaped, pid -1).
+ChildError fork_exec(const ChildPlan& plan, pid_t& pid) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return {ChildStep::kSetup, errno};
+  const pid_t parent = ::getpid();
+  pid = ::fork();
+  if (pid < 0) {
+    const ChildError e{ChildStep::kSetup, errno};
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return e;
+  }
+  if (pid == 0) {
+    ::close(fds[0]);
+    child_setup_and_exec(plan, parent, fds[1]);
+  }
+  ::close(fds[1]);
+  ChildError e;
+  ssize_t n;
+  do {
+    n = ::read(fds[0], &e, sizeof e);
+  } while (n < 0 && errno == EINTR);
+  ::close(fds[0]);
+  if (n == static_cast<ssize_t>(sizeof e)) {
+    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    pid = -1;
+    if (e.err == 0) e.err = EINVAL;
+    return e;
+  }
+  return {};
+}
+
 }  // namespace
 
 std::string signal_name(int sig) {
@@ -191,7 +300,47 @@ Subprocess Subprocess::spawn(const SpawnOptions& o) {
 
   pid_t pid = -1;
   int rc;
-  {
+  if (o.die_with_parent) {
+    // posix_spawn cannot set a parent-death signal: fork, set it up in the child, exec.
+    if (::gettid() != ::getpid()) {
+      throw InternalError(fmt::format(
+          "'{}' must be started from the main thread: its parent-death signal would fire when "
+          "the starting thread exits",
+          exe));
+    }
+    ChildPlan plan;
+    plan.exe = resolved->c_str();
+    plan.argv = argv.data();
+    plan.envp = envp.data();
+    plan.stdout_path = o.stdout_path.empty() ? nullptr : o.stdout_path.c_str();
+    plan.stderr_path =
+        !o.stderr_path.empty() && o.stderr_path != o.stdout_path ? o.stderr_path.c_str() : nullptr;
+    plan.stderr_to_stdout = !o.stdout_path.empty() && plan.stderr_path == nullptr;
+    plan.open_flags = flags;
+    plan.cwd = o.cwd.empty() ? nullptr : o.cwd.c_str();
+    plan.new_process_group = o.new_process_group;
+    if (!o.cpus.empty()) {
+      CPU_ZERO(&plan.cpus);
+      for (int c : o.cpus)
+        CPU_SET(c, &plan.cpus);
+      plan.pin = true;
+    }
+    const ChildError e = fork_exec(plan, pid);
+    switch (e.err == 0 ? ChildStep::kSetup : e.step) {
+      case ChildStep::kLog:
+        throw RunError(fmt::format("cannot open log file {}: {}", o.stdout_path.string(),
+                                   std::strerror(e.err)));
+      case ChildStep::kCwd:
+        throw RunError(fmt::format("cannot start '{}': cannot enter working folder {}: {}", exe,
+                                   o.cwd.string(), std::strerror(e.err)));
+      case ChildStep::kPin:
+        throw RunError(fmt::format("cannot pin to CPUs {}: {}", format_cpu_list(o.cpus),
+                                   std::strerror(e.err)));
+      default:
+        break;
+    }
+    rc = e.err;
+  } else {
     // Children inherit the spawning thread's CPU mask: pin this thread around the spawn, so
     // the app is pinned from its first instruction (no race with early forks).
     AffinityScope pin(o.cpus);

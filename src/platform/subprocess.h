@@ -25,6 +25,11 @@ struct SpawnOptions {
   bool append = false;                ///< append to the log instead of truncating
   std::vector<int> cpus;              ///< CPU affinity; empty: inherit
   bool new_process_group = true;
+  /// The child gets SIGKILL when benchgate dies, even by SIGKILL (PR_SET_PDEATHSIG, set
+  /// between fork and exec). The kernel sends it when the *thread* that forked the child
+  /// exits, so spawn() refuses (InternalError) unless called on the main thread, which lives
+  /// as long as the process. Covers this process only, not what it starts.
+  bool die_with_parent = false;
 };
 
 struct ExitStatus {

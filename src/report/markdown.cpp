@@ -6,6 +6,7 @@
 #include <set>
 
 #include "report/format.h"
+#include "report/run_warnings.h"
 #include "report/text.h"
 
 namespace benchgate::report {
@@ -40,7 +41,8 @@ class Renderer {
 
   std::string render() {
     const std::string head = header();
-    const std::string tail = failures() + notes() + environment() + footer();
+    const std::string tail =
+        failures() + markdown_run_warnings(m_, o_.max_list) + notes() + environment() + footer();
     // Reserve room for the truncation notes and the <details> wrapper.
     constexpr std::size_t kReserve = 600;
     const std::size_t fixed = head.size() + tail.size() + kReserve;

@@ -1,6 +1,7 @@
 #include "runner/runner.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <csignal>
@@ -14,7 +15,9 @@
 #include "drivers/driver.h"
 #include "monitor/monitor.h"
 #include "platform/fs.h"
+#include "platform/sockets.h"
 #include "platform/subprocess.h"
+#include "platform/survivors.h"
 #include "platform/sysinfo.h"
 #include "profilers/profiler.h"
 #include "runner/probe.h"
@@ -41,7 +44,8 @@ std::string fs_safe(std::string s) {
 // ports or log names.
 std::vector<std::string> instance_argv(const config::AppSpec& app, int index) {
   std::vector<std::string> argv = config::launch_argv(app);
-  for (auto& a : argv) a = replace_all(a, "{instance}", std::to_string(index));
+  for (auto& a : argv)
+    a = replace_all(a, "{instance}", std::to_string(index));
   return argv;
 }
 
@@ -86,9 +90,11 @@ std::string log_tail(const fs::path& path, int lines) {
     tail.push_back(std::move(line));
     if (static_cast<int>(tail.size()) > lines + 1) tail.pop_front();
   }
-  while (!tail.empty() && trim(tail.back()).empty()) tail.pop_back();
+  while (!tail.empty() && trim(tail.back()).empty())
+    tail.pop_back();
   std::string out;
-  for (const auto& l : tail) out += "  | " + l + "\n";
+  for (const auto& l : tail)
+    out += "  | " + l + "\n";
   return out.empty() ? "" : fmt::format("last lines of {}:\n{}", path.string(), out);
 }
 
@@ -231,12 +237,31 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
   if (ctx.preflight) {
     phase("pre-flight");
     auto pr = probe_url(url, std::chrono::milliseconds(500), spec.driver_options.tls_verify);
+    // The previous run's app (or something it left) may still be closing its listening
+    // socket: wait a bounded time for the port to close before calling it taken.
+    const auto until = clock.now() + ctx.port_wait;
+    while (pr.connected && clock.now() < until && !ctx.cancel.cancelled()) {
+      clock.wait_for(std::chrono::milliseconds(50), &ctx.cancel);
+      pr = probe_url(url, std::chrono::milliseconds(500), spec.driver_options.tls_verify);
+    }
     if (pr.connected) {
-      return finish("failed",
-                    fmt::format("something already answers at {} before the app was started "
-                                "(port {} in use); refusing to benchmark it",
-                                spec.url, url.port),
-                    kind::kPortInUse);
+      std::string holders;
+      try {
+        holders = platform::describe_holders(
+            platform::find_port_holders(platform::ProcReader(), url.port));
+      } catch (const std::exception&) {
+        // Naming the holder is a courtesy: the port is still in use either way.
+      }
+      return finish(
+          "failed",
+          fmt::format("something already answers at {} before the app was started "
+                      "(port {} in use{}{}); refusing to benchmark it",
+                      spec.url, url.port,
+                      ctx.port_wait > Nanos::zero()
+                          ? fmt::format(", still after {}", format_duration(ctx.port_wait))
+                          : "",
+                      holders.empty() ? "" : ", held by " + holders),
+          kind::kPortInUse);
     }
   }
 
@@ -245,7 +270,8 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
   for (const auto* hook : {&spec.scenario_pre_run, &spec.app.pre_run}) {
     if (hook->empty()) continue;
     phase("pre-run");
-    rec.artifacts.push_back({"pre-run-log", (rel_dir / "pre-run.log").string(), "pre-run script output"});
+    rec.artifacts.push_back(
+        {"pre-run-log", (rel_dir / "pre-run.log").string(), "pre-run script output"});
     if (auto err = run_hook(*hook, hook_log, spec.app.cwd, ctx.cancel); !err.empty()) {
       return finish(ctx.cancel.cancelled() ? "interrupted" : "failed", err,
                     ctx.cancel.cancelled() ? kind::kInterrupted : kind::kPreRunFailed);
@@ -259,6 +285,10 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
   mo.cpus = spec.app.cpus.empty() ? platform::available_cpus() : spec.app.cpus;
   monitor::Monitor mon(mo, clock);
   std::vector<platform::Subprocess> procs;
+  // What already runs under benchgate (nothing, usually; a hook's daemon) is not the app's:
+  // after the app is stopped, any other descendant is something the app left behind.
+  const auto before_launch =
+      platform::descendant_keys(platform::ProcReader(), static_cast<int>(::getpid()));
   const auto t_launch = clock.now();
   for (int i = 0; i < spec.app.instances; ++i) {
     platform::SpawnOptions o;
@@ -268,6 +298,9 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
     o.cpus = spec.app.cpus;
     const auto log_name = fmt::format("app-{}.log", i);
     o.stdout_path = abs_dir / log_name;
+    // A kill -9 of benchgate takes the app's top process with it. execute_run runs on the
+    // main thread (spawn checks), so the signal does not fire when some other thread ends.
+    o.die_with_parent = true;
     results::InstanceInfo info;
     info.index = i;
     info.command = o.argv;
@@ -282,7 +315,8 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
     app_started = true;
     mon.add_root(info.pid, i);
     rec.instances.push_back(std::move(info));
-    rec.artifacts.push_back({"app-log", rec.instances.back().log, fmt::format("instance {} stdout/stderr", i)});
+    rec.artifacts.push_back(
+        {"app-log", rec.instances.back().log, fmt::format("instance {} stdout/stderr", i)});
   }
   mon.start();
 
@@ -301,22 +335,39 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
     for (std::size_t i = 0; i < procs.size(); ++i) {
       const bool already = procs[i].status().has_value() || procs[i].poll().has_value();
       // On interrupt everything must be gone within 2 s: short grace, then SIGKILL.
-      auto st = procs[i].terminate(ctx.cancel.cancelled()
-                                       ? std::chrono::milliseconds(800)
-                                       : profiling.stop_grace(static_cast<int>(i),
-                                                              std::chrono::seconds(5)));
-      const bool expected = profiling.wrapped(static_cast<int>(i))
-                                ? profiling.expected_exit(st)
-                                : expected_termination(st);
+      auto st = procs[i].terminate(
+          ctx.cancel.cancelled()
+              ? std::chrono::milliseconds(800)
+              : profiling.stop_grace(static_cast<int>(i), std::chrono::seconds(5)));
+      const bool expected = profiling.wrapped(static_cast<int>(i)) ? profiling.expected_exit(st)
+                                                                   : expected_termination(st);
       if (already || !expected) {
         unexpected.push_back(fmt::format("instance {} {}", i, st.describe()));
       }
+    }
+    // Whatever escaped the process groups (setsid, double fork) was re-parented to benchgate,
+    // the subreaper: stop it now, so nothing of this run is left when the next one starts.
+    platform::SweepOptions sweep;
+    sweep.keep = before_launch;
+    for (const auto& p : procs)
+      sweep.quiet_groups.push_back(p.pid());
+    sweep.grace = ctx.cancel.cancelled() ? std::chrono::milliseconds(200) : ctx.survivor_grace;
+    const auto survivors = platform::stop_descendants(sweep);
+    for (const auto& s : survivors) {
+      auto w = "the app left a process running after it was stopped: " + s.describe();
+      if (ctx.observer) ctx.observer->on_warning(spec, w);
+      rec.warnings.push_back(std::move(w));
     }
     mon.stop();
     rec.traces = mon.run_traces();
     rec.termination.expected = unexpected.empty();
     rec.termination.description =
         unexpected.empty() ? "terminated by SIGTERM as expected" : join(unexpected, "; ");
+    if (!survivors.empty()) {
+      rec.termination.description +=
+          fmt::format("; it left {} process{} running, stopped by benchgate (see warnings)",
+                      survivors.size(), survivors.size() == 1 ? "" : "es");
+    }
   };
 
   // 4. Readiness: poll quickly at first (start-up time resolution), then every 20 ms.
@@ -347,8 +398,9 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
                                 log_tail(abs_dir / "app-0.log")),
                     kind::kNotReady);
     }
-    auto pr = probe_url(ready_url, std::min<Nanos>(std::chrono::seconds(1), spec.ready_timeout - elapsed),
-                        spec.driver_options.tls_verify);
+    auto pr =
+        probe_url(ready_url, std::min<Nanos>(std::chrono::seconds(1), spec.ready_timeout - elapsed),
+                  spec.driver_options.tls_verify);
     if (pr.answered) {
       ready = true;
       last_status = pr.status;
@@ -360,8 +412,8 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
   }
   rec.startup.time_to_ready_s = to_seconds(clock.now() - t_launch);
   if (last_status >= 400) {
-    rec.warnings.push_back(fmt::format("the readiness URL {} answered HTTP {}", ready_url.str(),
-                                       last_status));
+    rec.warnings.push_back(
+        fmt::format("the readiness URL {} answered HTTP {}", ready_url.str(), last_status));
   }
 
   // 5. Idle footprint before the first load period.
@@ -406,7 +458,8 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
     bool began = false, ended = false;
     drivers::DriveHooks hooks;
     std::vector<int> roots;
-    for (const auto& p : procs) roots.push_back(p.pid());
+    for (const auto& p : procs)
+      roots.push_back(p.pid());
     hooks.on_measure_start = [&] {
       mon.begin_period();
       began = true;
@@ -448,7 +501,8 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
         period.reason = "interrupted during the load period";
       } else if (auto crash = crashed_instance()) {
         period.status = "failed";
-        period.reason = fmt::format("the app crashed during load point {}: {}", point.key(), *crash);
+        period.reason =
+            fmt::format("the app crashed during load point {}: {}", point.key(), *crash);
         period_kind = kind::kCrashed;
       } else if (!period.driver.invalid_reasons.empty()) {
         // Invalid (errors above max_error_rate, driver saturated, rate missed, ...): the
@@ -482,8 +536,10 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
   shutdown();
   if (!spec.scenario_post_run.empty() && !ctx.cancel.cancelled()) {
     phase("post-run");
-    rec.artifacts.push_back({"post-run-log", (rel_dir / "post-run.log").string(), "post-run script output"});
-    if (auto err = run_hook(spec.scenario_post_run, abs_dir / "post-run.log", spec.app.cwd, ctx.cancel);
+    rec.artifacts.push_back(
+        {"post-run-log", (rel_dir / "post-run.log").string(), "post-run script output"});
+    if (auto err =
+            run_hook(spec.scenario_post_run, abs_dir / "post-run.log", spec.app.cwd, ctx.cancel);
         !err.empty()) {
       rec.warnings.push_back(err);
     }

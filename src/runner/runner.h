@@ -108,6 +108,12 @@ struct RunContext {
   RunObserver* observer = nullptr;
   Nanos idle_window = std::chrono::milliseconds(100);  ///< idle CPU measured over this
   bool preflight = true;  ///< refuse when something already answers at the URL
+  /// Pre-flight: how long a port that still answers may take to close (the previous run's
+  /// app releasing it) before the run fails naming the port and, when found, its holder.
+  Nanos port_wait = std::chrono::seconds(3);
+  /// After the app is stopped, processes it left behind (re-parented to benchgate) get
+  /// SIGTERM, then SIGKILL after this long; each is named in the run's warnings.
+  Nanos survivor_grace = std::chrono::seconds(1);
 };
 
 /// Runs one app start with all its load points.
