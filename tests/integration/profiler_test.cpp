@@ -316,10 +316,13 @@ std::vector<std::pair<std::string, std::string>> frames_named(const std::string&
 }
 
 // --profile-regressions on the demo's candidate (examples/benchgate.toml: 10 % more busy-work
-// per request, --work-iters 11000 against 10000): the gate regresses, every regressed cell is
-// re-run in 3 interleaved pairs under perf, and in each differential flame graph — per 1,000
-// requests, coloured only beyond sampling noise — the busy-work function `spin` is red. About
-// 60 s: 9 pairs of 2-second periods for the gate, 3 pairs for the profile.
+// per request, --work-iters 11000 against 10000): every regressed cell is re-run in 3
+// interleaved pairs under perf, and in each differential flame graph — per 1,000 requests,
+// coloured only beyond sampling noise — the busy-work function `spin` is red. The candidate
+// also leaks 256 bytes per request, so that the cell regresses for certain (rss_growth, ~10 MiB
+// per period against the 4 MiB limit) even when a shared machine's noise hides the ~6 % CPU
+// per request from the gate; the leak does not change spin's samples per request. About 60 s:
+// 9 pairs of 2-second periods for the gate, 3 pairs for the profile.
 TEST_F(ProfilerTest, ProfileRegressionsShowTheExtraWorkRed) {
   if (auto why = perf_unusable(); !why.empty()) GTEST_SKIP() << why;
   const fs::path suite = tmp_->path() / "suite.toml";
@@ -333,7 +336,7 @@ TEST_F(ProfilerTest, ProfileRegressionsShowTheExtraWorkRed) {
                        << "\", \"--work-iters\", \"10000\"]\n\n"
                        << "[[app]]\nlabel = \"pr\"\nrole = \"candidate\"\ncommand = [\""
                        << hello_server_binary().string() << "\", \"--port\", \"" << port_
-                       << "\", \"--work-iters\", \"11000\"]\n\n"
+                       << "\", \"--work-iters\", \"11000\", \"--grow-bytes\", \"256\"]\n\n"
                        << "[[scenario]]\nname = \"plain\"\nurl = \"" << url_
                        << "\"\nclients = [16]\n\n"
                        << "[gate]\nthroughput = { min_effect = \"3%\" }\n";
