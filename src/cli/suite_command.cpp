@@ -266,9 +266,9 @@ nlohmann::json profile_regressions(const matrix::Plan& plan, const config::Suite
     }
     ++n;
     const std::string tag = fmt::format("p{:02d}", n);
-    reporter.message(fmt::format(
-        "profiling regressed cell {}: {} and {} {} times each under perf, interleaved", cell,
-        base->app.label, cand->app.label, kProfilePairs));
+    reporter.message(
+        fmt::format("profiling regressed cell {}: {} and {} {} times each under perf, interleaved",
+                    cell, base->app.label, cand->app.label, kProfilePairs));
     // Sides [0] baseline, [1] candidate: folded stacks and the requests served while each
     // profile was recorded (the attached profiler covers the measured period).
     profilers::DiffSide sides[2];
@@ -305,7 +305,8 @@ nlohmann::json profile_regressions(const matrix::Plan& plan, const config::Suite
     rec["candidate_runs"] = run_ids[1];
     if (sides[0].folded.empty() || sides[1].folded.empty()) {
       rec["status"] = "failed";
-      rec["reason"] = sides[0].folded.empty() ? "baseline: " + failure[0] : "candidate: " + failure[1];
+      rec["reason"] =
+          sides[0].folded.empty() ? "baseline: " + failure[0] : "candidate: " + failure[1];
       reporter.message("profile of " + cell + " failed: " + rec["reason"].get<std::string>());
       out.push_back(rec);
       continue;
@@ -313,10 +314,9 @@ nlohmann::json profile_regressions(const matrix::Plan& plan, const config::Suite
     try {
       fs::create_directories(dir);
       const fs::path svg = dir / (tag + "-diff-flamegraph.svg");
-      profilers::write_diff_flamegraph(
-          sides[0], sides[1], svg,
-          fmt::format("{}: {} vs {} (red grew, blue shrank)", cell, cand->app.label,
-                      base->app.label));
+      profilers::write_diff_flamegraph(sides[0], sides[1], svg,
+                                       fmt::format("{}: {} vs {} (red grew, blue shrank)", cell,
+                                                   cand->app.label, base->app.label));
       rec["status"] = "ok";
       rec["diff_flamegraph"] = fs::relative(svg, ctx.out_dir).string();
       rec["baseline_folded"] = fs::relative(sides[0].folded.front(), ctx.out_dir).string();
@@ -324,7 +324,8 @@ nlohmann::json profile_regressions(const matrix::Plan& plan, const config::Suite
       nlohmann::json all[2];
       for (int k : {0, 1}) {
         all[k] = nlohmann::json::array();
-        for (const auto& f : sides[k].folded) all[k].push_back(fs::relative(f, ctx.out_dir).string());
+        for (const auto& f : sides[k].folded)
+          all[k].push_back(fs::relative(f, ctx.out_dir).string());
       }
       rec["baseline_folded_all"] = all[0];
       rec["candidate_folded_all"] = all[1];

@@ -21,7 +21,7 @@ struct Node {
   double total[2] = {0, 0};  ///< samples: [0] before, [1] after; a plain graph uses [1]
   double self[2] = {0, 0};
   // Differential graphs: the noise test of the self samples.
-  bool tested = false;  ///< had self samples on either side
+  bool tested = false;    ///< had self samples on either side
   double p_adjusted = 1;  ///< Holm-adjusted over every tested frame
   bool beyond_noise = false;
   std::map<std::string, std::unique_ptr<Node>> children;
@@ -319,8 +319,8 @@ struct Renderer {
     if (!n.tested) {
       verdict = "no self samples";
     } else {
-      verdict = fmt::format("{}, p = {} Holm-adjusted", n.beyond_noise ? "beyond noise" : "within noise",
-                            p_text(n.p_adjusted));
+      verdict = fmt::format("{}, p = {} Holm-adjusted",
+                            n.beyond_noise ? "beyond noise" : "within noise", p_text(n.p_adjusted));
     }
     return fmt::format(
         "{} (self {}: before {}, after {}, {}; {}; total {}: before {}, after {}, {}; samples: "
@@ -402,8 +402,8 @@ struct Renderer {
     }
     int note_y = o.font_size * (o.subtitle.empty() ? 4 : 6);
     for (const auto& note : o.notes) {
-      out += fmt::format("<text class=\"note\" x=\"{:.1f}\" y=\"{}\">{}</text>\n", w / 2.0,
-                         note_y, xml_escape(note));
+      out += fmt::format("<text class=\"note\" x=\"{:.1f}\" y=\"{}\">{}</text>\n", w / 2.0, note_y,
+                         xml_escape(note));
       note_y += note_step;
     }
     out +=
@@ -591,15 +591,16 @@ std::string render_diff_flamegraph(const FoldedStacks& before, const FoldedStack
 
   // The legend: what the colours mean, and how large a change the noise hides.
   auto& notes = look.notes;
-  notes.push_back(fmt::format(
-      "red: more self samples {} than before, blue: fewer; grey: within sampling noise "
-      "(exact Poisson test per frame, Holm α = {} over {} frames; {} beyond noise)",
-      r.per_text, options.noise_alpha, tested.size(), beyond));
+  notes.push_back(
+      fmt::format("red: more self samples {} than before, blue: fewer; grey: within sampling noise "
+                  "(exact Poisson test per frame, Holm α = {} over {} frames; {} beyond noise)",
+                  r.per_text, options.noise_alpha, tested.size(), beyond));
   if (hottest) {
     // Normal approximation of the test's threshold at Holm's first step (α / frames): the
     // relative change the hottest frame needs to be coloured.
     const double z = stats::normal_quantile(
-        1 - options.noise_alpha / (2.0 * static_cast<double>(std::max<std::size_t>(tested.size(), 1))));
+        1 -
+        options.noise_alpha / (2.0 * static_cast<double>(std::max<std::size_t>(tested.size(), 1))));
     const double nb = hottest->self[0];
     const double na_expected = nb * r.exposure[1] / r.exposure[0];
     const double rel = nb > 0 ? z * std::sqrt(1 / nb + 1 / na_expected) : 0;

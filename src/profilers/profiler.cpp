@@ -593,8 +593,8 @@ void write_diff_flamegraph(const DiffSide& before, const DiffSide& after, const 
     if (side.folded.size() > 1) t += fmt::format(" in {} runs", side.folded.size());
     return t;
   };
-  o.graph.subtitle = fmt::format("width: candidate ({}); baseline: {}", side_text(after, a),
-                                 side_text(before, b));
+  o.graph.subtitle =
+      fmt::format("width: candidate ({}); baseline: {}", side_text(after, a), side_text(before, b));
   platform::write_file_atomic(svg, render_diff_flamegraph(b, a, o));
 }
 

@@ -369,14 +369,17 @@ TEST_F(ProfilerTest, ProfileRegressionsShowTheExtraWorkRed) {
       const auto at = t.rfind(", after ");
       std::string digits;
       for (char c : t.substr(at + 8)) {
-        if (c >= '0' && c <= '9') digits += c;
-        else if (c != ',') break;
+        if (c >= '0' && c <= '9')
+          digits += c;
+        else if (c != ',')
+          break;
       }
       return digits.empty() ? 0L : std::stol(digits);
     };
-    const auto hottest = std::max_element(spins.begin(), spins.end(), [&](const auto& a, const auto& b) {
-      return samples_after(a.first) < samples_after(b.first);
-    });
+    const auto hottest =
+        std::max_element(spins.begin(), spins.end(), [&](const auto& a, const auto& b) {
+          return samples_after(a.first) < samples_after(b.first);
+        });
     const auto& [title, fill] = *hottest;
     EXPECT_TRUE(fill.rfind("rgb(255,", 0) == 0 && fill != "rgb(255,255,255)")
         << p.value("cell", "") << ": " << fill << " " << title;

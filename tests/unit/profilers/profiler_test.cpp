@@ -348,8 +348,7 @@ TEST(Profiler, DiffFlameGraphFromFiles) {
   const auto svg = platform::read_file(dir.path() / "d.svg");
   pugi::xml_document doc;
   ASSERT_TRUE(doc.load_string(svg.c_str()));
-  EXPECT_NE(svg.find("baseline vs candidate — self samples per 1,000 requests"),
-            std::string::npos);
+  EXPECT_NE(svg.find("baseline vs candidate — self samples per 1,000 requests"), std::string::npos);
   EXPECT_NE(svg.find("width: candidate (500 samples over 2000 requests); baseline: 400 samples "
                      "over 2000 requests in 2 runs"),
             std::string::npos);

@@ -45,8 +45,8 @@ TEST(Binomial, TailsMatchScipy) {
 
 TEST(Binomial, PoissonRatesTestMatchesScipy) {
   for (const auto& c : reference()["poisson_rates"]) {
-    EXPECT_TRUE(near(poisson_rates_test(c["a"], c["exposure_a"], c["b"], c["exposure_b"]), c["p"],
-                     1e-9))
+    EXPECT_TRUE(
+        near(poisson_rates_test(c["a"], c["exposure_a"], c["b"], c["exposure_b"]), c["p"], 1e-9))
         << c.dump();
   }
 }
