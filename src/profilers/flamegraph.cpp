@@ -592,9 +592,9 @@ std::string render_diff_flamegraph(const FoldedStacks& before, const FoldedStack
   // The legend: what the colours mean, and how large a change the noise hides.
   auto& notes = look.notes;
   notes.push_back(
-      fmt::format("red: more self samples {} than before, blue: fewer; grey: within sampling noise "
+      fmt::format("red: more self samples{} than before, blue: fewer; grey: within sampling noise "
                   "(exact Poisson test per frame, Holm α = {} over {} frames; {} beyond noise)",
-                  r.per_text, options.noise_alpha, tested.size(), beyond));
+                  r.per == 1 ? "" : " " + r.per_text, options.noise_alpha, tested.size(), beyond));
   if (hottest) {
     // Normal approximation of the test's threshold at Holm's first step (α / frames): the
     // relative change the hottest frame needs to be coloured.

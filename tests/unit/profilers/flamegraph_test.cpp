@@ -233,6 +233,16 @@ TEST(DiffFlameGraph, NormalisesByRequestsNotShares) {
   frames = frames_of(render_diff_flamegraph(before, after), doc);
   EXPECT_TRUE(is_blue(find(frames, "rest (")->fill)) << find(frames, "rest (")->title;
   EXPECT_NE(find(frames, "rest (")->title.find("self per 1,000 samples"), std::string::npos);
+
+  // Raw counts (normalize = false, no requests): the counts themselves are compared.
+  DiffFlameGraphOptions raw;
+  raw.normalize = false;
+  const auto svg = render_diff_flamegraph(before, after, raw);
+  frames = frames_of(svg, doc);
+  EXPECT_NE(find(frames, "spin (")->title.find("self samples: before 7000.0, after 7196.0, +2.8 %; within noise"),
+            std::string::npos)
+      << find(frames, "spin (")->title;
+  EXPECT_NE(svg.find("red: more self samples than before"), std::string::npos);
 }
 
 TEST(DiffFlameGraph, NegatedViewShowsWhatDisappeared) {
