@@ -239,7 +239,8 @@ TEST(DiffFlameGraph, NormalisesByRequestsNotShares) {
   raw.normalize = false;
   const auto svg = render_diff_flamegraph(before, after, raw);
   frames = frames_of(svg, doc);
-  EXPECT_NE(find(frames, "spin (")->title.find("self samples: before 7000.0, after 7196.0, +2.8 %; within noise"),
+  EXPECT_NE(find(frames, "spin (")
+                ->title.find("self samples: before 7000.0, after 7196.0, +2.8 %; within noise"),
             std::string::npos)
       << find(frames, "spin (")->title;
   EXPECT_NE(svg.find("red: more self samples than before"), std::string::npos);
