@@ -356,6 +356,18 @@ TEST(HodgesLehmannGrid, ThreeByThreeAtNinetyPercentHasAnInterval) {
   EXPECT_EQ(e.ci_high, 12.0);
 }
 
+TEST(HodgesLehmannGrid, LevelsThatAreNotShortDecimalsUseTheirExactBinaryValue) {
+  // level = 1 − 2^-10 = 0.9990234375 (10 decimals): (1 − level)/2 = 2^-11. Signed-rank counts
+  // for n = 11 (hand count): W+ = 0 and W+ = 1 once each of 2^11 → P(W+ ≤ 0) = 2^-11 (in),
+  // P(W+ ≤ 1) = 2^-10 (out): k = 1. n = 10: P(W+ ≤ 0) = 2^-10 > 2^-11: k = 0.
+  const double level = 1 - std::ldexp(1.0, -10);
+  EXPECT_EQ(signed_rank_ci_k(11, level), 1);
+  EXPECT_EQ(signed_rank_ci_k(10, level), 0);
+  // Level 1 never has an interval.
+  EXPECT_EQ(signed_rank_ci_k(20, 1.0), 0);
+  EXPECT_EQ(rank_sum_ci_k(3, 3, 1.0), 0);
+}
+
 TEST(HodgesLehmannGrid, IntervalsMatchReferenceAtEveryLevel) {
   for (const auto& c : hl_grid()["one_sample_intervals"]) {
     const auto d = vec(c["d"]);
