@@ -107,7 +107,8 @@ Tested run_tests(const Comparison& c, double ci_level) {
     t.p_two = stats::wilcoxon_signed_rank(st, stats::Alternative::kTwoSided).p_value;
     t.n_nonzero = st.n;
     t.informative = st.n > 0;
-    t.p_min = stats::wilcoxon_min_p(static_cast<int>(d.size()));
+    // The test drops zero differences, so its smallest p depends on the non-zero ones only.
+    t.p_min = stats::wilcoxon_min_p(st.n);
     hl = stats::hodges_lehmann_one_sample(d, ci_level);
   } else {
     // Ranks of the raw values equal those of their logs; testing the raw values avoids ties
@@ -290,7 +291,9 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
     const bool big_better = -worse_est > me;
     const bool ci_ok = !std::isnan(v.ci_low) && !std::isnan(v.ci_high);
     const bool ci_within = ci_ok && v.ci_low >= -me && v.ci_high <= me;
-    const bool can_reach = t.p_min * family < v.alpha;
+    // A test without any non-zero difference (identical on every pair) is not "too few runs":
+    // its CI says how small the change is.
+    const bool can_reach = !t.informative || t.p_min * family < v.alpha;
     const std::string est = fmt_change(v.estimate, c.policy);
     const std::string ci = fmt_ci(v.ci_low, v.ci_high, c.policy);
     const std::string limit = fmt_limit(me, c.policy);
@@ -299,8 +302,14 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
     const std::size_t n_for_note =
         c.paired ? c.baseline.size() : std::min(c.baseline.size(), c.current.size());
     // "1 pair", "2 runs per side", "1 vs 2 runs" (unpaired sides of different sizes).
+    // Paired with zero differences: the test counts the non-zero ones only.
+    const bool zeros_dropped = c.paired && static_cast<std::size_t>(t.n_nonzero) < n_for_note;
     const std::string n_text =
-        c.paired ? fmt::format("{} pair{}", n_for_note, n_for_note == 1 ? "" : "s")
+        zeros_dropped
+            ? fmt::format("{} pair{} with {} non-zero difference{} (the test drops zeros)",
+                          n_for_note, n_for_note == 1 ? "" : "s", t.n_nonzero,
+                          t.n_nonzero == 1 ? "" : "s")
+        : c.paired ? fmt::format("{} pair{}", n_for_note, n_for_note == 1 ? "" : "s")
         : c.baseline.size() != c.current.size()
             ? fmt::format("{} vs {} runs", c.baseline.size(), c.current.size())
             : fmt::format("{} run{} per side", n_for_note, n_for_note == 1 ? "" : "s");
@@ -320,10 +329,12 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
           "{} can never reach α = {}{}: the smallest possible p is {}; {} needs ≥ {} {} "
           "(estimate {})",
           n_text, v.alpha, family > 1 ? fmt::format(" with Holm over {} tests", family) : "",
-          fmt_p(t.p_min), "the test", needed, unit_word, est);
+          fmt_p(t.p_min), "the test", needed,
+          zeros_dropped ? std::string("non-zero differences") : unit_word, est);
       // The advice counts gated tests only: an ungated metric is tested alone (no Holm)
-      // and would understate the pairs the gate needs.
-      if (v.gated) too_few[{n_for_note, c.paired}] = {t.p_min, needed};
+      // and would understate the pairs the gate needs. Zero differences are a property of the
+      // metric's values, not of the pair count: their reason says so instead.
+      if (v.gated && !zeros_dropped) too_few[{n_for_note, c.paired}] = {t.p_min, needed};
     } else if (sig_worse) {
       // The one meaning of warn: significantly worse, but by less than the limit.
       v.verdict = Verdict::kWarn;

@@ -6,16 +6,24 @@
 #include <cmath>
 #include <map>
 #include <memory>
+#include <vector>
 
 #include "core/parse.h"
+#include "stats/binomial.h"
+#include "stats/holm.h"
+#include "stats/normal.h"
 
 namespace benchgate::profilers {
 namespace {
 
 struct Node {
   std::string name;
-  double total[2] = {0, 0};  ///< [0] before (scaled), [1] after; a plain graph uses [1]
+  double total[2] = {0, 0};  ///< samples: [0] before, [1] after; a plain graph uses [1]
   double self[2] = {0, 0};
+  // Differential graphs: the noise test of the self samples.
+  bool tested = false;    ///< had self samples on either side
+  double p_adjusted = 1;  ///< Holm-adjusted over every tested frame
+  bool beyond_noise = false;
   std::map<std::string, std::unique_ptr<Node>> children;
 };
 
@@ -47,6 +55,25 @@ int max_depth(const Node& n, int depth, double scale, double min_width, int whic
     d = std::max(d, max_depth(*c, depth + 1, scale, min_width, which));
   }
   return d;
+}
+
+// A rate per 1,000 requests (or samples): 3-4 significant digits.
+std::string rate_text(double v) {
+  const double a = std::abs(v);
+  if (a >= 100) return fmt::format("{:.1f}", v);
+  if (a >= 1) return fmt::format("{:.2f}", v);
+  return fmt::format("{:.3f}", v);
+}
+
+std::string change_text(double after, double before) {
+  if (before > 0) return fmt::format("{:+.1f} %", 100.0 * (after / before - 1));
+  return after > 0 ? "new" : "±0 %";
+}
+
+std::string p_text(double p) {
+  if (p < 1e-4) return fmt::format("{:.1e}", p);
+  if (p < 0.01) return fmt::format("{:.4f}", p);
+  return fmt::format("{:.2g}", p);
 }
 
 std::uint64_t fnv1a(std::string_view s) {
@@ -249,10 +276,14 @@ struct Renderer {
   const FlameGraphOptions& o;
   int which = 1;  ///< which counts give widths
   bool diff = false;
-  double total = 0;           ///< width basis (count units)
-  double other_total = 0;     ///< diff: the other profile's total (after scaling)
-  double max_self_delta = 0;  ///< diff colour scale
-  double scale = 0;           ///< px per count
+  double unit = 1;   ///< width units per sample of `which` (diff: before scaled to after)
+  double total = 0;  ///< width basis (width units)
+  // Differential graphs: rate = samples · per / exposure.
+  double exposure[2] = {1, 1};  ///< requests (or samples) of [0] before, [1] after
+  double per = 1;               ///< 1000: per 1,000 requests (or samples); 1: raw samples
+  std::string per_text;         ///< "per 1,000 requests"
+  double max_rate_delta = 0;    ///< colour scale: largest |Δ self rate| beyond noise
+  double scale = 0;             ///< px per width unit
   int depth_max = 0;
   int height = 0;
   int ypad_top = 0, ypad_bottom = 0;
@@ -264,15 +295,16 @@ struct Renderer {
                       : height - ypad_bottom - (depth + 1) * o.frame_height;
   }
 
+  double rate(double samples, int side) const { return samples * per / exposure[side]; }
+
   std::string diff_colour(const Node& n) const {
-    const double d = n.self[1] - n.self[0];
-    int r = 255, g = 255, b = 255;
-    if (max_self_delta > 0 && d > 0) {
-      g = b = static_cast<int>(210 * (max_self_delta - d) / max_self_delta);
-    } else if (max_self_delta > 0 && d < 0) {
-      r = g = static_cast<int>(210 * (max_self_delta + d) / max_self_delta);
-    }
-    return fmt::format("rgb({},{},{})", r, g, b);
+    if (!n.beyond_noise || max_rate_delta <= 0) return "rgb(220,220,220)";  // within noise
+    const double d = rate(n.self[1], 1) - rate(n.self[0], 0);
+    // Depth 0.3..1 of the largest change beyond noise, so every coloured frame reads as one.
+    const double depth = 0.3 + 0.7 * std::min(std::abs(d) / max_rate_delta, 1.0);
+    const int fade = static_cast<int>(std::lround(210 * (1 - depth)));
+    return d > 0 ? fmt::format("rgb(255,{},{})", fade, fade)
+                 : fmt::format("rgb({},{},255)", fade, fade);
   }
 
   std::string title_of(const Node& n) const {
@@ -280,20 +312,27 @@ struct Renderer {
       return fmt::format("{} ({} {}, {})", n.name, count_text(n.total[1]), o.count_name,
                          percent(n.total[1], total));
     }
-    const double t_after = which == 1 ? total : other_total;
-    const double t_before = which == 1 ? other_total : total;
-    const double self_change =
-        100.0 * (n.self[1] / std::max(t_after, 1e-300) - n.self[0] / std::max(t_before, 1e-300));
-    const double total_change =
-        100.0 * (n.total[1] / std::max(t_after, 1e-300) - n.total[0] / std::max(t_before, 1e-300));
+    // No " (" after the name's: the viewer takes the name up to the last " (".
+    const double sb = rate(n.self[0], 0), sa = rate(n.self[1], 1);
+    const double tb = rate(n.total[0], 0), ta = rate(n.total[1], 1);
+    std::string verdict;
+    if (!n.tested) {
+      verdict = "no self samples";
+    } else {
+      verdict = fmt::format("{}, p = {} Holm-adjusted",
+                            n.beyond_noise ? "beyond noise" : "within noise", p_text(n.p_adjusted));
+    }
     return fmt::format(
-        "{} (after {} {}, {}; before {}, {}; self {:+.2f} points; total {:+.2f} points)", n.name,
-        count_text(n.total[1]), o.count_name, percent(n.total[1], t_after), count_text(n.total[0]),
-        percent(n.total[0], t_before), self_change, total_change);
+        "{} (self {}: before {}, after {}, {}; {}; total {}: before {}, after {}, {}; samples: "
+        "before {}, after {})",
+        n.name, per_text, rate_text(sb), rate_text(sa), change_text(sa, sb), verdict, per_text,
+        rate_text(tb), rate_text(ta), change_text(ta, tb), count_text(n.total[0]),
+        count_text(n.total[1]));
   }
 
   void frame(const Node& n, int depth, double start) {
-    const double w = n.total[which] * scale;
+    const double count = n.total[which] * unit;
+    const double w = count * scale;
     if (w < o.min_width) return;
     const double x = 10 + start * scale;
     const double y = y_of(depth);
@@ -301,7 +340,7 @@ struct Renderer {
     out += fmt::format(
         "<g><title>{}</title><rect x=\"{:.2f}\" y=\"{:.1f}\" width=\"{:.2f}\" height=\"{}\" "
         "fill=\"{}\" rx=\"2\" ry=\"2\" data-s=\"{}\" data-c=\"{}\" data-d=\"{}\"/>",
-        xml_escape(title_of(n)), x, y, w, o.frame_height - 1, fill, start, n.total[which], depth);
+        xml_escape(title_of(n)), x, y, w, o.frame_height - 1, fill, start, count, depth);
     out += fmt::format("<text x=\"{:.2f}\" y=\"{:.1f}\">{}</text></g>\n", x + 3,
                        y + o.frame_height / 2.0 + o.font_size * 0.35 - 0.5,
                        xml_escape(fit_text(n.name, w, o.font_size)));
@@ -309,15 +348,17 @@ struct Renderer {
     double s = start;
     for (const auto& [k, c] : n.children) {
       frame(*c, depth + 1, s);
-      s += c->total[which];
+      s += c->total[which] * unit;
     }
   }
 
   std::string render(const Node& root) {
     const double usable = o.width - 20.0;
     scale = total > 0 ? usable / total : 0;
-    depth_max = total > 0 ? max_depth(root, 0, scale, o.min_width, which) : 0;
-    ypad_top = o.font_size * 3 + (o.subtitle.empty() ? 0 : o.font_size * 2);
+    depth_max = total > 0 ? max_depth(root, 0, scale * unit, o.min_width, which) : 0;
+    const int note_step = o.font_size * 3 / 2;
+    ypad_top = o.font_size * 3 + (o.subtitle.empty() ? 0 : o.font_size * 2) +
+               static_cast<int>(o.notes.size()) * note_step;
     ypad_bottom = o.font_size * 2 + 10;
     height = (depth_max + 1) * o.frame_height + ypad_top + ypad_bottom;
     const int w = o.width;
@@ -338,6 +379,7 @@ struct Renderer {
         "}}\n"
         "#title {{ text-anchor: middle; font-size: {}px; }}\n"
         "#subtitle {{ text-anchor: middle; fill: rgb(96,96,96); }}\n"
+        ".note {{ text-anchor: middle; fill: rgb(64,64,64); }}\n"
         "#unzoom, #search {{ cursor: pointer; }}\n"
         "#search, #matched {{ text-anchor: end; }}\n"
         "#frames > g:hover > rect {{ stroke: rgb(0,0,0); stroke-width: 0.5; cursor: pointer; }}\n"
@@ -357,6 +399,12 @@ struct Renderer {
     if (!o.subtitle.empty()) {
       out += fmt::format("<text id=\"subtitle\" x=\"{:.1f}\" y=\"{}\">{}</text>\n", w / 2.0,
                          o.font_size * 4, xml_escape(o.subtitle));
+    }
+    int note_y = o.font_size * (o.subtitle.empty() ? 4 : 6);
+    for (const auto& note : o.notes) {
+      out += fmt::format("<text class=\"note\" x=\"{:.1f}\" y=\"{}\">{}</text>\n", w / 2.0, note_y,
+                         xml_escape(note));
+      note_y += note_step;
     }
     out +=
         fmt::format("<text id=\"details\" x=\"10\" y=\"{}\"> </text>\n", height - o.font_size / 2);
@@ -378,10 +426,10 @@ struct Renderer {
   }
 };
 
-void max_self_delta(const Node& n, double& m) {
-  m = std::max(m, std::abs(n.self[1] - n.self[0]));
-  for (const auto& [k, c] : n.children)
-    max_self_delta(*c, m);
+void collect(Node& n, std::vector<Node*>& out) {
+  out.push_back(&n);
+  for (auto& [k, c] : n.children)
+    collect(*c, out);
 }
 
 }  // namespace
@@ -471,25 +519,97 @@ std::string render_flamegraph(const FoldedStacks& stacks, const FlameGraphOption
   return r.render(root);
 }
 
+FrameChange compare_frame(std::int64_t after, double exposure_after, std::int64_t before,
+                          double exposure_before, double per) {
+  FrameChange c;
+  c.after = exposure_after > 0 ? static_cast<double>(after) * per / exposure_after : 0;
+  c.before = exposure_before > 0 ? static_cast<double>(before) * per / exposure_before : 0;
+  c.p_value = stats::poisson_rates_test(after, exposure_after, before, exposure_before);
+  return c;
+}
+
 std::string render_diff_flamegraph(const FoldedStacks& before, const FoldedStacks& after,
                                    const DiffFlameGraphOptions& options) {
-  const double tb = static_cast<double>(total_count(before));
-  const double ta = static_cast<double>(total_count(after));
-  const double factor = options.normalize && tb > 0 && ta > 0 ? ta / tb : 1.0;
   Node root;
   root.name = "all";
   for (const auto& [stack, n] : before) {
-    if (n > 0) add_stack(root, stack, static_cast<double>(n) * factor, 0);
+    if (n > 0) add_stack(root, stack, static_cast<double>(n), 0);
   }
   for (const auto& [stack, n] : after) {
     if (n > 0) add_stack(root, stack, static_cast<double>(n), 1);
   }
-  Renderer r{options.graph};
+  FlameGraphOptions look = options.graph;  // the legend is added to its notes below
+  Renderer r{look};
   r.diff = true;
+  const bool per_request = options.requests_before > 0 && options.requests_after > 0;
+  const bool shares = !per_request && options.normalize && root.total[0] > 0 && root.total[1] > 0;
+  if (per_request) {
+    r.exposure[0] = options.requests_before;
+    r.exposure[1] = options.requests_after;
+    r.per = 1000;
+    r.per_text = "per 1,000 requests";
+  } else if (shares) {
+    r.exposure[0] = root.total[0];
+    r.exposure[1] = root.total[1];
+    r.per = 1000;
+    r.per_text = "per 1,000 samples";
+  } else {
+    r.per_text = "samples";
+  }
   r.which = options.negate ? 0 : 1;
-  r.total = root.total[r.which];
-  r.other_total = root.total[1 - r.which];
-  max_self_delta(root, r.max_self_delta);
+  // Widths in "after" samples: the before profile scaled to the after profile's exposure.
+  r.unit = r.which == 0 ? r.exposure[1] / r.exposure[0] : 1.0;
+  r.total = root.total[r.which] * r.unit;
+
+  // The noise test of every frame with self samples, Holm over them all.
+  std::vector<Node*> nodes;
+  collect(root, nodes);
+  std::vector<Node*> tested;
+  std::vector<double> p;
+  for (Node* n : nodes) {
+    if (n->self[0] + n->self[1] <= 0) continue;
+    n->tested = true;
+    tested.push_back(n);
+    p.push_back(compare_frame(std::llround(n->self[1]), r.exposure[1], std::llround(n->self[0]),
+                              r.exposure[0], r.per)
+                    .p_value);
+  }
+  const auto adjusted = stats::holm_adjust(p);
+  int beyond = 0;
+  const Node* hottest = nullptr;
+  for (std::size_t i = 0; i < tested.size(); ++i) {
+    Node* n = tested[i];
+    n->p_adjusted = adjusted[i];
+    n->beyond_noise = adjusted[i] < options.noise_alpha;
+    if (n->beyond_noise) {
+      ++beyond;
+      r.max_rate_delta =
+          std::max(r.max_rate_delta, std::abs(r.rate(n->self[1], 1) - r.rate(n->self[0], 0)));
+    }
+    if (!hottest || n->self[0] + n->self[1] > hottest->self[0] + hottest->self[1]) hottest = n;
+  }
+
+  // The legend: what the colours mean, and how large a change the noise hides.
+  auto& notes = look.notes;
+  notes.push_back(
+      fmt::format("red: more self samples{} than before, blue: fewer; grey: within sampling noise "
+                  "(exact Poisson test per frame, Holm α = {} over {} frames; {} beyond noise)",
+                  r.per == 1 ? "" : " " + r.per_text, options.noise_alpha, tested.size(), beyond));
+  if (hottest) {
+    // Normal approximation of the test's threshold at Holm's first step (α / frames): the
+    // relative change the hottest frame needs to be coloured.
+    const double z = stats::normal_quantile(
+        1 -
+        options.noise_alpha / (2.0 * static_cast<double>(std::max<std::size_t>(tested.size(), 1))));
+    const double nb = hottest->self[0];
+    const double na_expected = nb * r.exposure[1] / r.exposure[0];
+    const double rel = nb > 0 ? z * std::sqrt(1 / nb + 1 / na_expected) : 0;
+    notes.push_back(fmt::format(
+        "noise level: the hottest frame, {} ({} samples before), is coloured only beyond about "
+        "±{:.1f} %; a frame with 100 samples needs about ±{:.0f} %",
+        hottest->name, count_text(nb), 100 * rel,
+        100 * z * std::sqrt(1 / 100.0 + r.exposure[0] / (100.0 * r.exposure[1]))));
+  }
   return r.render(root);
 }
 

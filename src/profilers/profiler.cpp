@@ -568,17 +568,34 @@ ToolRunner subprocess_tool_runner(Nanos timeout, const CancelToken* cancel) {
   };
 }
 
-void write_diff_flamegraph(const fs::path& before_folded, const fs::path& after_folded,
-                           const fs::path& svg, const std::string& title) {
-  const auto before = parse_folded(platform::read_file(before_folded));
-  const auto after = parse_folded(platform::read_file(after_folded));
+void write_diff_flamegraph(const DiffSide& before, const DiffSide& after, const fs::path& svg,
+                           const std::string& title) {
+  auto load = [](const DiffSide& side) {
+    FoldedStacks sum;
+    for (const auto& f : side.folded) {
+      for (const auto& [stack, n] : parse_folded(platform::read_file(f)))
+        sum[stack] += n;
+    }
+    return sum;
+  };
+  const auto b = load(before);
+  const auto a = load(after);
   DiffFlameGraphOptions o;
-  o.graph.title = title.empty() ? "Differential flame graph" : title;
-  o.graph.subtitle = fmt::format(
-      "width: candidate ({} samples); red: more self time than baseline ({} samples, "
-      "normalised), blue: less",
-      total_count(after), total_count(before));
-  platform::write_file_atomic(svg, render_diff_flamegraph(before, after, o));
+  o.requests_before = before.requests;
+  o.requests_after = after.requests;
+  const bool per_request = before.requests > 0 && after.requests > 0;
+  const std::string what =
+      per_request ? "self samples per 1,000 requests" : "self samples per 1,000 samples";
+  o.graph.title = (title.empty() ? "Differential flame graph" : title) + " — " + what;
+  auto side_text = [&](const DiffSide& side, const FoldedStacks& f) {
+    std::string t = fmt::format("{} samples", total_count(f));
+    if (side.requests > 0) t += fmt::format(" over {:.0f} requests", side.requests);
+    if (side.folded.size() > 1) t += fmt::format(" in {} runs", side.folded.size());
+    return t;
+  };
+  o.graph.subtitle =
+      fmt::format("width: candidate ({}); baseline: {}", side_text(after, a), side_text(before, b));
+  platform::write_file_atomic(svg, render_diff_flamegraph(b, a, o));
 }
 
 }  // namespace benchgate::profilers

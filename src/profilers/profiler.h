@@ -108,10 +108,18 @@ std::optional<std::string> perf_permission_problem(Attachment target, bool trace
 /// "no such process", ...); empty when it recognises nothing.
 std::string diagnose_profiler_stderr(std::string_view stderr_text);
 
-/// Renders a differential flame graph of two folded-stack files (baseline, candidate) into
-/// `svg` (for --profile-regressions). Throws ParseError / InternalError.
-void write_diff_flamegraph(const std::filesystem::path& before_folded,
-                           const std::filesystem::path& after_folded,
+/// One side of a differential flame graph: its folded-stack files (summed) and the requests
+/// served while they were recorded (0 when unknown: shares of samples are compared then).
+struct DiffSide {
+  std::vector<std::filesystem::path> folded;
+  double requests = 0;
+};
+
+/// Renders a differential flame graph of the baseline's and the candidate's profiles into
+/// `svg` (for --profile-regressions): per 1,000 requests when both request counts are known,
+/// coloured only beyond sampling noise (render_diff_flamegraph). The title gets what was
+/// normalised appended. Throws ParseError / InternalError.
+void write_diff_flamegraph(const DiffSide& before, const DiffSide& after,
                            const std::filesystem::path& svg, const std::string& title);
 
 }  // namespace benchgate::profilers

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "stats/normal.h"
@@ -52,18 +54,67 @@ long long normal_k(double mean, double sd, double level) {
   return k < 0 ? 0 : static_cast<long long>(k);
 }
 
+// The confidence level as an exact fraction num/den (den > 0, num ≤ den).
+struct ExactLevel {
+  UInt128 num = 0;
+  UInt128 den = 1;
+};
+
+// A level written as a decimal (0.9, 0.95, 0.999) is not exactly representable in binary, and
+// (1 − level)/2 computed in floating point lands a rounding error away from the probabilities
+// P(T ≤ t) it must be compared with — on the wrong side where they are equal (3 × 3 at 0.90:
+// P(U ≤ 0) = 1/20). So the level is taken as the shortest decimal fraction of at most 9 digits
+// that rounds to the given double (int64 / int64 division is correctly rounded, so the test
+// below is exact), else as the double's exact binary value; ≤ 0 and NaN count as 0, ≥ 1 as 1.
+ExactLevel exact_level(double level) {
+  if (!(level > 0)) return {0, 1};
+  if (level >= 1) return {1, 1};
+  std::int64_t den = 1;
+  for (int digits = 1; digits <= 9; ++digits) {
+    den *= 10;
+    const auto num = static_cast<std::int64_t>(std::llround(level * static_cast<double>(den)));
+    if (static_cast<double>(num) / static_cast<double>(den) == level) {
+      return {static_cast<UInt128>(num), static_cast<UInt128>(den)};
+    }
+  }
+  int e = 0;
+  const double f = std::frexp(level, &e);  // level = f · 2^e, f in [0.5, 1), e ≤ 0
+  const int shift = 53 - e;
+  if (shift > 120) return {0, 1};  // level < 2^-67: 0 for every count that fits
+  const auto mantissa = static_cast<std::uint64_t>(std::ldexp(f, 53));
+  return {static_cast<UInt128>(mantissa), UInt128{1} << shift};
+}
+
+// a · b as a 256-bit number (hi, lo).
+std::pair<UInt128, UInt128> mul_wide(UInt128 a, UInt128 b) {
+  const UInt128 mask = ~std::uint64_t{0};
+  const UInt128 a0 = a & mask, a1 = a >> 64, b0 = b & mask, b1 = b >> 64;
+  const UInt128 p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+  const UInt128 mid = (p00 >> 64) + (p01 & mask) + (p10 & mask);  // < 3 · 2^64
+  const UInt128 lo = (p00 & mask) | (mid << 64);
+  const UInt128 hi = p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
+  return {hi, lo};
+}
+
+// count / total ≤ (1 − level) / 2  ⇔  2 · den · count ≤ (den − num) · total, in integers
+// (count, total < 2^126 and den ≤ 2^120, so neither product overflows 256 bits).
+bool within_half_alpha(UInt128 count, UInt128 total, const ExactLevel& lv) {
+  return mul_wide(2 * lv.den, count) <= mul_wide(lv.den - lv.num, total);
+}
+
 }  // namespace
 
 long long signed_rank_ci_k(int n, double level) {
   if (n <= 0) return 0;
-  const double half_alpha = (1 - level) / 2;
   if (n <= kWilcoxonExactMaxN) {
-    const auto& pmf = signed_rank_pmf(n);
-    double cdf = 0;
+    const ExactLevel lv = exact_level(level);
+    const auto& counts = signed_rank_counts(n);
+    const UInt128 total = UInt128{1} << n;
+    UInt128 below = 0;
     long long k = 0;  // k − 1 = largest t with P(T ≤ t) ≤ α/2
-    for (std::size_t t = 0; t < pmf.size(); ++t) {
-      cdf += pmf[t];
-      if (cdf > half_alpha) break;
+    for (std::size_t t = 0; t < counts.size(); ++t) {
+      below += counts[t];
+      if (!within_half_alpha(below, total, lv)) break;
       k = static_cast<long long>(t) + 1;
     }
     return k;
@@ -74,12 +125,12 @@ long long signed_rank_ci_k(int n, double level) {
 
 long long rank_sum_ci_k(int m, int n, double level) {
   if (m <= 0 || n <= 0) return 0;
-  const double half_alpha = (1 - level) / 2;
   const auto& dist = u_distribution(m, n);
   if (dist.valid()) {
+    const ExactLevel lv = exact_level(level);
     long long k = 0;
     for (std::size_t u = 0; u < dist.cumulative.size(); ++u) {
-      if (dist.cdf(static_cast<std::int64_t>(u)) > half_alpha) break;
+      if (!within_half_alpha(dist.cumulative[u], dist.total, lv)) break;
       k = static_cast<long long>(u) + 1;
     }
     return k;

@@ -6,6 +6,11 @@
 //   the rank statistic T (W+ one-sample, U two-sample); CI = [A_(k), A_(N+1−k)] of the N sorted
 //   Walsh averages / pairwise differences (1-based). k = 0 means no interval exists at that
 //   level (too few values): the bounds are NaN.
+// The comparison P(T ≤ t) ≤ (1 − level)/2 is made in exact integers: the null distribution as
+// counts out of its total (2^n, or C(m+n, m)) and the level as a fraction — the shortest decimal
+// of at most 9 digits that rounds to the given double (0.9 is 9/10), else the double's exact
+// binary value — so points where P(T ≤ t) equals (1 − level)/2 exactly (3 × 3 at 0.90:
+// P(U ≤ 0) = 1/20) get the k of the rule, not one less.
 // The null distribution is exact for the one-sample case when n ≤ 50 and for the two-sample
 // case whenever stats::u_distribution() can represent it; otherwise k comes from the normal
 // approximation with continuity correction: k = ⌊E[T] + 0.5 − z·sd(T)⌋.

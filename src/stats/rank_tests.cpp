@@ -101,6 +101,25 @@ const std::vector<double>& signed_rank_pmf(int n) {
   return cache.emplace(n, std::move(c)).first->second;
 }
 
+const std::vector<std::uint64_t>& signed_rank_counts(int n) {
+  static std::mutex mu;
+  static std::map<int, std::vector<std::uint64_t>> cache;
+  std::lock_guard lock(mu);
+  n = std::clamp(n, 0, 62);
+  auto it = cache.find(n);
+  if (it != cache.end()) return it->second;
+  std::vector<std::uint64_t> c{1};
+  for (int k = 1; k <= n; ++k) {
+    std::vector<std::uint64_t> next(c.size() + static_cast<std::size_t>(k), 0);
+    for (std::size_t i = 0; i < c.size(); ++i) {
+      next[i] += c[i];
+      next[i + static_cast<std::size_t>(k)] += c[i];
+    }
+    c = std::move(next);
+  }
+  return cache.emplace(n, std::move(c)).first->second;
+}
+
 double UDistribution::cdf(std::int64_t u) const {
   if (u < 0) return 0;
   if (static_cast<std::size_t>(u) >= cumulative.size()) return 1;

@@ -77,6 +77,10 @@ inline constexpr int kWilcoxonExactMaxN = 50;
 /// w = 0..n(n+1)/2, by halving convolutions: exact (dyadic rationals) for n ≤ 53. Cached.
 const std::vector<double>& signed_rank_pmf(int n);
 
+/// The same distribution as exact integer counts: element w = number of the 2^n equally likely
+/// sign vectors with W+ = w (they sum to 2^n). n is clamped to 0..62. Cached.
+const std::vector<std::uint64_t>& signed_rank_counts(int n);
+
 /// Exact null distribution of U for samples of m and n values (either order), as cumulative
 /// counts: element u = number of the C(m+n, m) equally likely arrangements with U ≤ u. Empty
 /// when C(m+n, m) does not fit 125 bits or m·n > 4e6 (use the normal approximation then).

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "platform/fs.h"
@@ -287,43 +288,105 @@ TEST_F(ProfilerTest, UnknownProfilerIsAUsageError) {
 namespace benchgate {
 namespace {
 
-// --profile-regressions: an A/B gate whose candidate does 3x the busy-work regresses; the
-// regressed cell is re-run once per side under perf and a differential flame graph names the
-// busy-work function as grown.
-TEST_F(ProfilerTest, ProfileRegressionsWritesADifferentialFlameGraph) {
+// The frames of a differential flame graph of function `word` ("spin", "ns::spin",
+// "spin(unsigned long)", not "_raw_spin_unlock_[k]"): (title, fill).
+std::vector<std::pair<std::string, std::string>> frames_named(const std::string& svg,
+                                                              const std::string& word) {
+  auto is_function = [&](std::string name) {
+    if (const auto paren = name.find('('); paren != std::string::npos && paren > 0)
+      name = name.substr(0, paren);
+    if (const auto colons = name.rfind("::"); colons != std::string::npos)
+      name = name.substr(colons + 2);
+    return name == word;
+  };
+  std::vector<std::pair<std::string, std::string>> out;
+  for (std::size_t at = svg.find("<g><title>"); at != std::string::npos;
+       at = svg.find("<g><title>", at + 1)) {
+    const auto t0 = at + 10;
+    const auto t1 = svg.find("</title>", t0);
+    const auto f0 = svg.find("fill=\"", t1) + 6;
+    const auto f1 = svg.find('"', f0);
+    std::string title = svg.substr(t0, t1 - t0);
+    const auto name_end = title.find(" (self ");
+    if (name_end == std::string::npos) continue;
+    if (!is_function(title.substr(0, name_end))) continue;
+    out.emplace_back(title, svg.substr(f0, f1 - f0));
+  }
+  return out;
+}
+
+// --profile-regressions on the demo's candidate (examples/benchgate.toml: 10 % more busy-work
+// per request, --work-iters 11000 against 10000): every regressed cell is re-run in 3
+// interleaved pairs under perf, and in each differential flame graph — per 1,000 requests,
+// coloured only beyond sampling noise — the busy-work function `spin` is red. The candidate
+// also leaks 256 bytes per request, so that the cell regresses for certain (rss_growth, ~10 MiB
+// per period against the 4 MiB limit) even when a shared machine's noise hides the ~6 % CPU
+// per request from the gate; the leak does not change spin's samples per request. About 60 s:
+// 9 pairs of 2-second periods for the gate, 3 pairs for the profile.
+TEST_F(ProfilerTest, ProfileRegressionsShowTheExtraWorkRed) {
   if (auto why = perf_unusable(); !why.empty()) GTEST_SKIP() << why;
   const fs::path suite = tmp_->path() / "suite.toml";
   // 9 pairs: the exact signed-rank test reaches p = 1/512, below α after Holm over the
-  // default gated metrics.
-  std::ofstream(suite) << "[defaults]\nduration = \"300ms\"\nwarmup = \"0s\"\niterations = 9\n"
+  // default gated metrics. 2-second periods give ~6,000 samples per side over the 3 profiled
+  // pairs, enough for spin's +10 % per request to stand out of the noise.
+  std::ofstream(suite) << "[defaults]\nduration = \"2s\"\nwarmup = \"200ms\"\niterations = 9\n"
                        << "interval = \"100ms\"\nout = \"" << out().string() << "\"\n\n"
                        << "[[app]]\nlabel = \"main\"\nrole = \"baseline\"\ncommand = [\""
                        << hello_server_binary().string() << "\", \"--port\", \"" << port_
-                       << "\", \"--work-iters\", \"3000\"]\n\n"
+                       << "\", \"--work-iters\", \"10000\"]\n\n"
                        << "[[app]]\nlabel = \"pr\"\nrole = \"candidate\"\ncommand = [\""
                        << hello_server_binary().string() << "\", \"--port\", \"" << port_
-                       << "\", \"--work-iters\", \"9000\"]\n\n"
+                       << "\", \"--work-iters\", \"11000\", \"--grow-bytes\", \"256\"]\n\n"
                        << "[[scenario]]\nname = \"plain\"\nurl = \"" << url_
-                       << "\"\nclients = [2]\n";
+                       << "\"\nclients = [16]\n\n"
+                       << "[gate]\nthroughput = { min_effect = \"3%\" }\n";
   auto r = run_command({benchgate_binary().string(), "run", "-c", suite.string(),
                         "--profile-regressions", "--no-color"},
-                       tmp_->path(), std::chrono::seconds(180));
+                       tmp_->path(), std::chrono::seconds(115));
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_NE(r.err.find("profiling regressed cell plain c=2"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("profiling regressed cell plain c=16"), std::string::npos) << r.err;
   const auto results = results::read_results(out() / "results.json");
   ASSERT_TRUE(results.gate.contains("regression_profiles")) << results.gate.dump(2);
   const auto& profiles = results.gate["regression_profiles"];
-  ASSERT_EQ(profiles.size(), 1u) << profiles.dump(2);
-  const auto& p = profiles[0];
-  ASSERT_EQ(p.value("status", ""), "ok") << p.dump(2);
-  EXPECT_EQ(p.value("cell", ""), "plain c=2");
+  ASSERT_FALSE(profiles.empty());
   // The extra runs are not gate samples: the results hold the 18 planned runs only.
   EXPECT_EQ(results.runs.size(), 18u);
-  const auto svg = read_text(out() / p.value("diff_flamegraph", ""));
-  EXPECT_NE(svg.find("<svg"), std::string::npos);
-  EXPECT_NE(svg.find("spin"), std::string::npos) << "the busy-work function is in the graph";
-  EXPECT_TRUE(fs::exists(out() / p.value("baseline_folded", "")));
-  EXPECT_TRUE(fs::exists(out() / p.value("candidate_folded", "")));
+  for (const auto& p : profiles) {
+    ASSERT_EQ(p.value("status", ""), "ok") << p.dump(2);
+    EXPECT_EQ(p["baseline_runs"].size(), 3u) << p.dump(2);
+    EXPECT_EQ(p["candidate_runs"].size(), 3u) << p.dump(2);
+    EXPECT_GT(p.value("baseline_requests", 0.0), 0) << p.dump(2);
+    EXPECT_GT(p.value("candidate_requests", 0.0), 0) << p.dump(2);
+    for (const auto& f : p["baseline_folded_all"])
+      EXPECT_TRUE(fs::exists(out() / f.get<std::string>()));
+    const auto svg = read_text(out() / p.value("diff_flamegraph", ""));
+    EXPECT_NE(svg.find("self samples per 1,000 requests"), std::string::npos);
+    const auto spins = frames_named(svg, "spin");
+    ASSERT_FALSE(spins.empty()) << "the busy-work function is in the graph";
+    // The hottest spin frame is red: the candidate's extra work per request, beyond sampling
+    // noise. No spin frame is blue.
+    auto samples_after = [](const std::string& t) {
+      const auto at = t.rfind(", after ");
+      std::string digits;
+      for (char c : t.substr(at + 8)) {
+        if (c >= '0' && c <= '9')
+          digits += c;
+        else if (c != ',')
+          break;
+      }
+      return digits.empty() ? 0L : std::stol(digits);
+    };
+    const auto hottest =
+        std::max_element(spins.begin(), spins.end(), [&](const auto& a, const auto& b) {
+          return samples_after(a.first) < samples_after(b.first);
+        });
+    const auto& [title, fill] = *hottest;
+    EXPECT_TRUE(fill.rfind("rgb(255,", 0) == 0 && fill != "rgb(255,255,255)")
+        << p.value("cell", "") << ": " << fill << " " << title;
+    EXPECT_NE(title.find("beyond noise"), std::string::npos) << title;
+    for (const auto& [t, f] : spins)
+      EXPECT_FALSE(f.rfind("rgb(255,", 0) != 0 && f != "rgb(220,220,220)") << f << " " << t;
+  }
 }
 
 }  // namespace

@@ -118,6 +118,32 @@ TEST(AbGate, TooFewPairsIsInconclusiveWithANote) {
   EXPECT_EQ(r.exit_code(false), ExitCode::kNotComparable);  // nothing could be decided
 }
 
+TEST(AbGate, SmallestPCountsNonZeroDifferencesOnly) {
+  // 10 pairs, 7 of them identical: the signed-rank test drops the zeros and has n = 3, so its
+  // smallest one-sided p is 2^-3 = 0.125 (scipy.stats.wilcoxon([1, 2, 3], alternative=
+  // "greater") = 0.125), not 2^-10.
+  const std::vector<double> base(10, 1000.0);
+  std::vector<double> cand(10, 1000.0);
+  cand[0] = 900;
+  cand[1] = 910;
+  cand[2] = 920;
+  const auto r = run_ab(ab_results("throughput", base, cand), {});
+  const auto& v = find(r, "throughput");
+  EXPECT_DOUBLE_EQ(v.p_min, 0.125);
+  EXPECT_EQ(v.verdict, Verdict::kInconclusive) << v.reason;
+  EXPECT_NE(v.reason.find("3 non-zero differences"), std::string::npos) << v.reason;
+  for (const auto& note : r.notes)
+    EXPECT_EQ(note.find("10 pairs cannot reach"), std::string::npos) << note;
+}
+
+TEST(AbGate, IdenticalOnEveryPairIsUnchangedNotTooFew) {
+  // No non-zero difference at all: nothing to test, the CI [0, 0] decides.
+  const std::vector<double> same(10, 1000.0);
+  const auto& v = find(run_ab(ab_results("throughput", same, same), {}), "throughput");
+  EXPECT_EQ(v.verdict, Verdict::kUnchanged) << v.reason;
+  EXPECT_EQ(v.p_min, 1.0);
+}
+
 TEST(AbGate, HolmOverEveryGatedTest) {
   // Two cells × throughput; one regressed pair of cells with p = 2^-10 each.
   results::ResultsFile f;

@@ -141,42 +141,125 @@ TEST(FlameGraph, EmptyAndNarrowFrames) {
   EXPECT_LT(find(iframes, "all (")->x + 0, find(iframes, "big (")->x + 1);
 }
 
-TEST(DiffFlameGraph, ColoursGrowthRedAndShrinkBlue) {
-  FoldedStacks before{{"main;parse", 50}, {"main;render", 50}};
-  FoldedStacks after{{"main;parse", 150}, {"main;render", 50}};  // twice as many samples
-  const auto svg = render_diff_flamegraph(before, after);
-  pugi::xml_document doc;
-  auto frames = frames_of(svg, doc);
-  // Normalised: before scaled to 200 samples -> parse 100 before vs 150 after (grew),
-  // render 100 before vs 50 after (shrank).
-  const auto* parse = find(frames, "parse (");
-  const auto* render = find(frames, "render (");
-  const auto* main = find(frames, "main (");
-  ASSERT_TRUE(parse && render && main);
-  EXPECT_EQ(parse->fill, "rgb(255,0,0)");     // the largest growth: full red
-  EXPECT_EQ(render->fill, "rgb(0,0,255)");    // the largest shrink: full blue
-  EXPECT_EQ(main->fill, "rgb(255,255,255)");  // no self samples either way
-  EXPECT_NE(parse->title.find("after 150 samples, 75.00%"), std::string::npos) << parse->title;
-  EXPECT_NE(parse->title.find("before 100, 50.00%"), std::string::npos) << parse->title;
-  EXPECT_NE(parse->title.find("self +25.00 points"), std::string::npos) << parse->title;
-  EXPECT_DOUBLE_EQ(parse->width, 1180.0 * 150 / 200);
+constexpr const char* kNeutral = "rgb(220,220,220)";
 
+bool is_red(const std::string& fill) {
+  return fill.rfind("rgb(255,", 0) == 0 && fill != "rgb(255,255,255)";
+}
+bool is_blue(const std::string& fill) {
+  return fill.size() > 4 && fill.substr(fill.size() - 5) == ",255)" && fill.rfind("rgb(255,", 0);
+}
+
+TEST(DiffFlameGraph, CompareFrameIsTheExactPoissonRatesTest) {
+  // Values from tests/data/stats/binomial.json (scipy): 1,100 vs 1,000 samples over equal
+  // exposures, p = 0.0307; 11,000 vs 10,000, p = 5.39e-12.
+  const auto c = compare_frame(1100, 50000, 1000, 50000);
+  EXPECT_DOUBLE_EQ(c.after, 22.0);  // per 1,000 requests
+  EXPECT_DOUBLE_EQ(c.before, 20.0);
+  EXPECT_NEAR(c.p_value, 0.030720707864242486, 1e-10);
+  EXPECT_NEAR(compare_frame(11000, 1000, 10000, 1000).p_value, 5.385393269677369e-12, 1e-20);
+}
+
+// A function with +10 % samples per request, the rest of the profile unchanged.
+TEST(DiffFlameGraph, TenPercentMorePerRequestIsRedWhenCountsAreLarge) {
+  FoldedStacks before{{"main;handle;spin", 10000}, {"main;handle;write_[k]", 10000}};
+  FoldedStacks after{{"main;handle;spin", 11000}, {"main;handle;write_[k]", 10000}};
+  DiffFlameGraphOptions o;
+  o.requests_before = o.requests_after = 100000;
+  pugi::xml_document doc;
+  const auto frames = frames_of(render_diff_flamegraph(before, after, o), doc);
+  const auto* spin = find(frames, "spin (");
+  const auto* write = find(frames, "write_[k] (");
+  const auto* handle = find(frames, "handle (");
+  ASSERT_TRUE(spin && write && handle);
+  EXPECT_EQ(spin->fill, "rgb(255,0,0)") << spin->title;  // the largest change beyond noise
+  EXPECT_EQ(write->fill, kNeutral) << write->title;
+  EXPECT_EQ(handle->fill, kNeutral) << "no self samples: nothing to colour";
+  EXPECT_NE(spin->title.find("self per 1,000 requests: before 100.0, after 110.0, +10.0 %; "
+                             "beyond noise"),
+            std::string::npos)
+      << spin->title;
+  EXPECT_NE(write->title.find("within noise, p = 1 Holm-adjusted"), std::string::npos)
+      << write->title;
+}
+
+TEST(DiffFlameGraph, TenPercentMorePerRequestIsNeutralWithinNoise) {
+  // The same +10 % on 100 samples: p = 0.53 (binomial.json), far inside the noise.
+  FoldedStacks before{{"main;spin", 100}, {"main;other", 100}};
+  FoldedStacks after{{"main;spin", 110}, {"main;other", 100}};
+  DiffFlameGraphOptions o;
+  o.requests_before = o.requests_after = 1000;
+  const auto svg = render_diff_flamegraph(before, after, o);
+  pugi::xml_document doc;
+  const auto frames = frames_of(svg, doc);
+  const auto* spin = find(frames, "spin (");
+  ASSERT_TRUE(spin);
+  EXPECT_EQ(spin->fill, kNeutral) << spin->title;
+  EXPECT_NE(spin->title.find("+10.0 %; within noise"), std::string::npos) << spin->title;
+  for (const auto& f : frames)
+    EXPECT_EQ(f.fill, kNeutral) << f.title;
+  // The legend states the rule and the noise level.
+  EXPECT_NE(svg.find("grey: within sampling noise (exact Poisson test per frame, Holm α = 0.05 "
+                     "over 2 frames; 0 beyond noise)"),
+            std::string::npos)
+      << svg;
+  EXPECT_NE(svg.find("noise level: the hottest frame"), std::string::npos);
+}
+
+TEST(DiffFlameGraph, NormalisesByRequestsNotShares) {
+  // A CPU-saturated server: both profiles have 10,000 samples. The candidate's spin costs 10 %
+  // more per request, so it serves fewer requests (93,458 vs 100,000) and spin's share moves
+  // only from 70 % to 72 %; the rest costs the same per request but its share drops.
+  FoldedStacks before{{"main;spin", 7000}, {"main;rest", 3000}};
+  FoldedStacks after{{"main;spin", 7196}, {"main;rest", 2804}};
+  DiffFlameGraphOptions per_request;
+  per_request.requests_before = 100000;
+  per_request.requests_after = 93458;
+  pugi::xml_document doc;
+  auto frames = frames_of(render_diff_flamegraph(before, after, per_request), doc);
+  ASSERT_TRUE(find(frames, "spin (") && find(frames, "rest ("));
+  EXPECT_TRUE(is_red(find(frames, "spin (")->fill)) << find(frames, "spin (")->title;
+  EXPECT_EQ(find(frames, "rest (")->fill, kNeutral) << find(frames, "rest (")->title;
+  EXPECT_NE(find(frames, "spin (")->title.find("before 70.00, after 77.00, +10.0 %"),
+            std::string::npos)
+      << find(frames, "spin (")->title;
+  EXPECT_NE(find(frames, "rest (")->title.find("before 30.00, after 30.00, +0.0 %"),
+            std::string::npos)
+      << find(frames, "rest (")->title;
+  // Widths stay the candidate's samples.
+  EXPECT_NEAR(find(frames, "spin (")->width, 1180.0 * 7196 / 10000, 0.005);
+
+  // Shares (no request counts) say the unchanged rest "shrank": the misleading picture.
+  frames = frames_of(render_diff_flamegraph(before, after), doc);
+  EXPECT_TRUE(is_blue(find(frames, "rest (")->fill)) << find(frames, "rest (")->title;
+  EXPECT_NE(find(frames, "rest (")->title.find("self per 1,000 samples"), std::string::npos);
+
+  // Raw counts (normalize = false, no requests): the counts themselves are compared.
   DiffFlameGraphOptions raw;
   raw.normalize = false;
-  auto rf = frames_of(render_diff_flamegraph(before, after, raw), doc);
-  EXPECT_EQ(find(rf, "parse (")->fill, "rgb(255,0,0)");
-  EXPECT_EQ(find(rf, "render (")->fill, "rgb(255,255,255)");  // 50 -> 50
+  const auto svg = render_diff_flamegraph(before, after, raw);
+  frames = frames_of(svg, doc);
+  EXPECT_NE(find(frames, "spin (")
+                ->title.find("self samples: before 7000.0, after 7196.0, +2.8 %; within noise"),
+            std::string::npos)
+      << find(frames, "spin (")->title;
+  EXPECT_NE(svg.find("red: more self samples than before"), std::string::npos);
+}
 
-  // A path that disappeared shows only in the negated view.
-  FoldedStacks gone{{"main;old", 10}, {"main;parse", 10}};
-  FoldedStacks now{{"main;parse", 20}};
-  EXPECT_FALSE(find(frames_of(render_diff_flamegraph(gone, now), doc), "old ("));
-  DiffFlameGraphOptions neg;
-  neg.negate = true;
-  const auto negated = frames_of(render_diff_flamegraph(gone, now, neg), doc);
+TEST(DiffFlameGraph, NegatedViewShowsWhatDisappeared) {
+  FoldedStacks gone{{"main;old", 1000}, {"main;parse", 1000}};
+  FoldedStacks now{{"main;parse", 2000}};
+  DiffFlameGraphOptions o;
+  o.requests_before = o.requests_after = 1000;
+  pugi::xml_document doc;
+  EXPECT_FALSE(find(frames_of(render_diff_flamegraph(gone, now, o), doc), "old ("));
+  o.negate = true;
+  const auto negated = frames_of(render_diff_flamegraph(gone, now, o), doc);
   const auto* old = find(negated, "old (");
   ASSERT_TRUE(old);
-  EXPECT_EQ(old->fill, "rgb(0,0,255)");
+  EXPECT_TRUE(is_blue(old->fill)) << old->fill;
+  // Negated widths: the baseline's samples scaled to the candidate's requests.
+  EXPECT_DOUBLE_EQ(old->width, 1180.0 * 1000 / 2000);
 }
 
 }  // namespace

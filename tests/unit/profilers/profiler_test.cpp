@@ -337,15 +337,34 @@ TEST(Profiler, OprofilePostProcessPrefersXml) {
 
 TEST(Profiler, DiffFlameGraphFromFiles) {
   platform::TempDir dir("bg-diff");
-  platform::write_file_atomic(dir.path() / "a.folded", "main;f 10\nmain;g 10\n");
-  platform::write_file_atomic(dir.path() / "b.folded", "main;f 30\nmain;g 10\n");
-  write_diff_flamegraph(dir.path() / "a.folded", dir.path() / "b.folded", dir.path() / "d.svg",
-                        "hello c=64: baseline vs candidate");
+  // Baseline: two runs of 1,000 requests each; candidate: one run of 2,000 requests with f
+  // taking half as long again per request (300 vs 200 samples), g unchanged (200 vs 200).
+  platform::write_file_atomic(dir.path() / "a1.folded", "main;f 100\nmain;g 100\n");
+  platform::write_file_atomic(dir.path() / "a2.folded", "main;f 100\nmain;g 100\n");
+  platform::write_file_atomic(dir.path() / "b.folded", "main;f 300\nmain;g 200\n");
+  DiffSide before{{dir.path() / "a1.folded", dir.path() / "a2.folded"}, 2000};
+  DiffSide after{{dir.path() / "b.folded"}, 2000};
+  write_diff_flamegraph(before, after, dir.path() / "d.svg", "hello c=64: baseline vs candidate");
   const auto svg = platform::read_file(dir.path() / "d.svg");
   pugi::xml_document doc;
   ASSERT_TRUE(doc.load_string(svg.c_str()));
-  EXPECT_NE(svg.find("baseline vs candidate"), std::string::npos);
-  EXPECT_NE(svg.find("rgb(255,0,0)"), std::string::npos);  // f grew
+  EXPECT_NE(svg.find("baseline vs candidate — self samples per 1,000 requests"), std::string::npos);
+  EXPECT_NE(svg.find("width: candidate (500 samples over 2000 requests); baseline: 400 samples "
+                     "over 2000 requests in 2 runs"),
+            std::string::npos);
+  EXPECT_NE(svg.find("f (self per 1,000 requests: before 100.0, after 150.0, +50.0 %; beyond "
+                     "noise"),
+            std::string::npos)
+      << svg;
+  EXPECT_NE(svg.find("g (self per 1,000 requests: before 100.0, after 100.0, +0.0 %; within "
+                     "noise"),
+            std::string::npos);
+  EXPECT_NE(svg.find("rgb(255,0,0)"), std::string::npos);  // f grew beyond noise
+  // Without request counts the shares are compared: f 50 % -> 60 %.
+  write_diff_flamegraph({{dir.path() / "a1.folded"}, 0}, {{dir.path() / "b.folded"}, 0},
+                        dir.path() / "s.svg", "");
+  EXPECT_NE(platform::read_file(dir.path() / "s.svg").find("self samples per 1,000 samples"),
+            std::string::npos);
 }
 
 }  // namespace

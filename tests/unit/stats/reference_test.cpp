@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -275,6 +276,123 @@ TEST(MinimumP, PairsNeededMatchStatisticsMd) {
   EXPECT_EQ(wilcoxon_pairs_needed(0.05 / 40), 10);
   // U test, equal sizes: 3 v 3 gives 0.05 (not below), 4 v 4 gives 1/70.
   EXPECT_EQ(mann_whitney_runs_needed(0.05), 4);
+}
+
+}  // namespace
+}  // namespace benchgate::stats
+
+// ---------------------------------------------------------------- Hodges-Lehmann grid
+// tests/data/stats/hl_grid.json (make_hl_grid.py): the interval rank k from exact fractions at
+// levels 0.80, 0.90, 0.95, 0.99 over one-sample n = 1..50 and two-sample m, n = 1..20, some of
+// them points where P(T ≤ t) equals (1 − level)/2 exactly.
+
+namespace benchgate::stats {
+namespace {
+
+const json& hl_grid() {
+  static const json j = [] {
+    std::ifstream in(std::string(BENCHGATE_TEST_DATA_DIR) + "/stats/hl_grid.json");
+    return json::parse(in);
+  }();
+  return j;
+}
+
+TEST(HodgesLehmannGrid, EveryOneSampleKMatchesExactFractions) {
+  int points = 0, wrong = 0;
+  for (const auto& c : hl_grid()["one_sample_k"]) {
+    ++points;
+    const long long k = signed_rank_ci_k(c["n"], c["level"]);
+    if (k != c["k"].get<long long>()) {
+      ++wrong;
+      ADD_FAILURE() << "n=" << c["n"] << " level=" << c["level"] << ": k " << k << ", expected "
+                    << c["k"];
+    }
+  }
+  EXPECT_EQ(points, 200);
+  EXPECT_EQ(wrong, 0);
+}
+
+TEST(HodgesLehmannGrid, EveryTwoSampleKMatchesExactFractions) {
+  int points = 0, wrong = 0, boundary = 0;
+  for (const auto& c : hl_grid()["two_sample_k"]) {
+    ++points;
+    if (c["boundary"].get<bool>()) ++boundary;
+    const long long k = rank_sum_ci_k(c["m"], c["n"], c["level"]);
+    if (k != c["k"].get<long long>()) {
+      ++wrong;
+      ADD_FAILURE() << "m=" << c["m"] << " n=" << c["n"] << " level=" << c["level"] << ": k " << k
+                    << ", expected " << c["k"] << (c["boundary"].get<bool>() ? " (boundary)" : "");
+    }
+  }
+  EXPECT_EQ(points, 1600);
+  EXPECT_EQ(boundary, 17) << "the grid holds the points where float arithmetic went wrong";
+  EXPECT_EQ(wrong, 0);
+}
+
+TEST(HodgesLehmannGrid, SignedRankCountsAreThePmfInIntegers) {
+  for (int n : {0, 1, 5, 20, 50}) {
+    const auto& counts = signed_rank_counts(n);
+    const auto& pmf = signed_rank_pmf(n);
+    ASSERT_EQ(counts.size(), pmf.size());
+    std::uint64_t sum = 0;
+    for (std::size_t w = 0; w < counts.size(); ++w) {
+      sum += counts[w];
+      EXPECT_EQ(static_cast<double>(counts[w]), std::ldexp(pmf[w], n)) << n << " " << w;
+    }
+    EXPECT_EQ(sum, std::uint64_t{1} << n);
+  }
+  // Hand count, n = 3: W+ = 0..6 from the 8 sign vectors of ranks {1, 2, 3}.
+  EXPECT_EQ(signed_rank_counts(3), (std::vector<std::uint64_t>{1, 1, 1, 2, 1, 1, 1}));
+}
+
+TEST(HodgesLehmannGrid, ThreeByThreeAtNinetyPercentHasAnInterval) {
+  // P(U ≤ 0) = 1/20 = (1 − 0.90)/2 exactly: k = 1, the interval is [min, max] of the 9
+  // differences (hl_grid.json has the general case).
+  const std::vector<double> x{10, 11, 12};
+  const std::vector<double> y{0, 1, 2};
+  const auto e = hodges_lehmann_two_sample(x, y, 0.90);
+  EXPECT_EQ(e.k, 1);
+  EXPECT_EQ(e.ci_low, 8.0);
+  EXPECT_EQ(e.ci_high, 12.0);
+}
+
+TEST(HodgesLehmannGrid, LevelsThatAreNotShortDecimalsUseTheirExactBinaryValue) {
+  // level = 1 − 2^-10 = 0.9990234375 (10 decimals): (1 − level)/2 = 2^-11. Signed-rank counts
+  // for n = 11 (hand count): W+ = 0 and W+ = 1 once each of 2^11 → P(W+ ≤ 0) = 2^-11 (in),
+  // P(W+ ≤ 1) = 2^-10 (out): k = 1. n = 10: P(W+ ≤ 0) = 2^-10 > 2^-11: k = 0.
+  const double level = 1 - std::ldexp(1.0, -10);
+  EXPECT_EQ(signed_rank_ci_k(11, level), 1);
+  EXPECT_EQ(signed_rank_ci_k(10, level), 0);
+  // Level 1 never has an interval.
+  EXPECT_EQ(signed_rank_ci_k(20, 1.0), 0);
+  EXPECT_EQ(rank_sum_ci_k(3, 3, 1.0), 0);
+}
+
+TEST(HodgesLehmannGrid, IntervalsMatchReferenceAtEveryLevel) {
+  for (const auto& c : hl_grid()["one_sample_intervals"]) {
+    const auto d = vec(c["d"]);
+    const auto e = hodges_lehmann_one_sample(d, c["level"]);
+    EXPECT_EQ(e.k, c["k"].get<long long>()) << "n=" << d.size() << " level=" << c["level"];
+    if (c["ci_low"].is_null()) {
+      EXPECT_TRUE(std::isnan(e.ci_low) && std::isnan(e.ci_high));
+    } else {
+      EXPECT_EQ(e.ci_low, c["ci_low"].get<double>()) << "n=" << d.size() << " " << c["level"];
+      EXPECT_EQ(e.ci_high, c["ci_high"].get<double>()) << "n=" << d.size() << " " << c["level"];
+    }
+  }
+  for (const auto& c : hl_grid()["two_sample_intervals"]) {
+    const auto x = vec(c["x"]);
+    const auto y = vec(c["y"]);
+    const auto e = hodges_lehmann_two_sample(x, y, c["level"]);
+    EXPECT_EQ(e.k, c["k"].get<long long>())
+        << "m=" << x.size() << " n=" << y.size() << " level=" << c["level"];
+    if (c["ci_low"].is_null()) {
+      EXPECT_TRUE(std::isnan(e.ci_low) && std::isnan(e.ci_high));
+    } else {
+      EXPECT_EQ(e.ci_low, c["ci_low"].get<double>()) << "m=" << x.size() << " n=" << y.size();
+      EXPECT_EQ(e.ci_high, c["ci_high"].get<double>()) << "m=" << x.size() << " n=" << y.size();
+    }
+  }
 }
 
 }  // namespace
