@@ -438,7 +438,7 @@ std::string counts_line(const GateResult& r, bool emoji) {
                         {Verdict::kInconclusive, "❔", "inconclusive"},
                         {Verdict::kWarn, "⚠️", "warn"},
                         {Verdict::kImproved, "⚡", "improved"},
-                        {Verdict::kUnchanged, "✅", "unchanged"}};
+                        {Verdict::kUnchanged, "🟰", "unchanged"}};
   std::vector<std::string> parts;
   for (const auto& it : items) {
     int n = 0;
@@ -641,7 +641,7 @@ std::string md_row(const MetricVerdict& v) {
       {Verdict::kRegressed, "❌"},          {Verdict::kError, "🛑"},
       {Verdict::kNotComparable, "⏭️"}, {Verdict::kInconclusive, "❔"},
       {Verdict::kWarn, "⚠️"},          {Verdict::kImproved, "⚡"},
-      {Verdict::kUnchanged, "✅"},          {Verdict::kChanged, "🔀"}};
+      {Verdict::kUnchanged, "🟰"},          {Verdict::kChanged, "🔀"}};
   return fmt::format("| {} {} | {} | {} ({}) | {} | {} | {} | {} | {} |\n",
                      v.gated ? icon.at(v.verdict) : "ℹ️", shown_verdict(v),
                      md_escape(label_of(v)), md_escape(v.metric),

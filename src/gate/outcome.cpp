@@ -171,19 +171,19 @@ Outcome decide_outcome(const results::ResultsFile* results, const GateResult* ga
   if (results && results->status == "interrupted") {
     o.kind = OutcomeKind::kInterrupted;
     o.exit_code = ExitCode::kInterrupted;
-    o.reason = fmt::format("interrupted after {}", plural(o.runs, "run", "runs"));
+    o.reason = fmt::format("stopped by a signal after {}", plural(o.runs, "run", "runs"));
     return o;
   }
   if (results && results->status != "complete") {
     o.kind = OutcomeKind::kPartial;
     o.exit_code = ExitCode::kRunFailed;
-    o.reason = "the results are partial: " + results::incomplete_reason(*results);
+    o.reason = results::incomplete_reason(*results);
     return o;
   }
   if (gate && !gate->partial.empty()) {
     o.kind = OutcomeKind::kPartial;
     o.exit_code = ExitCode::kRunFailed;
-    o.reason = "partial input: " + gate->partial;
+    o.reason = "input not complete: " + gate->partial;
     return o;
   }
   if (o.failed_runs > 0 || o.tally.error > 0) {

@@ -134,7 +134,7 @@ std::string_view verdict_emoji(Verdict v) {
     case Verdict::kImproved:
       return "⚡";
     case Verdict::kUnchanged:
-      return "✅";
+      return "🟰";  // ✅ is kept for the pass outcome alone
     case Verdict::kInconclusive:
       return "❔";
     case Verdict::kNotComparable:

@@ -38,7 +38,7 @@ double severity(const gate::MetricVerdict& v);
 /// Verdict names and symbols, independent of gate's implementation file.
 std::string_view verdict_key(gate::Verdict v);    ///< "regressed", "not_comparable", ...
 std::string_view verdict_label(gate::Verdict v);  ///< "regressed", "not comparable", ...
-std::string_view verdict_emoji(gate::Verdict v);  ///< ❌ ⚠️ ⚡ ✅ ❔ ⏭️ 💥
+std::string_view verdict_emoji(gate::Verdict v);  ///< ❌ ⚠️ ⚡ 🟰 ❔ ⏭️ 💥 🔀 (✅ only for the pass outcome)
 int verdict_order(gate::Verdict v);               ///< report order, 0 = first (regressed)
 /// Every verdict a gated test can have, in report order (the headline counts).
 std::span<const gate::Verdict> verdicts_in_order();

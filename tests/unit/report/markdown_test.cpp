@@ -42,7 +42,7 @@ TEST(Markdown, HeadlineTableAndDetails) {
   EXPECT_NE(md.find("❌ 2 regressed · ⏭️ 1 not comparable · ❔ 1 inconclusive · ⚠️ 2 warn · "
                     "⚡ "
                     "3 "
-                    "improved · ✅ 6 unchanged · 💥 2 failed runs"),
+                    "improved · 🟰 6 unchanged · 💥 2 failed runs"),
             std::string::npos);
   EXPECT_NE(md.find("<details><summary>All 15 results</summary>"), std::string::npos);
   // The attention table lists the regressions first, with direction arrows and limits.
