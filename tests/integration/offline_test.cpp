@@ -373,6 +373,9 @@ TEST_F(OfflineTest, BaselineUpdateWritesAtomicallyAndAFailedUpdateChangesNothing
   failed.runs[3].failure = "app exited with status 139";
   auto interrupted = make_results("main", 1.0);
   interrupted.status = "interrupted";
+  auto killed = make_results("main", 1.0);  // a kill -9 leaves the last checkpoint: "running"
+  killed.status = "running";
+  killed.planned_runs = static_cast<int>(killed.runs.size()) * 2;
   const std::vector<Case> cases = {
       {dir() / "missing.json", 2, "cannot read"},
       {write("empty.json", ""), 2, "empty"},
@@ -381,7 +384,9 @@ TEST_F(OfflineTest, BaselineUpdateWritesAtomicallyAndAFailedUpdateChangesNothing
        "does not match the results schema"},
       {kRecorded / "baseline.json", 2, "baseline.json"},
       {write_results("failed.json", failed), 4, "app exited with status 139"},
-      {write_results("interrupted.json", interrupted), 4, "not complete"},
+      // Results that are not complete are bad input for a baseline (exit 2, names the way out).
+      {write_results("interrupted.json", interrupted), 2, "--allow-partial"},
+      {write_results("killed.json", killed), 2, "benchgate did not finish"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.from.string());
