@@ -318,7 +318,9 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
       v.verdict = Verdict::kRegressed;
       v.reason = fmt::format("{} {} is worse than the {} limit; {} < α = {}", est, ci, limit, p_txt,
                              v.alpha);
-    } else if (!can_reach && !sig_worse && !sig_better) {
+    } else if (!can_reach && !sig_worse && !sig_better && !ci_within) {
+      // (A CI inside ± the limit decides "unchanged" below without the test reaching α: that
+      // is an equivalence decision, e.g. peak RSS identical to the page on most pairs.)
       v.verdict = Verdict::kInconclusive;
       v.cause = "too_few_runs";
       const double level = v.alpha / family;

@@ -7,7 +7,8 @@
 // meaning (docs/statistics.md):
 //   regressed       p_adj < α and est worse than me
 //   inconclusive    cause too_few_runs: even the most extreme data cannot reach the Holm level
-//                   (smallest achievable p × tests ≥ α) and nothing was significant
+//                   (smallest achievable p × tests ≥ α), nothing was significant and the CI
+//                   is not within ± me (that is "unchanged", an equivalence decision)
 //   warn            p_adj < α but est within me (significantly worse, by less than the limit)
 //   inconclusive    cause not_significant: est worse than me, p_adj ≥ α
 //   improved        mirror-image test significant (Holm over the "better" family) and est
