@@ -19,6 +19,6 @@ set +e
 status=$?
 set -e
 echo
-echo "benchgate exited with status $status (0 pass, 1 regression, 2 usage, 3 not comparable, 4 run failed)"
+echo "benchgate exited with status $status (0 pass, 1 regression, 2 usage, 3 undecided, 4 run failed)"
 echo "reports: $out/summary.md  $out/report.html  $out/junit.xml  $out/results.json"
 exit "$status"
