@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "core/parse.h"
 #include "core/url.h"
+#include "gate/outcome.h"
 #include "platform/signals.h"
 #include "platform/sysinfo.h"
 #include "results/json.h"
@@ -226,6 +227,7 @@ int run_drive(const DriveOptions& o) {
   } else {
     results.status = "complete";  // the one planned run finished; the write below is the last
   }
+  results.outcome = gate::outcome_json(gate::decide_outcome(&results, nullptr, false));
   results::write_results(results, out / "results.json");
 
   print_drive_summary(std::cout, results);

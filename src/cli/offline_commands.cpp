@@ -156,8 +156,13 @@ int run_validate(const ValidateOptions& o) {
   if (kind == "benchgate.results") {
     auto r = results::results_from_json(j, o.file);
     const std::string why = results::incomplete_reason(r);
-    std::cout << fmt::format("{}: valid results ({} runs), status {}{}\n", o.file, r.runs.size(),
-                             r.status, why.empty() ? "" : " — not complete: " + why);
+    std::string outcome;
+    if (r.outcome.is_object()) {
+      outcome = fmt::format(", outcome {} (exit {})", r.outcome.value("status", "?"),
+                            r.outcome.value("exit_code", -1));
+    }
+    std::cout << fmt::format("{}: valid results ({} runs), status {}{}{}\n", o.file, r.runs.size(),
+                             r.status, outcome, why.empty() ? "" : " — not complete: " + why);
   } else if (kind == "benchgate.baseline") {
     auto b = gate::baseline_from_json(j, o.file);
     std::cout << fmt::format("{}: valid baseline ({} series)\n", o.file, b.series.size());

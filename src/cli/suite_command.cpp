@@ -17,6 +17,7 @@
 #include "core/url.h"
 #include "gate/baseline.h"
 #include "gate/gate.h"
+#include "gate/outcome.h"
 #include "matrix/matrix.h"
 #include "platform/fs.h"
 #include "platform/signals.h"
@@ -482,6 +483,8 @@ int execute_suite(config::SuiteConfig suite, const GateFlags& flags, const std::
     }
     if (verdicts) results.gate = gate::to_json(*verdicts);
     if (!regression_profiles.is_null()) results.gate["regression_profiles"] = regression_profiles;
+    results.outcome = gate::outcome_json(
+        gate::decide_outcome(&results, verdicts ? &*verdicts : nullptr, suite.gate.warn_only));
     results::write_results(results, results_path);  // a failure here leaves "running" on disk
   } catch (const std::exception& e) {
     // benchgate could not finish: say so in the file, if it can still be written.

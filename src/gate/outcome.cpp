@@ -308,6 +308,12 @@ std::string Outcome::headline() const {
   return fmt::format("{} {}", emoji(), text());
 }
 
+nlohmann::json outcome_json(const Outcome& o) {
+  return {{"status", std::string(o.token())},
+          {"exit_code", static_cast<int>(o.exit_code)},
+          {"reason", o.reason}};
+}
+
 bool recorded_warn_only(const results::ResultsFile& r) {
   if (!r.suite.is_object()) return false;
   const auto g = r.suite.find("gate");

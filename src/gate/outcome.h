@@ -19,6 +19,7 @@
 //
 // Counts (Tally) are over gated verdicts only; informational (ungated) rows are counted apart.
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
@@ -102,6 +103,9 @@ bool run_failed(const results::RunRecord& r);
 int count_failed_runs(const results::ResultsFile& r);
 
 std::string_view undecided_cause_name(UndecidedCause c);
+
+/// {"status": token, "exit_code": n, "reason": text} for results.json's "outcome".
+nlohmann::json outcome_json(const Outcome& o);
 
 /// The --warn-only setting a run recorded (results.suite.gate.warn_only), so `report` decides
 /// as `run` did.

@@ -20,8 +20,8 @@ struct MetricThreshold {
 };
 
 struct GateSettings {
-  double alpha = 0.05;        ///< family-wise, Holm over every gate-able test
-  int min_runs = 10;          ///< pairs (A/B) or runs per side (baseline) wanted
+  double alpha = 0.05;  ///< family-wise, Holm over every gate-able test
+  int min_runs = 10;    ///< pairs (A/B) or runs per side (baseline) wanted
   std::map<std::string, MetricThreshold> metrics;  ///< metric name -> threshold
   /// scenario name (or cell key) -> metric name -> threshold (wins over `metrics`)
   std::map<std::string, std::map<std::string, MetricThreshold>> per_scenario;

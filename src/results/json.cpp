@@ -416,6 +416,7 @@ void to_json(json& j, const ResultsFile& v) {
            {"gate", v.gate},
            {"warnings", v.warnings}};
   if (!v.failure.empty()) j["failure"] = v.failure;
+  if (!v.outcome.is_null()) j["outcome"] = v.outcome;
 }
 void from_json(const json& j, ResultsFile& v) {
   get_to(j, "schema_version", v.schema_version);
@@ -444,6 +445,7 @@ void from_json(const json& j, ResultsFile& v) {
   if (auto it = j.find("provenance"); it != j.end()) v.provenance = *it;
   get_to(j, "runs", v.runs);
   if (auto it = j.find("gate"); it != j.end()) v.gate = *it;
+  if (auto it = j.find("outcome"); it != j.end()) v.outcome = *it;
   get_to(j, "warnings", v.warnings);
 }
 

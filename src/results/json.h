@@ -2,9 +2,8 @@
 // results.json (de)serialisation, schema validation and atomic file writing.
 
 #include <filesystem>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "results/model.h"
 

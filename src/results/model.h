@@ -177,9 +177,9 @@ struct RunRecord {
   /// start_failed, port_in_use, pre_run_failed, crashed, driver_failed, invalid,
   /// unexpected_exit, interrupted. A skipped run has the kind its first two runs failed with.
   std::string failure_kind;
-  double started_at = 0;      ///< unix seconds
-  double elapsed_s = 0;       ///< wall time of the whole run, harness included
-  double overhead_s = 0;      ///< elapsed minus warm-up and load periods
+  double started_at = 0;  ///< unix seconds
+  double elapsed_s = 0;   ///< wall time of the whole run, harness included
+  double overhead_s = 0;  ///< elapsed minus warm-up and load periods
   Startup startup;
   Termination termination;
   std::vector<InstanceInfo> instances;
@@ -227,6 +227,9 @@ struct ResultsFile {
   nlohmann::json provenance = nlohmann::json::object();  ///< allow-listed CI vars, git
   std::vector<RunRecord> runs;
   nlohmann::json gate;  ///< verdicts (gate/ writes it), null when not gated
+  /// The outcome of the invocation as decided at the last write (gate/outcome.h):
+  /// {"status": token, "exit_code": n, "reason": text}; null while running.
+  nlohmann::json outcome;
   std::vector<std::string> warnings;
 };
 

@@ -18,7 +18,8 @@ namespace benchgate::results {
 const std::string& schema_text(const std::string& name) {
   static const std::map<std::string, std::string> texts = [] {
     std::map<std::string, std::string> m;
-    for (const auto& [n, t] : bundled::kSchemas) m.emplace(std::string(n), std::string(t));
+    for (const auto& [n, t] : bundled::kSchemas)
+      m.emplace(std::string(n), std::string(t));
     return m;
   }();
   auto it = texts.find(name);

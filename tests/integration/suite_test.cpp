@@ -817,6 +817,8 @@ TEST_F(SuiteTest, UndecidedGateNeverSaysPass) {
             std::string::npos);
   // The throughput estimates really are far beyond the limit: only the pair count is missing.
   const auto rf = results::read_results(out() / "results.json");
+  EXPECT_EQ(rf.outcome.value("status", ""), "undecided") << rf.outcome.dump();
+  EXPECT_EQ(rf.outcome.value("exit_code", -1), 3);
   int big = 0;
   for (const auto& v : rf.gate["verdicts"]) {
     if (v["metric"] == "throughput" && v["estimate"].is_number() &&
@@ -851,6 +853,7 @@ TEST_F(SuiteTest, KilledRunLeavesRunningResultsThatNothingTakesAsComplete) {
   EXPECT_GE(rf.runs.size(), 1u);
   EXPECT_LT(rf.runs.size(), 40u);
   EXPECT_TRUE(rf.finished_at.empty());
+  EXPECT_TRUE(rf.outcome.is_null()) << "no outcome was decided: " << rf.outcome.dump();
 
   auto v = benchgate({"validate", file});
   EXPECT_EQ(v.exit_code, 0) << v.err;
