@@ -381,7 +381,8 @@ TEST_F(OfflineTest, BaselineUpdateWritesAtomicallyAndAFailedUpdateChangesNothing
        "does not match the results schema"},
       {kRecorded / "baseline.json", 2, "baseline.json"},
       {write_results("failed.json", failed), 4, "app exited with status 139"},
-      {write_results("interrupted.json", interrupted), 4, "not complete"},
+      // Results that are not complete: exit 2 unless --allow-partial (README, life cycle).
+      {write_results("interrupted.json", interrupted), 2, "not complete"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.from.string());
@@ -395,8 +396,9 @@ TEST_F(OfflineTest, BaselineUpdateWritesAtomicallyAndAFailedUpdateChangesNothing
   // A directory as the target: nothing written, the error names it.
   const auto to_dir =
       bg({"baseline", "update", "--from", results.string(), "--to", base.parent_path().string()});
-  EXPECT_NE(to_dir.exit_code, 0);
+  EXPECT_EQ(to_dir.exit_code, 2);
   EXPECT_TRUE(contains(to_dir.err, base.parent_path().string())) << to_dir.err;
+  EXPECT_TRUE(contains(to_dir.err, "is a directory")) << to_dir.err;
   EXPECT_EQ(read_text(base), before);
   // A successful update replaces it.
   ASSERT_EQ(update(write_results("results2.json", make_results("main", 0.5))).exit_code, 0);
