@@ -635,11 +635,11 @@ config::AppSpec parse_compare_app(const std::string& spec, std::size_t index) {
           fmt::format("{} '{}': unknown attribute '{}' (expected label, instances, "
                       "pwd, cwd, cpus or role; quote a comma that belongs to the "
                       "command)",
-                      arg, printable(spec), printable(current)));
+                      arg, printable(spec, 200), printable(current)));
     }
     if (attrs.count(current) || (current == "pwd" && attrs.count("cwd")) ||
         (current == "cwd" && attrs.count("pwd"))) {
-      throw UsageError(fmt::format("{} '{}': attribute '{}' given twice", arg, printable(spec),
+      throw UsageError(fmt::format("{} '{}': attribute '{}' given twice", arg, printable(spec, 200),
                                    printable(current)));
     }
     attrs[current] = part.substr(eq + 1);
