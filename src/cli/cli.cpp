@@ -12,6 +12,7 @@
 #include "cli/suite_command.h"
 #include "core/build_info.h"
 #include "core/error.h"
+#include "core/parse.h"
 #include "platform/signals.h"
 #include "platform/subprocess.h"
 
@@ -21,6 +22,24 @@ namespace {
 
 const std::set<std::string> kSubcommands = {"drive", "run",      "compare",  "report",
                                             "diff",  "baseline", "validate", "export"};
+
+// The last line of defence for messages: messages echo values through printable() where they
+// are built; whatever slipped through still cannot drive the terminal (escape sequences) or
+// flood it. Newlines and tabs are kept (some messages list problems on several lines).
+std::string safe_message(std::string_view what) {
+  constexpr std::size_t kMax = 4096;
+  std::string out;
+  for (std::size_t i = 0; i < what.size() && i < kMax; ++i) {
+    const auto c = static_cast<unsigned char>(what[i]);
+    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F) {
+      out += fmt::format("\\x{:02x}", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (what.size() > kMax) out += fmt::format("… ({} bytes)", format_count(what.size()));
+  return out;
+}
 
 }  // namespace
 
@@ -69,10 +88,10 @@ int run(int argc, char** argv) {
     code = app.exit(e);
     if (code != 0) code = static_cast<int>(ExitCode::kUsage);
   } catch (const Error& e) {
-    std::cerr << "benchgate: " << e.what() << "\n";
+    std::cerr << "benchgate: " << safe_message(e.what()) << "\n";
     code = static_cast<int>(e.code());
   } catch (const std::exception& e) {
-    std::cerr << "benchgate: internal error: " << e.what() << "\n";
+    std::cerr << "benchgate: internal error: " << safe_message(e.what()) << "\n";
     code = static_cast<int>(ExitCode::kInternal);
   }
   platform::kill_remaining_children();

@@ -149,6 +149,10 @@ runner::RunSpec make_spec(const DriveOptions& o) {
   }
   d.tls_verify = o.tls_verify;
   d.client_host = o.client_host;
+  if (!d.client_host.empty() && !config::is_valid_client_host(d.client_host)) {
+    throw UsageError(fmt::format("--client-host: expected {}, got '{}'", config::kClientHostRule,
+                                 printable(d.client_host)));
+  }
   d.ssh_options = with_context("--ssh-options", [&] { return shell_split(o.ssh_options); });
   if (!d.ssh_options.empty() && d.client_host.empty()) {
     throw UsageError("--ssh-options: only used with --client-host");

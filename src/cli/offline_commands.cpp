@@ -105,11 +105,7 @@ int run_report(const ReportOptions& o) {
 
 int run_diff(const DiffOptions& o) {
   results::GateSettings s;
-  if (o.alpha != 0) {
-    if (!(o.alpha > 0 && o.alpha < 1))
-      throw UsageError("--alpha: expected a number between 0 and 1");
-    s.alpha = o.alpha;
-  }
+  if (!o.alpha.empty()) s.alpha = parse_alpha_flag("--alpha", o.alpha);
   if (!o.min_effect.empty()) {
     const double me = with_context("--min-effect", [&] { return parse_percent(o.min_effect); });
     if (!(me >= 0)) throw UsageError("--min-effect: expected a non-negative percentage");
@@ -131,6 +127,21 @@ int run_diff(const DiffOptions& o) {
 }
 
 int run_baseline_update(const BaselineOptions& o) {
+  // The results would be overwritten by the baseline made from them: refuse (also through a
+  // symbolic link, a hard link or another spelling of the path).
+  std::error_code ec;
+  if (fs::exists(o.to, ec) && fs::exists(o.from, ec) && fs::equivalent(o.to, o.from, ec)) {
+    throw UsageError(
+        fmt::format("baseline update: --to {} is the same file as --from {}; the results would be "
+                    "overwritten (give the baseline its own path, such as baselines/main.json)",
+                    o.to, o.from));
+  }
+  if (fs::is_directory(o.to, ec)) {
+    throw UsageError(fmt::format(
+        "baseline update: --to {}: is a directory (expected the baseline file to write, such "
+        "as {})",
+        o.to, (fs::path(o.to) / "main.json").string()));
+  }
   auto results = results::read_results(o.from);
   auto b = gate::update_baseline(results, o.to, o.from, o.allow_partial);
   std::cout << fmt::format("baseline {} written from {} ({} series)\n", o.to, o.from,
@@ -152,7 +163,18 @@ int run_validate(const ValidateOptions& o) {
     return 0;
   }
   auto j = results::read_json_file(p, true);
-  const std::string kind = j.is_object() ? j.value("kind", "") : "";
+  std::string kind;
+  if (j.is_object()) {
+    if (auto it = j.find("kind"); it != j.end()) {
+      if (!it->is_string()) {
+        throw ConfigError(fmt::format(
+            "{}: /kind: expected a string (\"benchgate.results\" or \"benchgate.baseline\"), "
+            "got {}",
+            o.file, it->type_name()));
+      }
+      kind = it->get<std::string>();
+    }
+  }
   if (kind == "benchgate.results") {
     auto r = results::results_from_json(j, o.file);
     const std::string why = results::incomplete_reason(r);

@@ -20,8 +20,8 @@ struct ReportOptions {
 struct DiffOptions {
   std::string base, candidate;
   std::string format = "text";
-  std::string output;  ///< write the rendering here instead of stdout
-  double alpha = 0;
+  std::string output;      ///< write the rendering here instead of stdout
+  std::string alpha;       ///< "": 0.05 (else in (0, 0.5], checked)
   std::string min_effect;  ///< for Google Benchmark times, e.g. "5%"
   bool warn_only = false;
   std::string testbed_mismatch;

@@ -12,6 +12,7 @@
 
 #include "cli/common.h"
 #include "cli/tune_host.h"
+#include "config/names.h"
 #include "core/error.h"
 #include "core/parse.h"
 #include "core/url.h"
@@ -208,12 +209,8 @@ void run_plan(const matrix::Plan& plan, const config::SuiteConfig& suite, runner
 void apply_gate_flags(results::GateSettings& g, const GateFlags& f) {
   if (f.warn_only) g.warn_only = true;
   if (!f.testbed_mismatch.empty()) g.testbed_mismatch = f.testbed_mismatch;
-  if (f.confirm >= 0) g.confirm = f.confirm;
-  if (f.alpha != 0) {
-    if (!(f.alpha > 0 && f.alpha < 1))
-      throw UsageError("--alpha: expected a number between 0 and 1");
-    g.alpha = f.alpha;
-  }
+  if (!f.confirm.empty()) g.confirm = parse_confirm_flag("--confirm", f.confirm);
+  if (!f.alpha.empty()) g.alpha = parse_alpha_flag("--alpha", f.alpha);
 }
 
 }  // namespace
@@ -552,7 +549,7 @@ int run_run(const RunOptions& o) {
   auto set = [&](const char* name, const std::string& value, const char* flag) {
     if (!value.empty()) config::apply_override(suite, name, value, flag);
   };
-  if (o.iterations != 0) set("iterations", std::to_string(o.iterations), "--iterations");
+  set("iterations", o.iterations, "--iterations");
   set("filter", o.filter, "--filter");
   set("seed", o.seed, "--seed");
   set("duration", o.duration, "--duration");
@@ -641,11 +638,12 @@ config::AppSpec parse_compare_app(const std::string& spec, std::size_t index) {
           fmt::format("{} '{}': unknown attribute '{}' (expected label, instances, "
                       "pwd, cwd, cpus or role; quote a comma that belongs to the "
                       "command)",
-                      arg, spec, current));
+                      arg, printable(spec, 200), printable(current)));
     }
     if (attrs.count(current) || (current == "pwd" && attrs.count("cwd")) ||
         (current == "cwd" && attrs.count("pwd"))) {
-      throw UsageError(fmt::format("{} '{}': attribute '{}' given twice", arg, spec, current));
+      throw UsageError(fmt::format("{} '{}': attribute '{}' given twice", arg, printable(spec, 200),
+                                   printable(current)));
     }
     attrs[current] = part.substr(eq + 1);
   }
@@ -732,7 +730,7 @@ int run_compare(const CompareOptions& o) {
     if (a.label == fs::path(a.command[0]).filename().string()) continue;  // derived
     if (auto [it, fresh] = explicit_labels.emplace(a.label, i); !fresh) {
       throw UsageError(fmt::format("app {} label: '{}' is already the label of app {}", i + 1,
-                                   a.label, it->second + 1));
+                                   printable(a.label), it->second + 1));
     }
   }
   std::map<std::string, int> seen;
@@ -760,6 +758,10 @@ int run_compare(const CompareOptions& o) {
   d.app_cpus = with_context("--cpus", [&] { return parse_cpu_list(o.cpus); });
   d.driver_cpus = with_context("--driver-cpus", [&] { return parse_cpu_list(o.driver_cpus); });
   d.driver_threads = o.driver_threads;
+  if (!o.client_host.empty() && !config::is_valid_client_host(o.client_host)) {
+    throw UsageError(fmt::format("--client-host: expected {}, got '{}'", config::kClientHostRule,
+                                 printable(o.client_host)));
+  }
   d.client_host = o.client_host;
   if (!o.seed.empty()) {
     auto v = with_context("--seed", [&] { return parse_int(o.seed); });

@@ -19,8 +19,8 @@ struct GateFlags {
   std::string baseline;          ///< --baseline FILE: stored-baseline mode
   bool warn_only = false;
   std::string testbed_mismatch;  ///< "" (suite value) | error | warn
-  int confirm = -1;              ///< -1: the suite's value
-  double alpha = 0;              ///< 0: the suite's value
+  std::string confirm;           ///< "": the suite's value (else 0-1000, checked)
+  std::string alpha;             ///< "": the suite's value (else in (0, 0.5], checked)
   bool no_color = false;
   std::string out;
   bool tune_host = false;  ///< --tune-host (not a gate setting: shared by run and compare)
@@ -31,7 +31,7 @@ struct GateFlags {
 
 struct RunOptions {
   std::string config = "benchgate.toml";
-  int iterations = 0;
+  std::string iterations;  ///< "": the suite's value (checked like BENCHGATE_ITERATIONS)
   std::string filter;
   std::string seed;
   std::string duration, warmup, driver, app_cpus, driver_cpus, sleep, profiler;

@@ -55,6 +55,9 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 }  // namespace
 
 std::string closest_match(std::string_view word, const std::vector<std::string_view>& candidates) {
+  // No name is longer than a few dozen characters: a long word is not a typo of one (and an
+  // edit-distance table for a 10 MB value would take gigabytes).
+  if (word.size() > 64) return {};
   std::string best;
   std::size_t best_d = std::max<std::size_t>(1, std::min<std::size_t>(3, word.size() / 3)) + 1;
   for (auto c : candidates) {
@@ -82,6 +85,31 @@ std::string suggestion_suffix(std::string_view word,
   if (!best.empty()) return " (did you mean '" + best + "'?)";
   std::vector<std::string> names(candidates.begin(), candidates.end());
   return "; expected one of: " + join(names, ", ");
+}
+
+bool is_valid_client_host(std::string_view host) {
+  if (host.empty() || host.size() > 255) return false;
+  auto word_ok = [](std::string_view w, bool allow_colon) {
+    if (w.empty() || w.front() == '-' || w.front() == '.') return false;
+    return std::all_of(w.begin(), w.end(), [&](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' ||
+             (allow_colon && c == ':');
+    });
+  };
+  if (const auto at = host.find('@'); at != std::string_view::npos) {
+    if (!word_ok(host.substr(0, at), false)) return false;
+    host.remove_prefix(at + 1);
+  }
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {  // [IPv6]
+    host = host.substr(1, host.size() - 2);
+    return host.find(':') != std::string_view::npos && word_ok(host, true) && host.front() != '.';
+  }
+  if (host.find(':') != std::string_view::npos) {  // IPv6: hex digits, ':' and '.' (v4-mapped)
+    return std::all_of(host.begin(), host.end(), [](char c) {
+      return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.';
+    });
+  }
+  return word_ok(host, false);
 }
 
 bool is_valid_name(std::string_view name) {

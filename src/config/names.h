@@ -27,6 +27,12 @@ std::string suggestion_suffix(std::string_view word,
 /// App labels and scenario names: 1-64 characters of [A-Za-z0-9._+-], not starting with '.' or
 /// '-', so they are safe in run ids, file names, cell keys and JUnit names.
 bool is_valid_name(std::string_view name);
+/// client_host: a host name, an IPv4 or IPv6 literal, optionally prefixed by "user@". Never
+/// anything ssh could read as an option (a leading '-') or that a shell would split.
+bool is_valid_client_host(std::string_view host);
+inline constexpr std::string_view kClientHostRule =
+    "a host name, an IP address or user@host (letters, digits, '.', '-', '_'; ':' in an IPv6 "
+    "address), not starting with '-'";
 inline constexpr std::string_view kNameRule =
     "1-64 characters of letters, digits, '.', '_', '+' or '-', not starting with '.' or '-'";
 

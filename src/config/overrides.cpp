@@ -17,7 +17,7 @@ namespace benchgate::config {
 namespace {
 
 [[noreturn]] void bad(std::string_view origin, std::string_view value, std::string_view what) {
-  throw UsageError(fmt::format("{}: expected {}, got '{}'", origin, what, value));
+  throw UsageError(fmt::format("{}: expected {}, got '{}'", origin, what, printable(value)));
 }
 
 int positive_int(std::string_view origin, std::string_view v, std::int64_t lo, std::int64_t hi,
@@ -105,8 +105,8 @@ void apply_override(SuiteConfig& s, std::string_view name, std::string_view valu
   } else if (name == "driver") {
     const auto& names = known_drivers();
     if (std::find(names.begin(), names.end(), v) == names.end()) {
-      throw UsageError(
-          fmt::format("{}: unknown driver '{}'{}", origin, v, suggestion_suffix(v, names)));
+      throw UsageError(fmt::format("{}: unknown driver '{}'{}", origin, printable(v),
+                                   suggestion_suffix(v, names)));
     }
     d.driver = v;
     for (auto& sc : s.scenarios)
@@ -166,12 +166,13 @@ void apply_override(SuiteConfig& s, std::string_view name, std::string_view valu
     if (v == "none" || v.empty()) {
       d.profiler.clear();
     } else if (std::find(names.begin(), names.end(), v) == names.end()) {
-      throw UsageError(
-          fmt::format("{}: unknown profiler '{}'{}", origin, v, suggestion_suffix(v, names)));
+      throw UsageError(fmt::format("{}: unknown profiler '{}'{}", origin, printable(v),
+                                   suggestion_suffix(v, names)));
     } else {
       d.profiler = v;
     }
   } else if (name == "client_host") {
+    if (!v.empty() && !is_valid_client_host(v)) bad(origin, v, kClientHostRule);
     d.client_host = v;
     for (auto& sc : s.scenarios)
       sc.driver_options.client_host.clear();
@@ -194,8 +195,9 @@ void apply_override(SuiteConfig& s, std::string_view name, std::string_view valu
     std::vector<std::string_view> names;
     for (const auto& o : override_settings())
       names.push_back(o.name);
-    throw InternalError(fmt::format("{}: no overridable setting '{}'{}", origin, name,
-                                    suggestion_suffix(name, names)));
+    // An unknown name can only come from --set (the other layers iterate the table).
+    throw UsageError(fmt::format("{}: unknown setting '{}'{}", origin, printable(name),
+                                 suggestion_suffix(name, names)));
   }
 }
 

@@ -21,6 +21,7 @@
 #include "core/error.h"
 #include "core/parse.h"
 #include "core/url.h"
+#include "platform/fs.h"
 #include "results/metrics.h"
 
 namespace benchgate::config {
@@ -344,7 +345,7 @@ std::vector<std::pair<std::string, std::string>> read_headers(const Ctx& c, cons
     name = std::string(trim(name));
     value = std::string(trim(value));
     if (!is_token(name)) {
-      fail(c, line_of(&at), path, fmt::format("'{}' is not a valid header name", name));
+      fail(c, line_of(&at), path, fmt::format("'{}' is not a valid header name", printable(name)));
     }
     if (has_ctl(value)) {
       fail(c, line_of(&at), path,
@@ -559,11 +560,21 @@ struct ParsedDefaults {
   std::vector<double> rates;
 };
 
+std::string read_client_host(const Ctx& c, const toml::node& n, const std::string& p) {
+  auto s = read_string(c, n, p);
+  if (!s.empty() && !is_valid_client_host(s)) {
+    fail(c, line_of(&n), p,
+         fmt::format("'{}' is not a valid host; expected {}", printable(s), kClientHostRule));
+  }
+  return s;
+}
+
 std::string read_driver_name(const Ctx& c, const toml::node& n, const std::string& p) {
   auto s = read_string(c, n, p);
   const auto& names = known_drivers();
   if (std::find(names.begin(), names.end(), s) == names.end()) {
-    fail(c, line_of(&n), p, fmt::format("unknown driver '{}'{}", s, suggestion_suffix(s, names)));
+    fail(c, line_of(&n), p,
+         fmt::format("unknown driver '{}'{}", printable(s), suggestion_suffix(s, names)));
   }
   return s;
 }
@@ -633,12 +644,13 @@ ParsedDefaults read_defaults(const Ctx& c, const toml::table* tbl) {
     const auto& names = known_profilers();
     if (!s.empty() && std::find(names.begin(), names.end(), s) == names.end()) {
       fail(c, line_of(&n), p,
-           fmt::format("unknown profiler '{}'{}", s, suggestion_suffix(s, names)));
+           fmt::format("unknown profiler '{}'{}", printable(s), suggestion_suffix(s, names)));
     }
     d.profiler = s;
   });
-  t.with("client_host",
-         [&](const toml::node& n, const std::string& p) { d.client_host = read_string(c, n, p); });
+  t.with("client_host", [&](const toml::node& n, const std::string& p) {
+    d.client_host = read_client_host(c, n, p);
+  });
   t.with("clients",
          [&](const toml::node& n, const std::string& p) { pd.clients = read_clients(c, n, p); });
   t.with("rates",
@@ -763,7 +775,7 @@ AppSpec read_app(const Table& t, const Defaults& d) {
     a.label = read_string(c, *n, t.path("label"));
     if (!is_valid_name(a.label)) {
       fail(c, line_of(n), t.path("label"),
-           fmt::format("'{}' is not a valid label; expected {}", a.label, kNameRule));
+           fmt::format("'{}' is not a valid label; expected {}", printable(a.label), kNameRule));
     }
   } else {
     a.label = default_label(a.command, a.shell);
@@ -815,7 +827,8 @@ ScenarioSpec read_scenario(const Table& t, const ParsedDefaults& pd) {
     s.name = read_string(c, *n, t.path("name"));
     if (!is_valid_name(s.name)) {
       fail(c, line_of(n), t.path("name"),
-           fmt::format("'{}' is not a valid scenario name; expected {}", s.name, kNameRule));
+           fmt::format("'{}' is not a valid scenario name; expected {}", printable(s.name),
+                       kNameRule));
     }
   } else {
     fail(c, t.line(), t.path("name"), "missing; expected a name such as \"plaintext\"");
@@ -865,7 +878,7 @@ ScenarioSpec read_scenario(const Table& t, const ParsedDefaults& pd) {
         static_cast<int>(read_int(c, n, p, 0, 1024, "an integer from 0 (automatic) to 1024"));
   });
   t.with("client_host", [&](const toml::node& n, const std::string& p) {
-    s.driver_options.client_host = read_string(c, n, p);
+    s.driver_options.client_host = read_client_host(c, n, p);
   });
   t.with("pre_run",
          [&](const toml::node& n, const std::string& p) { s.pre_run = read_string(c, n, p); });
@@ -1097,7 +1110,8 @@ results::GateSettings read_gate(const Ctx& c, const toml::node* node,
       const std::string scen = key.substr(0, space);
       if (std::find(names.begin(), names.end(), scen) == names.end()) {
         fail(c, static_cast<int>(k.source().begin.line), kp,
-             fmt::format("no scenario named '{}'{}", scen, suggestion_suffix(scen, names)));
+             fmt::format("no scenario named '{}'{}", printable(scen),
+                         suggestion_suffix(scen, names)));
       }
       if (space != std::string::npos && !valid_cell_suffix(key.substr(space + 1))) {
         fail(c, static_cast<int>(k.source().begin.line), kp,
@@ -1354,18 +1368,17 @@ SuiteConfig parse_suite_text(const std::string& text, const std::string& origin,
 }
 
 SuiteConfig parse_suite_file(const fs::path& path, const std::string& hostname) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::error_code ec;
-    throw ConfigError(fmt::format("{}: cannot read the suite file ({})", path.string(),
-                                  fs::exists(path, ec) ? "permission denied" : "no such file"));
+  // Regular files of at most 512 MiB: "is a directory", "not a regular file", "cannot read".
+  std::string text;
+  try {
+    text = platform::read_input_file(path);
+  } catch (const ConfigError& e) {
+    throw ConfigError(fmt::format("{} (expected a suite file)", e.what()));
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
   Ctx c{path.string(), fs::absolute(path).parent_path()};
   toml::table root;
   try {
-    root = toml::parse(ss.str(), path.string());
+    root = toml::parse(text, path.string());
   } catch (const toml::parse_error& e) {
     throw ConfigError(fmt::format("{}:{}:{}: {}", path.string(), e.source().begin.line,
                                   e.source().begin.column, e.description()));
@@ -1522,14 +1535,26 @@ void validate_suite(const SuiteConfig& s) {
   if (d.driver_threads < 0) bad("defaults.driver_threads", "expected 0 (automatic) or more");
   const auto& drivers = known_drivers();
   if (std::find(drivers.begin(), drivers.end(), d.driver) == drivers.end()) {
-    bad("defaults.driver",
-        fmt::format("unknown driver '{}'{}", d.driver, suggestion_suffix(d.driver, drivers)));
+    bad("defaults.driver", fmt::format("unknown driver '{}'{}", printable(d.driver),
+                                       suggestion_suffix(d.driver, drivers)));
   }
   const auto& profilers = known_profilers();
   if (!d.profiler.empty() &&
       std::find(profilers.begin(), profilers.end(), d.profiler) == profilers.end()) {
-    bad("defaults.profiler", fmt::format("unknown profiler '{}'{}", d.profiler,
+    bad("defaults.profiler", fmt::format("unknown profiler '{}'{}", printable(d.profiler),
                                          suggestion_suffix(d.profiler, profilers)));
+  }
+
+  if (!d.client_host.empty() && !is_valid_client_host(d.client_host)) {
+    bad("defaults.client_host", fmt::format("'{}' is not a valid host; expected {}",
+                                            printable(d.client_host), kClientHostRule));
+  }
+  for (const auto& sc : s.scenarios) {
+    const auto& h = sc.driver_options.client_host;
+    if (!h.empty() && !is_valid_client_host(h)) {
+      bad("scenario " + sc.name + ": client_host",
+          fmt::format("'{}' is not a valid host; expected {}", printable(h), kClientHostRule));
+    }
   }
 
   if (s.apps.empty()) bad("app", "expected at least one app");
@@ -1540,7 +1565,7 @@ void validate_suite(const SuiteConfig& s) {
     const auto key = fmt::format("app[{}]", i);
     if (!is_valid_name(a.label)) {
       bad(key + ".label",
-          fmt::format("'{}' is not a valid label; expected {}", a.label, kNameRule));
+          fmt::format("'{}' is not a valid label; expected {}", printable(a.label), kNameRule));
     }
     if (!labels.insert(a.label).second) {
       bad(key + ".label", fmt::format("duplicate label '{}'; labels must be unique", a.label));
@@ -1571,8 +1596,8 @@ void validate_suite(const SuiteConfig& s) {
     const auto& sc = s.scenarios[i];
     const auto key = fmt::format("scenario[{}]", i);
     if (!is_valid_name(sc.name)) {
-      bad(key + ".name",
-          fmt::format("'{}' is not a valid scenario name; expected {}", sc.name, kNameRule));
+      bad(key + ".name", fmt::format("'{}' is not a valid scenario name; expected {}",
+                                     printable(sc.name), kNameRule));
     }
     if (!names.insert(sc.name).second) {
       bad(key + ".name", fmt::format("duplicate scenario name '{}'", sc.name));
@@ -1597,8 +1622,8 @@ void validate_suite(const SuiteConfig& s) {
       bad(key + ".warmup", "expected a duration of 0 or more");
     const std::string driver = sc.driver.empty() ? d.driver : sc.driver;
     if (std::find(drivers.begin(), drivers.end(), driver) == drivers.end()) {
-      bad(key + ".driver",
-          fmt::format("unknown driver '{}'{}", driver, suggestion_suffix(driver, drivers)));
+      bad(key + ".driver", fmt::format("unknown driver '{}'{}", printable(driver),
+                                       suggestion_suffix(driver, drivers)));
     }
     if (!sc.rates.empty() && !is_open_loop_driver(driver)) {
       bad(key + ".rates",

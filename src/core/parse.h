@@ -56,6 +56,13 @@ std::string replace_all(std::string s, std::string_view from, std::string_view t
 std::string format_bytes(double bytes);
 std::string format_si(double value);
 std::string format_latency(double seconds);
+/// 10485760 -> "10,485,760".
+std::string format_count(std::uint64_t n);
+
+/// A value for an error message: control bytes and invalid UTF-8 escaped (\n, \x00), cut to
+/// `max_chars` characters with "… (N bytes)" appended when longer. An echoed 10 MB value
+/// stays one short line.
+std::string printable(std::string_view value, std::size_t max_chars = 80);
 
 /// Runs f(); a ParseError (or std::invalid_argument) it throws becomes a UsageError whose
 /// message is "<context>: <message>".

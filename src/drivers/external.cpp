@@ -17,8 +17,11 @@ std::vector<std::string> tool_argv(const std::vector<std::string>& argv, const D
   // on to the end of its duration.
   std::vector<std::string> ssh = {"ssh", "-tt", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5"};
   ssh.insert(ssh.end(), o.ssh_options.begin(), o.ssh_options.end());
-  ssh.push_back(o.client_host);
+  // "--" before the host: a host beginning with '-' (-oProxyCommand=...) can never be read as
+  // an option (config validation refuses one too). After "--" ssh parses no more options, so
+  // the remote command follows the host directly.
   ssh.push_back("--");
+  ssh.push_back(o.client_host);
   ssh.push_back(shell_join(argv));
   return ssh;
 }

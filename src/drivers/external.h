@@ -23,7 +23,7 @@ struct ToolRun {
 };
 
 /// The argv actually executed: `argv` itself, or `ssh -tt -o BatchMode=yes -o
-/// ConnectTimeout=5 [ssh_options] HOST -- <argv quoted>` when options.client_host is set
+/// ConnectTimeout=5 [ssh_options] -- HOST <argv quoted>` when options.client_host is set
 /// (-tt: the remote tool is hung up when ssh is stopped; run_tool turns the pty's CRLF back
 /// into LF in ToolRun::output).
 std::vector<std::string> tool_argv(const std::vector<std::string>& argv, const DriverOptions& options);

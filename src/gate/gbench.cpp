@@ -448,7 +448,7 @@ std::string num(double v) {
 }
 
 std::string str(std::string_view s) {
-  return json(std::string(s)).dump();
+  return json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 // A time in seconds written in `unit`: the shortest decimal digits of the value with the
@@ -663,7 +663,8 @@ std::string gbench_text(const results::ResultsFile& results) {
   }
   // The machine context pretty-printed like Google Benchmark's; the mapping one family a line.
   std::string out = "{\n  \"context\": ";
-  std::string head = replace_all(ctx.dump(2), "\n", "\n  ");
+  std::string head = replace_all(
+      ctx.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace), "\n", "\n  ");
   head.erase(head.rfind('}'));
   while (!head.empty() && (head.back() == ' ' || head.back() == '\n'))
     head.pop_back();
@@ -673,7 +674,7 @@ std::string gbench_text(const results::ResultsFile& results) {
   for (const auto& [k, v] : fam.items()) {
     out += first_family ? "\n" : ",\n";
     first_family = false;
-    out += "      " + str(k) + ": " + v.dump();
+    out += "      " + str(k) + ": " + v.dump(-1, ' ', false, json::error_handler_t::replace);
   }
   out += "\n    }}\n  }";
   out += ",\n  \"benchmarks\": [\n";

@@ -15,6 +15,8 @@
 #include <limits>
 
 #include "core/error.h"
+#include "core/parse.h"
+#include "platform/fs.h"
 
 namespace benchgate::gate::detail {
 
@@ -53,6 +55,8 @@ struct NumberToken {
 }  // namespace
 
 std::string read_text(const std::filesystem::path& path) {
+  // Regular files of at most 512 MiB only: a FIFO would block open(), /dev/zero never ends.
+  platform::check_input_file(path);
   auto fail = [&](int err) {
     throw ConfigError(fmt::format("{}: cannot read: {}", path.string(), std::strerror(err)));
   };
@@ -108,6 +112,7 @@ void advise_huge_pages(const void* p, std::size_t bytes) {
 }
 
 MappedText map_text(const std::filesystem::path& path) {
+  platform::check_input_file(path);
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return own_text(read_text(path));  // read_text() reports the error
   struct stat st {};
@@ -147,7 +152,9 @@ void JsonScanner::fail_at(std::size_t offset, std::string_view what) const {
   const int line = line_of(offset);
   const std::size_t nl = offset == 0 ? std::string_view::npos : text_.rfind('\n', offset - 1);
   const std::size_t col = nl == std::string_view::npos ? offset + 1 : offset - nl;
-  std::string msg = fmt::format("{}:{}:{}: invalid JSON: {}", origin_, line, col, what);
+  // printable(): a NUL or a terminal escape in the text must not reach the message raw.
+  std::string msg =
+      fmt::format("{}:{}:{}: invalid JSON: {}", origin_, line, col, printable(what, 300));
   if (offset >= text_.size()) msg += " (unexpected end of file: the file looks truncated)";
   throw ConfigError(msg);
 }
@@ -157,7 +164,7 @@ void JsonScanner::fail(std::string_view what) const {
 }
 
 void JsonScanner::error_at(std::size_t offset, std::string_view what) const {
-  throw ConfigError(fmt::format("{}:{}: {}", origin_, line_of(offset), what));
+  throw ConfigError(fmt::format("{}:{}: {}", origin_, line_of(offset), printable(what, 300)));
 }
 
 void JsonScanner::skip_ws() {
@@ -480,7 +487,8 @@ nlohmann::json JsonScanner::value_impl(int depth) {
       }
       break;
     case '\0':
-      fail("expected a value");
+      if (pos_ >= text_.size()) fail("expected a value");
+      break;  // a NUL byte in the text: "found '\x00'" below
     default:
       break;
   }

@@ -199,7 +199,9 @@ class JsonText {
       out_ += s;
       out_ += '"';
     } else {
-      out_ += json(std::string(s)).dump();  // escapes and UTF-8 checks exactly as dump()
+      // Escapes exactly as dump(); invalid UTF-8 (a Google Benchmark name is any bytes)
+      // becomes U+FFFD instead of an exception.
+      out_ += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
     }
   }
 

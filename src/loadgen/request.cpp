@@ -6,7 +6,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/error.h"
 #include "core/parse.h"
+#include "platform/fs.h"
 
 namespace benchgate::loadgen {
 namespace {
@@ -83,11 +85,12 @@ RequestList parse_request_list(std::string_view text, const std::filesystem::pat
       if (path_text.empty()) throw err("@body-file needs a path");
       std::filesystem::path p(std::string{path_text});
       if (p.is_relative()) p = base_dir / p;
-      std::ifstream in(p, std::ios::binary);
-      if (!in) throw err(fmt::format("cannot read body file '{}'", p.string()));
-      std::ostringstream ss;
-      ss << in.rdbuf();
-      list.requests.back().body = ss.str();
+      // A regular file of at most 512 MiB (a FIFO would block, /dev/zero never ends).
+      try {
+        list.requests.back().body = platform::read_input_file(p);
+      } catch (const ConfigError& e) {
+        throw err(fmt::format("cannot read body file: {}", e.what()));
+      }
       continue;
     }
     if (line.starts_with("@body")) {
@@ -162,12 +165,14 @@ RequestList parse_request_list(std::string_view text, const std::filesystem::pat
 }
 
 RequestList load_request_list(const std::filesystem::path& path, const Url& origin) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ParseError(fmt::format("{}: cannot read the request list", path.string()));
-  std::ostringstream ss;
-  ss << in.rdbuf();
+  std::string text;
   try {
-    return parse_request_list(ss.str(), path.parent_path(), origin);
+    text = platform::read_input_file(path);
+  } catch (const ConfigError& e) {
+    throw ParseError(fmt::format("{} (expected the request list)", e.what()));
+  }
+  try {
+    return parse_request_list(text, path.parent_path(), origin);
   } catch (const ParseError& e) {
     std::string what = e.what();
     if (what.starts_with("line ")) what = what.substr(5);  // "N: ..." -> "<path>:N: ..."

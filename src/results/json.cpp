@@ -497,13 +497,61 @@ std::string scrub_nonfinite(const std::string& text, const std::string& origin) 
   return out;
 }
 
+// nlohmann's parser recurses once per nesting level: 100,000 '[' overflow the stack. A cheap
+// pass over the text (brackets outside strings) refuses deep nesting before it parses.
+constexpr int kMaxJsonDepth = 512;
+
+void check_json_depth(const std::string& text, const std::string& origin) {
+  int depth = 0;
+  bool in_string = false;
+  int line = 1;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        in_string = true;
+        break;
+      case '\n':
+        ++line;
+        break;
+      case '[':
+      case '{':
+        if (++depth > kMaxJsonDepth) {
+          throw ConfigError(
+              fmt::format("{}:{}: JSON nested deeper than {} levels", origin, line, kMaxJsonDepth));
+        }
+        break;
+      case ']':
+      case '}':
+        --depth;
+        break;
+      default:
+        break;
+    }
+  }
+}
+
 }  // namespace
 
 json parse_json_text(const std::string& text, const std::string& origin, bool allow_nonfinite) {
   if (trim(text).empty()) throw ConfigError(fmt::format("{}: file is empty", origin));
+  check_json_depth(text, origin);
   const std::string& src = allow_nonfinite ? scrub_nonfinite(text, origin) : text;
   try {
     return json::parse(src);
+  } catch (const json::out_of_range& e) {
+    // A number beyond double's range (1e999): not a syntax error, still bad input.
+    std::string what = e.what();
+    if (auto p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
+    throw ConfigError(fmt::format("{}: invalid JSON: {}", origin, printable(what, 200)));
   } catch (const json::parse_error& e) {
     // Translate the byte offset into line:column.
     std::size_t off = std::min<std::size_t>(e.byte ? e.byte - 1 : 0, src.size());
@@ -520,17 +568,16 @@ json parse_json_text(const std::string& text, const std::string& origin, bool al
     std::string what = e.what();
     if (auto p = what.find("parse error"); p != std::string::npos) what = what.substr(p);
     if (off >= src.size() - 1) what += " (the file looks truncated)";
-    throw ConfigError(fmt::format("{}:{}:{}: invalid JSON: {}", origin, line, col, what));
+    throw ConfigError(
+        fmt::format("{}:{}:{}: invalid JSON: {}", origin, line, col, printable(what, 300)));
+  } catch (const json::exception& e) {
+    throw ConfigError(fmt::format("{}: invalid JSON: {}", origin, printable(e.what(), 200)));
   }
 }
 
 json read_json_file(const std::filesystem::path& path, bool allow_nonfinite) {
-  std::string text;
-  try {
-    text = platform::read_file(path);
-  } catch (const std::exception& e) {
-    throw ConfigError(fmt::format("{}: cannot read: {}", path.string(), e.what()));
-  }
+  // Regular files only, at most 512 MiB: ConfigError naming the path otherwise.
+  const std::string text = platform::read_input_file(path);
   return parse_json_text(text, path.string(), allow_nonfinite);
 }
 

@@ -400,8 +400,9 @@ TEST_F(OfflineTest, BaselineUpdateWritesAtomicallyAndAFailedUpdateChangesNothing
   // A directory as the target: nothing written, the error names it.
   const auto to_dir =
       bg({"baseline", "update", "--from", results.string(), "--to", base.parent_path().string()});
-  EXPECT_NE(to_dir.exit_code, 0);
+  EXPECT_EQ(to_dir.exit_code, 2);
   EXPECT_TRUE(contains(to_dir.err, base.parent_path().string())) << to_dir.err;
+  EXPECT_TRUE(contains(to_dir.err, "is a directory")) << to_dir.err;
   EXPECT_EQ(read_text(base), before);
   // A successful update replaces it.
   ASSERT_EQ(update(write_results("results2.json", make_results("main", 0.5))).exit_code, 0);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "config/names.h"
 #include "core/error.h"
 #include "core/parse.h"
 #include "test_support.h"
@@ -518,7 +519,8 @@ TEST(SuiteErrors, MissingFile) {
     FAIL();
   } catch (const ConfigError& e) {
     EXPECT_STREQ(e.what(),
-                 "/nonexistent/benchgate.toml: cannot read the suite file (no such file)");
+                 "/nonexistent/benchgate.toml: cannot read: No such file or directory (expected a "
+                 "suite file)");
   }
 }
 
@@ -674,6 +676,19 @@ TEST(EnvOverrides, CliUsesTheSameSettingTable) {
   EXPECT_THROW(apply_override(s, "iterations", "0", "--iterations"), UsageError);
   for (const auto& o : override_settings()) {
     EXPECT_EQ(o.env, "BENCHGATE_" + to_upper_for_test(o.name)) << o.name;
+  }
+}
+
+TEST(ClientHost, HostNamesAddressesAndUserAtHost) {
+  for (const char* ok :
+       {"loadgen", "loadgen.example.com", "load-gen_2", "10.0.0.2", "::1", "fe80::1", "[fe80::1]",
+        "user@10.0.0.2", "ci.user@host", "user@[::1]", "::ffff:10.0.0.1"}) {
+    EXPECT_TRUE(is_valid_client_host(ok)) << ok;
+  }
+  for (const char* bad :
+       {"", "-oProxyCommand=touch x", "-p", "user@-oProxyCommand=x", "-user@host", "host name",
+        "host;rm", "$(id)", "a@b@c", "host\n", "[::1", ".hidden", "@host", "user@"}) {
+    EXPECT_FALSE(is_valid_client_host(bad)) << bad;
   }
 }
 

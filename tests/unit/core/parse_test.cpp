@@ -103,5 +103,32 @@ TEST(Url, Rejects) {
   }
 }
 
+TEST(Printable, EscapesControlBytesAndInvalidUtf8) {
+  EXPECT_EQ(printable("plain"), "plain");
+  EXPECT_EQ(printable("a\nb\tc\rd"), "a\\nb\\tc\\rd");
+  EXPECT_EQ(printable(std::string_view("a\0b", 3)), "a\\x00b");
+  EXPECT_EQ(printable("\x1b[31mred"), "\\x1b[31mred");
+  EXPECT_EQ(printable("caf\xc3\xa9 \xe2\x80\xa6"), "caf\xc3\xa9 \xe2\x80\xa6");  // valid UTF-8 kept
+  EXPECT_EQ(printable("bad\xff\xfe"), "bad\\xff\\xfe");
+  EXPECT_EQ(printable("\xc3"), "\\xc3");                    // truncated sequence
+  EXPECT_EQ(printable("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // a surrogate
+}
+
+TEST(Printable, CutsLongValuesNamingTheirSize) {
+  const std::string huge(10 * 1024 * 1024, 'x');
+  EXPECT_EQ(printable(huge), std::string(80, 'x') + "… (10,485,760 bytes)");
+  EXPECT_EQ(printable(std::string(80, 'y')), std::string(80, 'y'));
+  EXPECT_EQ(printable("abcdef", 3), "abc… (6 bytes)");
+  // The limit counts characters, not bytes: a multi-byte character is never split.
+  EXPECT_EQ(printable("\xc3\xa9\xc3\xa9\xc3\xa9", 2), "\xc3\xa9\xc3\xa9… (6 bytes)");
+}
+
+TEST(FormatCount, GroupsThousands) {
+  EXPECT_EQ(format_count(0), "0");
+  EXPECT_EQ(format_count(999), "999");
+  EXPECT_EQ(format_count(1000), "1,000");
+  EXPECT_EQ(format_count(10485760), "10,485,760");
+}
+
 }  // namespace
 }  // namespace benchgate

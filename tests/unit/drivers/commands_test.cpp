@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -279,7 +280,7 @@ TEST(RemoteCommand, SshWithOptionsAndOneQuotedRemoteCommand) {
   const auto ssh = tool_argv(cmd.argv, o);
   EXPECT_EQ(ssh,
             (Argv{"ssh", "-tt", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-p", "2222", "-i",
-                  "/keys/id ed25519", "-o", "StrictHostKeyChecking=no", "loadgen.example", "--",
+                  "/keys/id ed25519", "-o", "StrictHostKeyChecking=no", "--", "loadgen.example",
                   "wrk -t2 -c16 -d3s --timeout 2s --latency -H 'X-Test: a b' "
                   "http://127.0.0.1:8091/plaintext"}));
   // The remote shell splits the command back into exactly the local argv.
@@ -300,14 +301,28 @@ TEST(RemoteCommand, QuotingSurvivesTheRemoteShell) {
                      "*"};
   const auto ssh = tool_argv(argv, o);
   ASSERT_EQ(ssh.size(), 9u);
-  EXPECT_EQ(ssh[6], "user@10.0.0.2");
-  EXPECT_EQ(ssh[7], "--");
+  EXPECT_EQ(ssh[6], "--");
+  EXPECT_EQ(ssh[7], "user@10.0.0.2");
   EXPECT_EQ(shell_split(ssh[8]), argv);
   // Nothing the remote shell would expand is left unquoted.
   for (const char* c : {"$HOME", "&r", "'y'"}) {
     EXPECT_NE(ssh[8].find(c), std::string::npos) << c;
   }
   EXPECT_EQ(ssh[8].find(" * "), std::string::npos) << ssh[8];
+}
+
+TEST(RemoteCommand, TheHostComesAfterTheEndOfOptions) {
+  // Config validation refuses such a host; the argv does not rely on it: after "--" ssh reads
+  // "-oProxyCommand=..." as the host name, never as an option.
+  DriverOptions o;
+  o.client_host = "-oProxyCommand=touch /tmp/pwned";
+  const Argv argv = {"wrk", "http://h/"};
+  const auto ssh = tool_argv(argv, o);
+  ASSERT_EQ(ssh.size(), 9u);
+  EXPECT_EQ(ssh[6], "--");
+  EXPECT_EQ(ssh[7], o.client_host);
+  EXPECT_EQ(ssh[8], "wrk http://h/");
+  EXPECT_EQ(std::count(ssh.begin(), ssh.end(), "--"), 1);
 }
 
 TEST(RemoteCommand, Wrk2AndJmeterOverSsh) {
@@ -320,7 +335,7 @@ TEST(RemoteCommand, Wrk2AndJmeterOverSsh) {
   req.options.threads = 2;
   const auto wrk2 = tool_argv(wrk2_command(req, req.duration, seconds(10), "").argv, req.options);
   EXPECT_EQ(wrk2, (Argv{"ssh", "-tt", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-p", "22",
-                        "loadhost", "--",
+                        "--", "loadhost",
                         "wrk2 -t2 -c16 -d15s -R 2000 --timeout 2s --latency "
                         "http://10.0.0.1:8080/plaintext"}));
 

@@ -70,6 +70,9 @@ TEST(RequestList, ErrorsNameTheLine) {
            {"GET /a\n@body \\q\n", "unknown escape"},
            {"GET /a\n@bodyx\n", "unknown directive"},
            {"GET /a\n@body-file /nonexistent/file\n", "cannot read body file"},
+           // Not a regular file: refused before it is opened (it would never end).
+           {"GET /a\n@body-file /dev/zero\n", "/dev/zero: not a regular file"},
+           {"GET /a\n@body-file /tmp\n", "/tmp: is a directory"},
            {"get /a\n", "line 1: expected 'METHOD /path"},
        }) {
     try {
