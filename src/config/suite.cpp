@@ -480,7 +480,7 @@ const std::vector<std::string_view> kPathExtras = {"plan", "user_properties", "s
 
 constexpr std::int64_t kMaxIterations = 100'000;
 
-void read_driver_options(const Table& t, drivers::DriverOptions& o) {
+void read_driver_options(const Table& t, results::DriverOptions& o) {
   const auto& c = t.ctx;
   t.with("method", [&](const toml::node& n, const std::string& p) {
     o.method = read_string(c, n, p);
@@ -555,7 +555,7 @@ void read_driver_options(const Table& t, drivers::DriverOptions& o) {
 
 struct ParsedDefaults {
   Defaults d;
-  drivers::DriverOptions options;
+  results::DriverOptions options;
   std::vector<int> clients;
   std::vector<double> rates;
 };
@@ -1311,7 +1311,7 @@ nlohmann::json threshold_to_json(const results::MetricThreshold& th, std::string
   return j;
 }
 
-nlohmann::json driver_options_to_json(const drivers::DriverOptions& o) {
+nlohmann::json driver_options_to_json(const results::DriverOptions& o) {
   nlohmann::json j;
   j["method"] = o.method;
   nlohmann::json headers = nlohmann::json::array();

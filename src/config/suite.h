@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "core/clock.h"
-#include "drivers/driver.h"
+#include "results/driver_options.h"
 #include "results/gate_settings.h"
 
 namespace benchgate::config {
@@ -44,7 +44,7 @@ struct ScenarioSpec {
   std::optional<Nanos> warmup;
   std::optional<int> iterations;
   std::string driver;  ///< empty: defaults.driver
-  drivers::DriverOptions driver_options;
+  results::DriverOptions driver_options;
   std::string pre_run;   ///< shell command run before each run of this scenario
   std::string post_run;  ///< shell command run after each run of this scenario (app stopped)
 };

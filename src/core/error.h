@@ -35,22 +35,10 @@ class RunError : public Error {
   explicit RunError(const std::string& what) : Error(ExitCode::kRunFailed, what) {}
 };
 
-/// Nothing comparable (exit 3).
-class NotComparableError : public Error {
- public:
-  explicit NotComparableError(const std::string& what) : Error(ExitCode::kNotComparable, what) {}
-};
-
 /// A bug or an environment failure such as an unwritable report (exit 5).
 class InternalError : public Error {
  public:
   explicit InternalError(const std::string& what) : Error(ExitCode::kInternal, what) {}
-};
-
-/// The user interrupted (SIGINT/SIGTERM) and cleanup is done (exit 130).
-class Interrupted : public Error {
- public:
-  Interrupted() : Error(ExitCode::kInterrupted, "interrupted") {}
 };
 
 }  // namespace benchgate

@@ -12,30 +12,13 @@
 
 #include "core/cancel.h"
 #include "core/clock.h"
+#include "results/driver_options.h"
 #include "results/model.h"
 
 namespace benchgate::drivers {
 
-/// Options shared by every driver; each driver uses what applies to it and ignores the rest.
-struct DriverOptions {
-  std::string method = "GET";
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
-  int pipeline = 1;        ///< requests in flight per connection (HTTP pipelining depth)
-  bool keepalive = true;   ///< false: "Connection: close", a new connection per request
-  Nanos timeout = std::chrono::seconds(2);  ///< per-request timeout
-  int threads = 0;                           ///< 0: one per driver CPU (or a sensible default)
-  std::vector<int> cpus;                     ///< driver CPU affinity; empty = not pinned
-  std::string script;                        ///< wrk: Lua script passed with -s
-  std::vector<std::string> script_args;      ///< wrk: arguments after "--"
-  std::string requests_file;                 ///< builtin: list of requests (weighted/round-robin)
-  bool tls_verify = false;                   ///< https: verify the server certificate
-  double max_error_rate = 0.01;  ///< failed-request share above which a load point is invalid
-  std::string tool_path;                     ///< explicit path of an external tool (wrk2, jmeter)
-  std::string client_host;                   ///< run the driver over ssh on this host
-  std::vector<std::string> ssh_options;      ///< extra ssh options (tests: -p, -i, ...)
-  std::map<std::string, std::string> extra;  ///< driver-specific (jmeter: plan, props files)
-};
+/// The plain options struct lives in results (config reads it without the drivers).
+using DriverOptions = results::DriverOptions;
 
 /// What to drive in one load period.
 struct DriveRequest {

@@ -65,7 +65,7 @@ struct Run {
   Nanos ready_timeout = std::chrono::seconds(30);
   std::string driver;
   /// Resolved: cpus, threads and client_host fall back to the suite defaults.
-  drivers::DriverOptions driver_options;
+  results::DriverOptions driver_options;
   std::string scenario_pre_run;
   std::string scenario_post_run;
   std::string profiler;  ///< "" = none

@@ -297,8 +297,8 @@ nlohmann::json machine_context(const SysRoots& roots) {
   return ctx;
 }
 
-results::Testbed testbed(const nlohmann::json& ctx) {
-  results::Testbed t;
+Testbed testbed(const nlohmann::json& ctx) {
+  Testbed t;
   t.cpu_model = ctx.value("cpu_model", std::string("unknown"));
   t.num_cpus = ctx.value("num_cpus", 0);
   t.kernel = ctx.value("kernel", std::string("unknown"));

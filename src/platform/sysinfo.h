@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/clock.h"
-#include "results/model.h"
+#include "platform/testbed.h"
 
 namespace benchgate::platform {
 
@@ -33,7 +33,7 @@ void check_cpus_available(const std::vector<int>& cpus, const std::string& optio
 nlohmann::json machine_context(const SysRoots& roots = {});
 
 /// Testbed fields + fingerprint (a stable hash of cpu_model, num_cpus, kernel_major, build type).
-results::Testbed testbed(const nlohmann::json& machine_context);
+Testbed testbed(const nlohmann::json& machine_context);
 
 /// Allow-listed CI variables (docs/ci.md) present in the environment, plus
 /// "git_commit"/"git_dirty" of the working tree when inside a git checkout.

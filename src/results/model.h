@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "platform/testbed.h"
+
 namespace benchgate::results {
 
 inline constexpr int kSchemaVersion = 1;
@@ -191,14 +193,8 @@ struct RunRecord {
   std::vector<std::string> warnings;  ///< e.g. "readiness URL answered HTTP 404"
 };
 
-struct Testbed {
-  std::string cpu_model;
-  int num_cpus = 0;
-  std::string kernel;        ///< full release string
-  std::string kernel_major;  ///< "6.1"
-  std::string build_type;
-  std::string fingerprint;  ///< stable hash of the fields above
-};
+/// Declared in platform (platform::testbed() fills it); part of the model as results::Testbed.
+using Testbed = platform::Testbed;
 
 struct RunOrder {
   std::uint64_t seed = 0;

@@ -1,0 +1,37 @@
+#pragma once
+// Options shared by every driver, as a plain struct: config reads them from benchgate.toml,
+// matrix copies them into each run, drivers (drivers::DriverOptions) use them. Here so that
+// config needs neither the drivers nor the load generator.
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/clock.h"
+
+namespace benchgate::results {
+
+/// Options shared by every driver; each driver uses what applies to it and ignores the rest.
+struct DriverOptions {
+  std::string method = "GET";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  int pipeline = 1;       ///< requests in flight per connection (HTTP pipelining depth)
+  bool keepalive = true;  ///< false: "Connection: close", a new connection per request
+  Nanos timeout = std::chrono::seconds(2);  ///< per-request timeout
+  int threads = 0;                          ///< 0: one per driver CPU (or a sensible default)
+  std::vector<int> cpus;                    ///< driver CPU affinity; empty = not pinned
+  std::string script;                       ///< wrk: Lua script passed with -s
+  std::vector<std::string> script_args;     ///< wrk: arguments after "--"
+  std::string requests_file;                ///< builtin: list of requests (weighted/round-robin)
+  bool tls_verify = false;                  ///< https: verify the server certificate
+  double max_error_rate = 0.01;  ///< failed-request share above which a load point is invalid
+  std::string tool_path;         ///< explicit path of an external tool (wrk2, jmeter)
+  std::string client_host;       ///< run the driver over ssh on this host
+  std::vector<std::string> ssh_options;      ///< extra ssh options (tests: -p, -i, ...)
+  std::map<std::string, std::string> extra;  ///< driver-specific (jmeter: plan, props files)
+};
+
+}  // namespace benchgate::results
