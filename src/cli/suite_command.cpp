@@ -700,6 +700,7 @@ CLI::App* add_compare_command(CLI::App& app, CompareOptions& o) {
 int run_compare(const CompareOptions& o) {
   config::SuiteConfig s;
   s.name = "compare";
+  s.hostname = platform::machine_context().value("host_name", "");  // as `run` records it
   for (std::size_t i = 0; i < o.apps.size(); ++i) {
     auto app = parse_compare_app(o.apps[i], i);
     app.pre_run = o.pre_run;

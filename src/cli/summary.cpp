@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/parse.h"
 
 namespace benchgate::cli {
@@ -41,7 +43,11 @@ void print_drive_summary(std::ostream& os, const results::ResultsFile& r) {
           d.non_2xx_3xx + d.errors.total(), a.cpu_percent,
           cpr == p.metrics.end() ? "-" : fmt::format("{:.1f}us", cpr->second * 1e6),
           format_bytes(static_cast<double>(a.rss_peak)),
-          format_bytes(static_cast<double>(a.rss_end - a.rss_start)),
+          // No delta when a process exited during the period (a crash is not a shrink).
+          std::none_of(a.per_process.begin(), a.per_process.end(),
+                       [](const auto& pp) { return pp.exited; })
+              ? format_bytes(static_cast<double>(a.rss_end - a.rss_start))
+              : std::string("-"),
           p.status == "ok" ? "" : fmt::format("  [{}: {}]", p.status, p.reason));
       if (d.non_2xx_3xx > 0) {
         os << fmt::format("  {:<14} warning: {} non-2xx/3xx responses (excluded from req/s)\n", "",

@@ -176,11 +176,25 @@ results::DriverResult builtin_driver_result(const loadgen::EngineResult& r,
   auto& x = out.extra;
   x["connections"] = config.connections;
   x["pipeline"] = config.pipeline;
-  x["keepalive"] = config.keepalive;
+  // What happened, not what was asked: a server that closes after each response makes every
+  // request open a connection even when keep-alive was requested.
+  const std::int64_t sent_total = r.sent_reused + r.sent_fresh;
+  x["keepalive_requested"] = config.keepalive;
+  x["keepalive"] = r.sent_reused > 0;
+  x["keepalive_reused"] =
+      sent_total > 0 ? static_cast<double>(r.sent_reused) / static_cast<double>(sent_total) : 0.0;
   x["connections_opened"] = r.connections_opened;
   x["requests_sent"] = r.sent;
-  x["latency_from"] =
-      config.rate > 0 ? "intended send time (coordinated omission corrected)" : "send time";
+  if (!r.connect_time.empty()) {
+    x["connect_time"] = {{"count", r.connect_time.count()},
+                         {"mean_s", r.connect_time.mean_ns() / 1e9},
+                         {"p50_s", r.connect_time.quantile_ns(0.5) / 1e9},
+                         {"p99_s", r.connect_time.quantile_ns(0.99) / 1e9},
+                         {"max_s", static_cast<double>(r.connect_time.max_ns()) / 1e9}};
+  }
+  x["latency_from"] = config.rate > 0
+                          ? "intended send time (coordinated omission corrected)"
+                          : "send time; for a request on a new connection, the start of connecting";
   if (config.rate > 0) x["open_loop_late"] = r.open_loop_late;
   if (!r.first_error.empty()) x["first_error"] = r.first_error;
   auto threads = nlohmann::json::array();

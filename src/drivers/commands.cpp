@@ -53,6 +53,17 @@ long long whole_seconds_ceil(Nanos d) {
   return std::max(1LL, s);
 }
 
+void check_wrk_whole_seconds(std::string_view tool, std::string_view option, Nanos d) {
+  constexpr long long kSecond = 1'000'000'000;
+  if (d.count() >= kSecond && d.count() % kSecond == 0) return;
+  auto name = option;
+  if (name.rfind("--", 0) == 0) name.remove_prefix(2);
+  throw UsageError(
+      fmt::format("{}: {} takes whole seconds: {} {}; use {} or the builtin driver", option, tool,
+                  name, format_duration(d),
+                  d.count() < kSecond ? "≥ 1s" : fmt::format("{}s", whole_seconds_ceil(d))));
+}
+
 int wrk_threads(int requested, int connections, int driver_cpus) {
   const int c = std::max(1, connections);
   int t = requested > 0 ? requested : std::min(c, driver_cpus > 0 ? driver_cpus : 2);

@@ -66,6 +66,11 @@ int wrk_threads(int requested, int connections, int driver_cpus);
 /// Rounds up to whole seconds, at least 1 (wrk's -d and --timeout are integers).
 long long whole_seconds_ceil(Nanos d);
 
+/// wrk's -d takes whole seconds: throws UsageError naming `option` ("--duration",
+/// "--warmup") and the value unless d is a whole number of seconds ≥ 1s ("wrk takes whole
+/// seconds: duration 100ms; use ≥ 1s or the builtin driver"). `tool`: "wrk", "wrk-pipeline"...
+void check_wrk_whole_seconds(std::string_view tool, std::string_view option, Nanos d);
+
 struct Wrk2CommandSpec {
   WrkCommandSpec wrk;        ///< program defaults to "wrk2" by build_wrk2_command when left "wrk"
   double rate = 0;           ///< -R: total requests/s across all connections (required, > 0)

@@ -42,6 +42,9 @@ class WrkDriver final : public Driver {
                                    name()));
     }
     build(req, req.duration, "x");  // throws UsageError for combinations wrk cannot do
+    // wrk's -d is whole seconds: 100ms must not silently become 1s.
+    check_wrk_whole_seconds(name(), "--duration", req.duration);
+    if (req.warmup > Nanos::zero()) check_wrk_whole_seconds(name(), "--warmup", req.warmup);
   }
 
   results::DriverResult run(const DriveRequest& req, DriveHooks& hooks, const CancelToken& cancel,

@@ -117,6 +117,7 @@ struct Conn {
   bool want_out = false;  // EPOLLOUT registered
   bool sent_one = false;  // close mode: this connection has had its request
   bool in_ready = false;  // open loop: queued in the ready ring
+  bool fresh = false;     // open, and no request has been put on it yet
   std::uint32_t head = 0, count = 0;
   std::int64_t since = 0;     // connect start
   std::int64_t retry_at = 0;  // kDown: when to reconnect
@@ -309,6 +310,8 @@ void Worker::continue_handshake(Conn& c, std::int64_t now) {
 
 void Worker::set_open(Conn& c, std::int64_t now) {
   c.st = Conn::St::kOpen;
+  c.fresh = true;
+  if (in_window(now)) res_.connect_time.record(now - c.since);
   set_want_out(c, false);
   if (open_loop()) {
     make_ready(c);
@@ -327,6 +330,7 @@ void Worker::make_ready(Conn& c) {
 void Worker::enqueue(Conn& c, std::int64_t intended, std::int64_t now) {
   const std::uint32_t req = selector_.next();
   if (c.count == 0) c.parser.start(sh_.head[req] != 0);
+  if (in_window(now)) ++(c.fresh ? res_.sent_fresh : res_.sent_reused);
   c.ring[(c.head + c.count) % pipeline_] = Slot{intended, now, req};
   ++c.count;
   c.out.append(sh_.wire[req]);
@@ -337,8 +341,12 @@ void Worker::enqueue(Conn& c, std::int64_t intended, std::int64_t now) {
 void Worker::fill_closed(Conn& c, std::int64_t now) {
   if (!usable(c)) return;
   const std::uint32_t cap = cfg_.keepalive ? pipeline_ : 1;
+  // The first requests on a new connection waited for it: their latency starts when
+  // connecting started (c.since), as a client that had to connect first sees it.
+  const std::int64_t from = c.fresh ? c.since : now;
   while (c.count < cap)
-    enqueue(c, now, now);
+    enqueue(c, from, now);
+  c.fresh = false;
   flush(c, now);
 }
 
@@ -587,6 +595,7 @@ void Worker::dispatch(std::int64_t now) {
     if (!usable(c)) continue;
     if (in_window(now) && now - due >= kLateNs) ++res_.open_loop_late;
     enqueue(c, due, now);
+    c.fresh = false;
     ++k_;
     if (flush(c, now)) make_ready(c);
   }
@@ -872,6 +881,9 @@ EngineResult Engine::run(const CancelToken& cancel, Clock& clock, const EngineHo
     out.errors.parse += r.errors.parse;
     out.reconnects += r.reconnects;
     out.connections_opened += r.connections_opened;
+    out.connect_time.merge(r.connect_time);
+    out.sent_reused += r.sent_reused;
+    out.sent_fresh += r.sent_fresh;
     out.bytes_read += r.bytes_read;
     out.bytes_written += r.bytes_written;
     out.latency.merge(r.latency);

@@ -79,8 +79,17 @@ struct EngineResult {
   ErrorCounts errors;
   std::int64_t reconnects = 0;          ///< connections re-opened other than by design
   std::int64_t connections_opened = 0;  ///< successful connects (close mode: one per request)
+  /// Connection set-up times of the connects that completed in the window: from connect() to
+  /// open (TCP, plus the TLS handshake for https).
+  LatencyHistogram connect_time;
+  /// Requests sent in the window on a connection that had already carried a request
+  /// (keep-alive reuse) and on a fresh one.
+  std::int64_t sent_reused = 0, sent_fresh = 0;
   std::int64_t bytes_read = 0, bytes_written = 0;
-  LatencyHistogram latency;         ///< open loop: from intended send time; closed: from send
+  /// Open loop: from the intended send time. Closed loop: from the send, or, for a request
+  /// that had to wait for a new connection (its first on that connection), from the start of
+  /// connecting (as wrk2 and k6 count it), so connection-per-request servers are not flattered.
+  LatencyHistogram latency;
   LatencyHistogram service;         ///< from actual send time (open loop only)
   std::int64_t open_loop_late = 0;  ///< open loop: requests sent ≥ 1 ms after their slot
   double interval_s = 0;

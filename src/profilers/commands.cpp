@@ -124,14 +124,14 @@ std::vector<std::string> build_massif_command(const MassifSpec& s) {
   if (s.time_unit != "i" && s.time_unit != "ms" && s.time_unit != "B") {
     throw UsageError(fmt::format("massif: time unit must be i, ms or B, got '{}'", s.time_unit));
   }
-  std::vector<std::string> a = {s.valgrind.empty() ? "valgrind" : s.valgrind,
-                                "--tool=massif",
-                                fmt::format("--massif-out-file={}", s.output.string()),
-                                fmt::format("--time-unit={}", s.time_unit),
-                                fmt::format("--detailed-freq={}", s.detailed_freq),
-                                fmt::format("--max-snapshots={}", s.max_snapshots),
-                                fmt::format("--depth={}", s.depth),
-                                fmt::format("--threshold={}", s.threshold)};
+  std::vector<std::string> a = {s.valgrind.empty() ? "valgrind" : s.valgrind, "--tool=massif"};
+  if (s.trace_children) a.push_back("--trace-children=yes");
+  a.insert(a.end(),
+           {fmt::format("--massif-out-file={}", s.output.string()),
+            fmt::format("--time-unit={}", s.time_unit),
+            fmt::format("--detailed-freq={}", s.detailed_freq),
+            fmt::format("--max-snapshots={}", s.max_snapshots), fmt::format("--depth={}", s.depth),
+            fmt::format("--threshold={}", s.threshold)});
   if (s.stacks) a.push_back("--stacks=yes");
   if (s.pages_as_heap) a.push_back("--pages-as-heap=yes");
   a.push_back("--");

@@ -56,7 +56,10 @@ std::vector<std::string> build_perf_script_command(const std::string& perf,
 
 struct MassifSpec {
   std::string valgrind = "valgrind";
-  std::filesystem::path output;      ///< --massif-out-file (required)
+  /// --massif-out-file (required). With trace_children, end it in "%p" (valgrind puts the
+  /// pid there): every process writes its own file instead of overwriting one.
+  std::filesystem::path output;
+  bool trace_children = true;        ///< --trace-children=yes: follow exec and fork
   std::string time_unit = "ms";      ///< i | ms | B; ms suits servers that sleep between requests
   int detailed_freq = 10;            ///< --detailed-freq
   int max_snapshots = 100;           ///< --max-snapshots
@@ -67,7 +70,8 @@ struct MassifSpec {
   std::vector<std::string> command;  ///< the app (required)
 };
 
-/// `valgrind --tool=massif --massif-out-file=F --time-unit=ms ... -- command`.
+/// `valgrind --tool=massif [--trace-children=yes] --massif-out-file=F --time-unit=ms ... --
+/// command`.
 std::vector<std::string> build_massif_command(const MassifSpec& spec);
 /// `ms_print [--threshold=T] FILE`.
 std::vector<std::string> build_ms_print_command(const std::string& ms_print,

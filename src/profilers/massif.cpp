@@ -410,4 +410,36 @@ results::ProfileSummary summarize_massif(const MassifProfile& p, std::size_t top
   return s;
 }
 
+std::vector<int> valgrind_pids(std::string_view log) {
+  std::vector<int> pids;
+  std::size_t pos = 0;
+  while (pos < log.size()) {
+    auto end = log.find('\n', pos);
+    if (end == std::string_view::npos) end = log.size();
+    auto line = log.substr(pos, end - pos);
+    pos = end + 1;
+    if (line.size() < 5 || line.substr(0, 2) != "==") continue;
+    auto close = line.find("==", 2);
+    if (close == std::string_view::npos || close == 2) continue;
+    auto digits = line.substr(2, close - 2);
+    if (digits.find_first_not_of("0123456789") != std::string_view::npos || digits.size() > 9) {
+      continue;
+    }
+    const int pid = std::stoi(std::string(digits));
+    if (pid > 0 && std::find(pids.begin(), pids.end(), pid) == pids.end()) pids.push_back(pid);
+  }
+  return pids;
+}
+
+std::optional<int> output_file_pid(std::string_view name, std::string_view prefix) {
+  if (name.size() <= prefix.size() || name.substr(0, prefix.size()) != prefix) return std::nullopt;
+  auto digits = name.substr(prefix.size());
+  if (digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string_view::npos) {
+    return std::nullopt;
+  }
+  const int pid = std::stoi(std::string(digits));
+  if (pid <= 0) return std::nullopt;
+  return pid;
+}
+
 }  // namespace benchgate::profilers

@@ -77,4 +77,12 @@ std::vector<AllocationSite> allocation_sites(const MassifSnapshot& snapshot);
 /// and sites (with their stacks).
 results::ProfileSummary summarize_massif(const MassifProfile& profile, std::size_t top = 25);
 
+/// The pids valgrind ran, in order of first appearance, from its messages ("==1234== Massif, a
+/// heap profiler"): every process it traced prints such a banner (an exec'd program again
+/// under the same pid).
+std::vector<int> valgrind_pids(std::string_view log);
+/// The pid of a per-process output file name "massif.out.<pid>" (prefix: "massif.out."), or
+/// nullopt when the name is not that.
+std::optional<int> output_file_pid(std::string_view file_name, std::string_view prefix);
+
 }  // namespace benchgate::profilers

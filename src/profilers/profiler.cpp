@@ -13,6 +13,7 @@
 #include "profilers/flamegraph.h"
 #include "profilers/massif.h"
 #include "profilers/oprofile.h"
+#include "profilers/perf_opreport.h"
 #include "profilers/perf_parse.h"
 
 namespace benchgate::profilers {
@@ -313,30 +314,78 @@ class MassifProfiler final : public Profiler {
                                 const ProfilerContext& ctx) const override {
     MassifSpec s;
     s.valgrind = program(ctx, "valgrind");
-    s.output = ctx.path("massif.out");
+    // One file per process: valgrind follows a wrapper script's exec and a master's forked
+    // workers (--trace-children=yes) and puts each one's pid in place of %p.
+    s.output = ctx.path(std::string(kOutPrefix) + "%p");
+    s.trace_children = true;
     s.command = app;
     fs::create_directories(s.output.parent_path());
     return build_massif_command(s);
   }
   results::ProfileSummary post_process(const ProfilerContext& ctx, const ToolRunner& run,
                                        std::string_view rec_stderr) const override {
-    const auto out = ctx.path("massif.out");
-    if (!fs::exists(out)) {
+    // The per-process outputs, by pid.
+    const auto dir = ctx.path(kOutPrefix).parent_path();
+    const std::string prefix = ctx.path(kOutPrefix).filename().string();
+    std::map<int, fs::path> outputs;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+      if (auto pid = output_file_pid(e.path().filename().string(), prefix)) {
+        outputs[*pid] = e.path();
+      }
+    }
+    const auto seen = valgrind_pids(rec_stderr);
+    auto pid_text = [](const auto& pids) {
+      std::vector<std::string> t;
+      for (int p : pids)
+        t.push_back(std::to_string(p));
+      return join(t, ", ");
+    };
+    if (outputs.empty()) {
       auto why = diagnose_profiler_stderr(rec_stderr);
-      return failed("massif", fmt::format("valgrind wrote no massif output{}",
+      return failed("massif", fmt::format("valgrind wrote no massif output{}{}",
+                                          seen.empty() ? " (valgrind printed no process id)"
+                                                       : fmt::format(" (valgrind ran pid {})",
+                                                                     pid_text(seen)),
                                           why.empty() ? "" : ": " + why));
     }
-    results::ProfileSummary s;
-    try {
-      s = summarize_massif(parse_massif_out(platform::read_file(out)), ctx.top);
-    } catch (const std::exception& e) {
-      return failed("massif", fmt::format("cannot read {}: {}", out.string(), e.what()));
+    // Each process: parsed, ms_print'ed. The summary is the one with the largest peak heap.
+    struct One {
+      int pid;
+      results::ProfileSummary summary;
+      double peak = 0;
+    };
+    std::vector<One> parsed;
+    std::vector<std::string> problems;
+    nlohmann::json processes = nlohmann::json::array();
+    for (const auto& [pid, path] : outputs) {
+      One o{pid, {}, 0};
+      try {
+        o.summary = summarize_massif(parse_massif_out(platform::read_file(path)), ctx.top);
+        o.peak = o.summary.extra.value("peak_heap_B", 0.0);
+      } catch (const std::exception& e) {
+        problems.push_back(fmt::format("cannot read {}: {}", path.string(), e.what()));
+        continue;
+      }
+      const auto report = fmt::format("ms_print.{}.txt", pid);
+      if (auto err = run_tool(run, build_ms_print_command(sibling(ctx, "ms_print"), path),
+                              ctx.path(report));
+          !err.empty()) {
+        o.summary.extra["ms_print_error"] = err;
+      }
+      processes.push_back({{"pid", pid},
+                           {"command", o.summary.extra.value("command", "")},
+                           {"peak_heap_B", o.peak},
+                           {"artifact", ctx.artifact(path.filename().string())}});
+      parsed.push_back(std::move(o));
     }
-    if (auto err = run_tool(run, build_ms_print_command(sibling(ctx, "ms_print"), out),
-                            ctx.path("ms_print.txt"));
-        !err.empty()) {
-      s.extra["ms_print_error"] = err;
-    }
+    if (parsed.empty()) return failed("massif", join(problems, "; "));
+    std::stable_sort(parsed.begin(), parsed.end(),
+                     [](const One& a, const One& b) { return a.peak > b.peak; });
+    results::ProfileSummary s = parsed.front().summary;
+    s.status = "ok";
+    s.extra["summary_of_pid"] = parsed.front().pid;
+    s.extra["pids"] = processes;
     if (ctx.demangler) {
       std::vector<std::string> names;
       for (const auto& e : s.top_symbols)
@@ -345,10 +394,35 @@ class MassifProfiler final : public Profiler {
       for (std::size_t i = 0; i < d.size(); ++i)
         s.top_symbols[i].name = d[i];
     }
-    add_artifact(s, ctx, "massif-out", "massif.out", "valgrind massif output");
-    add_artifact(s, ctx, "massif-report", "ms_print.txt", "ms_print: heap over time and trees");
+    // Artifacts of every process, the summarised one first.
+    for (const auto& o : parsed) {
+      add_artifact(s, ctx, "massif-out", fmt::format("{}{}", kOutPrefix, o.pid),
+                   fmt::format("valgrind massif output of pid {}", o.pid));
+      add_artifact(s, ctx, "massif-report", fmt::format("ms_print.{}.txt", o.pid),
+                   fmt::format("ms_print of pid {}: heap over time and trees", o.pid));
+    }
+    // A process valgrind ran that left no output (killed before it could write, or its
+    // output unreadable) makes the profile incomplete.
+    std::vector<int> missing;
+    for (int pid : seen) {
+      if (!outputs.count(pid)) missing.push_back(pid);
+    }
+    if (!missing.empty() || !problems.empty()) {
+      s.status = "failed";
+      std::vector<std::string> why;
+      if (!missing.empty()) {
+        why.push_back(fmt::format(
+            "valgrind ran pid {} but pid {} wrote no massif output (killed before it exited?)",
+            pid_text(seen), pid_text(missing)));
+      }
+      why.insert(why.end(), problems.begin(), problems.end());
+      s.reason = join(why, "; ");
+    }
     return s;
   }
+
+ private:
+  static constexpr std::string_view kOutPrefix = "massif.out.";
 };
 
 // ---- oprofile --------------------------------------------------------------------------------
@@ -361,6 +435,18 @@ class OprofileProfiler final : public Profiler {
     return system_ ? Attachment::kSystemWide : Attachment::kWrap;
   }
   std::optional<std::string> unavailable_reason(const ProfilerContext& ctx) const override {
+    if (with_perf(ctx)) {
+      // operf is missing: perf records, benchgate writes opreport's outputs.
+      if (auto m =
+              missing_tool(program(ctx, "perf"),
+                           "neither operf (OProfile) nor perf was found; install linux-perf")) {
+        return m;
+      }
+      if (auto p = perf_permission_problem(attachment(), false, ctx)) {
+        return fmt::format("{} (recording with perf: operf is not installed): {}", name(), *p);
+      }
+      return std::nullopt;
+    }
     if (auto m = missing_tool(
             program(ctx, "operf"),
             "OProfile is not packaged in Debian 12: build it from https://oprofile.sourceforge.io "
@@ -375,6 +461,14 @@ class OprofileProfiler final : public Profiler {
   std::vector<std::string> wrap(const std::vector<std::string>& app,
                                 const ProfilerContext& ctx) const override {
     if (system_) return Profiler::wrap(app, ctx);
+    if (with_perf(ctx)) {
+      PerfRecordSpec p;
+      p.perf = "perf";
+      p.output = ctx.path(kPerfData);
+      p.command = app;  // perf follows the app's children (inherit)
+      fs::create_directories(p.output.parent_path());
+      return build_perf_record_command(p);
+    }
     OperfSpec s;
     s.operf = program(ctx, "operf");
     s.session_dir = ctx.path("oprofile_data");
@@ -385,6 +479,15 @@ class OprofileProfiler final : public Profiler {
   std::vector<std::string> attach(const std::vector<int>& pids,
                                   const ProfilerContext& ctx) const override {
     if (!system_) return Profiler::attach(pids, ctx);
+    if (with_perf(ctx)) {
+      PerfRecordSpec p;
+      p.perf = "perf";
+      p.output = ctx.path(kPerfData);
+      p.system_wide = true;
+      p.cpus = ctx.cpus;
+      fs::create_directories(p.output.parent_path());
+      return build_perf_record_command(p);
+    }
     OperfSpec s;
     s.operf = program(ctx, "operf");
     s.session_dir = ctx.path("oprofile_data");
@@ -394,6 +497,7 @@ class OprofileProfiler final : public Profiler {
   }
   results::ProfileSummary post_process(const ProfilerContext& ctx, const ToolRunner& run,
                                        std::string_view rec_stderr) const override {
+    if (with_perf(ctx)) return post_process_perf(ctx, run, rec_stderr);
     const auto session = ctx.path("oprofile_data");
     if (!fs::exists(session)) {
       auto why = diagnose_profiler_stderr(rec_stderr);
@@ -438,6 +542,56 @@ class OprofileProfiler final : public Profiler {
   }
 
  private:
+  static constexpr std::string_view kPerfData = "oprofile-perf.data";
+
+  /// operf is not installed (and no explicit tool path names it): record with perf.
+  static bool with_perf(const ProfilerContext& ctx) {
+    return ctx.tool_path.empty() && !platform::find_executable("operf");
+  }
+
+  results::ProfileSummary post_process_perf(const ProfilerContext& ctx, const ToolRunner& run,
+                                            std::string_view rec_stderr) const {
+    const auto data = ctx.path(kPerfData);
+    if (!fs::exists(data) || fs::file_size(data) == 0) {
+      auto why = diagnose_profiler_stderr(rec_stderr);
+      return failed(name(), fmt::format("perf record (standing in for operf) wrote no data{}",
+                                        why.empty() ? "" : ": " + why));
+    }
+    const auto script = ctx.path("oprofile-perf-script.txt");
+    if (auto err = run_tool(run, build_perf_script_command("perf", data), script); !err.empty()) {
+      return failed(name(), err);
+    }
+    OpreportDocuments docs;
+    try {
+      OpreportFromPerfOptions o;
+      o.event = "cpu-clock";
+      o.period = 999;  // perf record -F 999: samples per second, not a count; shown as setup
+      docs = opreport_from_perf(parse_perf_script(platform::read_file(script)), o);
+      fs::remove(script);
+      platform::write_file_atomic(ctx.path("opreport.xml"), docs.xml);
+      platform::write_file_atomic(ctx.path("opreport.txt"), docs.text);
+    } catch (const std::exception& e) {
+      return failed(name(),
+                    fmt::format("cannot turn perf's samples into opreport output: {}", e.what()));
+    }
+    if (docs.samples == 0) return failed(name(), "perf recorded no cpu-clock samples of the app");
+    results::ProfileSummary s;
+    try {
+      s = summarize_oprofile(parse_opreport_xml(docs.xml), ctx.top);
+    } catch (const std::exception& e) {
+      return failed(name(), fmt::format("cannot read the opreport XML written: {}", e.what()));
+    }
+    s.profiler = name();
+    s.extra["recorded_with"] = "perf record -e cpu-clock (operf is not installed)";
+    s.extra["perf_samples"] = docs.samples;
+    demangle_summary(s, ctx);
+    add_artifact(s, ctx, "perf-data", kPerfData, "perf record output (perf report -i ...)");
+    add_artifact(s, ctx, "opreport", "opreport.txt",
+                 "opreport -l style symbol summary (from perf)");
+    add_artifact(s, ctx, "opreport-xml", "opreport.xml", "opreport -X style XML (from perf)");
+    return s;
+  }
+
   bool system_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/error.h"
@@ -50,6 +51,17 @@ std::string cell_key(const std::string& scenario, const LoadPoint& point) {
   return scenario + " " + point.key();
 }
 
+namespace {
+
+/// rss_end - rss_start means something only when every process of the period lived to its
+/// end: one that exited (crashed) drops out of rss_end, which would show as a "shrink".
+bool every_process_lived(const ResourceUsage& a) {
+  return std::none_of(a.per_process.begin(), a.per_process.end(),
+                      [](const ProcessUsage& p) { return p.exited; });
+}
+
+}  // namespace
+
 void derive_metrics(PeriodResult& p) {
   auto& m = p.metrics;
   const auto& d = p.driver;
@@ -57,7 +69,7 @@ void derive_metrics(PeriodResult& p) {
   if (d.driver == "sleep") {  // idle footprint only: no requests were sent
     if (a.cpu_total_s() > 0) m[std::string(metric::kCpuPercent)] = a.cpu_percent;
     if (a.rss_peak > 0) m[std::string(metric::kPeakRss)] = static_cast<double>(a.rss_peak);
-    if (a.duration_s > 0)
+    if (a.duration_s > 0 && every_process_lived(a))
       m[std::string(metric::kRssGrowth)] = static_cast<double>(a.rss_end - a.rss_start);
     return;
   }
@@ -82,7 +94,11 @@ void derive_metrics(PeriodResult& p) {
     }
     if (a.cpu_total_s() > 0) m[std::string(metric::kCpuPercent)] = a.cpu_percent;
     if (a.rss_peak > 0) m[std::string(metric::kPeakRss)] = static_cast<double>(a.rss_peak);
-    m[std::string(metric::kRssGrowth)] = static_cast<double>(a.rss_end - a.rss_start);
+    // Not from a period in which a process of the app exited (crashed): its memory left the
+    // sum, which is no shrink of the app.
+    if (every_process_lived(a)) {
+      m[std::string(metric::kRssGrowth)] = static_cast<double>(a.rss_end - a.rss_start);
+    }
   }
   m[std::string(metric::kErrors)] = static_cast<double>(d.non_2xx_3xx + d.errors.total());
 }

@@ -212,10 +212,11 @@ std::optional<results::ProfileSummary> RunProfiling::run_profile(
     results::ProfileSummary s;
     const auto ctx = context("");
     try {
-      // The wrapper printed into the app's log.
+      // The wrapper printed into the app's log (from its start: valgrind names each process
+      // it ran in a banner there).
       s = profiler_->post_process(
           ctx, profilers::subprocess_tool_runner(std::chrono::minutes(5), &cancel_),
-          file_tail(out_dir_ / rel_dir_ / "app-0.log"));
+          file_tail(out_dir_ / rel_dir_ / "app-0.log", std::size_t{1} << 20));
     } catch (const std::exception& e) {
       s = failed(fmt::format("post-processing failed: {}", e.what()));
     }

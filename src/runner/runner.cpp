@@ -160,6 +160,8 @@ void check_run_spec(const RunSpec& spec) {
   drivers::DriveRequest probe_req;
   probe_req.url = spec.url;
   probe_req.options = spec.driver_options;
+  probe_req.duration = spec.duration;
+  probe_req.warmup = spec.warmup;
   for (const auto& p : spec.points) {
     probe_req.point = p;
     driver->validate(probe_req);

@@ -200,6 +200,44 @@ TEST_F(DriveTest, DriverMissingFromPath) {
   EXPECT_NE(r.err.find("wrk not found on PATH"), std::string::npos) << r.err;
 }
 
+// wrk's -d takes whole seconds: 100ms is refused before anything starts (it was -d1s).
+TEST_F(DriveTest, WrkSubSecondDurationExitsTwo) {
+  auto a = drive_args(hello(), {"--driver", "wrk", "--clients", "2"});
+  ASSERT_EQ(a[10], "--duration");
+  a[11] = "100ms";
+  auto r = run_command(a, tmp_->path());
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--duration: wrk takes whole seconds: duration 100ms; use ≥ 1s or the "
+                       "builtin driver"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(fs::exists(out() / "results.json"));
+}
+
+// A new connection per request (Connection: close): the built-in driver times each request
+// from the start of connecting, so mean latency obeys Little's law (clients = throughput ×
+// latency in a closed loop), and keep-alive is reported as it happened: never.
+TEST_F(DriveTest, ConnectionPerRequestLatencyIncludesTheConnect) {
+  auto r = run_command(drive_args(hello(), {"--clients", "16", "--no-keepalive"}), tmp_->path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto rf = results::read_results(out() / "results.json");
+  ASSERT_EQ(rf.runs.size(), 1u);
+  ASSERT_EQ(rf.runs[0].periods.size(), 1u);
+  const auto& d = rf.runs[0].periods[0].driver;
+  ASSERT_GT(d.throughput, 100);
+  EXPECT_EQ(d.extra.value("keepalive", true), false);
+  EXPECT_EQ(d.extra.value("keepalive_reused", 1.0), 0.0);
+  EXPECT_GT(d.extra.value("connections_opened", 0), 100);
+  ASSERT_TRUE(d.extra.contains("connect_time"));
+  const double connect_mean = d.extra["connect_time"].value("mean_s", 0.0);
+  EXPECT_GT(connect_mean, 0);
+  EXPECT_GE(d.latency.mean, connect_mean);
+  // Little's law: 16 clients always busy (connecting or waiting) -> 16 / X seconds each.
+  const double little = 16 / d.throughput;
+  EXPECT_GT(d.latency.mean, 0.8 * little) << "mean " << d.latency.mean << " s vs " << little;
+  EXPECT_LT(d.latency.mean, 1.2 * little) << "mean " << d.latency.mean << " s vs " << little;
+}
+
 TEST_F(DriveTest, BadInputExitsTwoNamingTheOption) {
   struct Case {
     std::vector<std::string> extra;

@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <pugixml.hpp>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -209,6 +211,66 @@ TEST_F(ProfilerTest, MassifNamesTheLeakingAllocationSite) {
   EXPECT_FALSE(run.periods.at(0).profile) << "massif profiles the whole run";
 }
 
+// A forking server: valgrind follows the master's fork (--trace-children=yes) and every process
+// writes its own massif.out.<pid>; all of them are reported, none overwrites another.
+TEST_F(ProfilerTest, MassifWritesOneOutputPerProcessOfAForkingApp) {
+  if (!platform::find_executable("valgrind")) {
+    GTEST_SKIP() << "valgrind is not installed (apt-get install valgrind)";
+  }
+  auto r = run_command(drive_args(hello("--workers 2 --grow-bytes 16K"),
+                                  {"--profile", "massif", "--ready-timeout", "60s"}),
+                       tmp_->path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto run = measured_run();
+  ASSERT_TRUE(run.profile);
+  const auto& prof = *run.profile;
+  ASSERT_EQ(prof.status, "ok") << prof.reason << "\n" << r.err;
+  // Master + 2 workers: three outputs and three reports, each a different pid.
+  std::vector<std::string> outs, reports;
+  for (const auto& a : prof.artifacts) {
+    if (a.kind == "massif-out") outs.push_back(a.path);
+    if (a.kind == "massif-report") reports.push_back(a.path);
+  }
+  EXPECT_EQ(outs.size(), 3u) << r.err;
+  EXPECT_EQ(reports.size(), 3u);
+  std::sort(outs.begin(), outs.end());
+  EXPECT_EQ(std::unique(outs.begin(), outs.end()), outs.end());
+  for (const auto& o : outs) {
+    EXPECT_TRUE(fs::exists(out() / o)) << o;
+    EXPECT_NE(fs::path(o).filename().string().rfind("massif.out.", 0), std::string::npos) << o;
+  }
+  ASSERT_TRUE(prof.extra.contains("pids"));
+  EXPECT_EQ(prof.extra["pids"].size(), 3u);
+  // The summary is a worker's (they leak; the master only supervises).
+  ASSERT_FALSE(prof.top_symbols.empty());
+  EXPECT_NE(prof.top_symbols[0].name.find("grow"), std::string::npos) << symbols(prof);
+}
+
+// An app started through a wrapper script: valgrind follows the shell's exec into the server.
+TEST_F(ProfilerTest, MassifFollowsAWrapperScriptsExec) {
+  if (!platform::find_executable("valgrind")) {
+    GTEST_SKIP() << "valgrind is not installed (apt-get install valgrind)";
+  }
+  const fs::path script = tmp_->path() / "start.sh";
+  {
+    std::ofstream f(script);
+    f << "#!/bin/sh\nexec " << hello_server_binary().string() << " --port " << port_
+      << " --grow-bytes 16K\n";
+  }
+  fs::permissions(script, fs::perms::owner_all);
+  auto r = run_command(
+      drive_args(script.string(), {"--profile", "massif", "--ready-timeout", "60s"}), tmp_->path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto run = measured_run();
+  ASSERT_TRUE(run.profile);
+  const auto& prof = *run.profile;
+  ASSERT_EQ(prof.status, "ok") << prof.reason << "\n" << r.err;
+  ASSERT_TRUE(artifact(prof, "massif-out"));
+  EXPECT_TRUE(fs::exists(out() / artifact(prof, "massif-out")->path));
+  ASSERT_FALSE(prof.top_symbols.empty());
+  EXPECT_NE(prof.top_symbols[0].name.find("grow"), std::string::npos) << symbols(prof);
+}
+
 // perf missing: the run is measured and recorded, the profile is "unavailable" with the
 // reason, a warning is printed, and the exit code stays 0 (docs/suite-reference.md).
 TEST_F(ProfilerTest, MissingToolLeavesTheRunMeasured) {
@@ -228,18 +290,53 @@ TEST_F(ProfilerTest, MissingToolLeavesTheRunMeasured) {
   EXPECT_FALSE(run.periods.at(0).profile);
 }
 
-TEST_F(ProfilerTest, OprofileWithoutOperfIsUnavailable) {
+// operf missing (OProfile is not packaged in Debian 12): perf records the app and benchgate
+// writes opreport's XML (-X structure) and text; the XML's counts are exactly perf's samples.
+TEST_F(ProfilerTest, OprofileWithoutOperfRecordsWithPerf) {
   if (platform::find_executable("operf")) {
     GTEST_SKIP() << "operf is installed; this test covers a machine without OProfile";
   }
-  auto r = run_command(drive_args(hello(""), {"--profile", "oprofile", "--duration", "1s"}),
-                       tmp_->path());
+  if (auto why = perf_unusable(); !why.empty()) GTEST_SKIP() << why;
+  auto r =
+      run_command(drive_args(hello("--work-us 50"), {"--profile", "oprofile", "--duration", "2s"}),
+                  tmp_->path());
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   const auto run = measured_run();
   ASSERT_TRUE(run.profile);
-  EXPECT_EQ(run.profile->status, "unavailable");
-  EXPECT_NE(run.profile->reason.find("operf"), std::string::npos) << run.profile->reason;
-  EXPECT_NE(r.err.find("warning: profiler oprofile is unavailable"), std::string::npos) << r.err;
+  const auto& prof = *run.profile;
+  ASSERT_EQ(prof.status, "ok") << prof.reason << "\n" << r.err;
+  EXPECT_NE(prof.extra.value("recorded_with", "").find("perf"), std::string::npos);
+  ASSERT_TRUE(artifact(prof, "opreport-xml"));
+  ASSERT_TRUE(artifact(prof, "opreport"));
+  ASSERT_TRUE(artifact(prof, "perf-data"));
+  const auto xml = read_text(out() / artifact(prof, "opreport-xml")->path);
+  pugi::xml_document doc;
+  ASSERT_TRUE(doc.load_string(xml.c_str()));
+  const auto profile = doc.child("profile");
+  ASSERT_TRUE(profile.child("setup").child("eventsetup"));
+  EXPECT_STREQ(profile.child("setup").child("eventsetup").attribute("eventname").value(),
+               "cpu-clock");
+  std::set<std::string> ids;
+  for (auto sd : profile.child("symboltable").children("symboldata"))
+    ids.insert(sd.attribute("id").value());
+  std::int64_t total = 0;
+  for (auto b : profile.children("binary")) {
+    for (auto sym : b.children("symbol")) {
+      EXPECT_TRUE(ids.count(sym.attribute("idref").value()));
+    }
+    total += b.child("count").text().as_llong();
+  }
+  // perf's own count of the samples: one line per sample with only the comm field.
+  const auto data = out() / artifact(prof, "perf-data")->path;
+  auto script = run_command({"perf", "script", "-i", data.string(), "-F", "comm"}, tmp_->path());
+  ASSERT_EQ(script.exit_code, 0) << script.err;
+  const auto perf_samples =
+      static_cast<std::int64_t>(std::count(script.out.begin(), script.out.end(), '\n'));
+  EXPECT_GT(total, 100);
+  EXPECT_EQ(total, perf_samples);
+  EXPECT_EQ(prof.extra.value("perf_samples", std::int64_t{0}), perf_samples);
+  // hello-server's busy-work function (spin) is a top symbol.
+  EXPECT_TRUE(any_symbol_contains(prof, "spin")) << symbols(prof);
 }
 
 // A recording refused at run time (as perf does under a strict perf_event_paranoid), through

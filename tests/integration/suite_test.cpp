@@ -748,6 +748,8 @@ TEST_F(CompareTest, TwoAppsTable) {
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   const auto rf = results::read_results(out() / "results.json");
   EXPECT_EQ(rf.command, "compare");
+  // The host is recorded as `run` records it (it was "").
+  EXPECT_FALSE(rf.suite.value("hostname", "").empty()) << rf.suite.dump();
   ASSERT_EQ(rf.runs.size(), 4u);
   for (const auto& run : rf.runs) {
     EXPECT_EQ(run.status, "ok") << run.failure;

@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/parse.h"
+#include "drivers/driver.h"
 #include "drivers/external.h"
 #include "drivers/jmeter_driver.h"
 #include "drivers/wrk2_driver.h"
@@ -451,6 +452,48 @@ TEST(RemoteCommand, SshFailureQuotesSshNotTheToolParser) {
             "(publickey).");
   run.status.code = 1;  // the remote tool's own failure: the driver reads its output
   EXPECT_FALSE(ssh_failure(run, o).has_value());
+}
+
+// wrk's -d is whole seconds: a sub-second (or fractional) duration is refused at validation
+// time instead of silently becoming -d1s.
+TEST(WrkCommand, DurationMustBeWholeSeconds) {
+  EXPECT_NO_THROW(check_wrk_whole_seconds("wrk", "--duration", seconds(1)));
+  EXPECT_NO_THROW(check_wrk_whole_seconds("wrk", "--duration", seconds(30)));
+  try {
+    check_wrk_whole_seconds("wrk", "--duration", milliseconds(100));
+    FAIL() << "100ms accepted";
+  } catch (const UsageError& e) {
+    EXPECT_STREQ(e.what(),
+                 "--duration: wrk takes whole seconds: duration 100ms; use ≥ 1s or the builtin "
+                 "driver");
+  }
+  try {
+    check_wrk_whole_seconds("wrk", "--warmup", milliseconds(1500));
+    FAIL() << "1.5s accepted";
+  } catch (const UsageError& e) {
+    EXPECT_STREQ(e.what(),
+                 "--warmup: wrk takes whole seconds: warmup 1500ms; use 2s or the builtin driver");
+  }
+  for (const char* name : {"wrk", "wrk-pipeline", "wrk-nokeepalive"}) {
+    auto d = make_driver(name);
+    DriveRequest req;
+    req.url = "http://127.0.0.1:8091/plaintext";
+    req.point.clients = 4;
+    req.duration = seconds(2);
+    req.warmup = Nanos::zero();
+    EXPECT_NO_THROW(d->validate(req)) << name;
+    req.duration = milliseconds(100);
+    EXPECT_THROW(d->validate(req), UsageError) << name;
+    req.duration = seconds(2);
+    req.warmup = milliseconds(500);
+    EXPECT_THROW(d->validate(req), UsageError) << name;
+  }
+  // The builtin driver times any duration.
+  DriveRequest req;
+  req.url = "http://127.0.0.1:8091/plaintext";
+  req.point.clients = 4;
+  req.duration = milliseconds(100);
+  EXPECT_NO_THROW(make_driver("builtin")->validate(req));
 }
 
 }  // namespace

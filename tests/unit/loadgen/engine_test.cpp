@@ -48,6 +48,9 @@ TEST(Engine, ClosedLoopAgainstAWellBehavedServer) {
   EXPECT_EQ(r.errors.total(), 0) << r.first_error;
   EXPECT_EQ(r.reconnects, 0);
   EXPECT_EQ(r.connections_opened, 4);  // opened during warm-up, never again
+  EXPECT_EQ(r.sent_fresh, 0);          // every measured request reused a connection
+  EXPECT_EQ(r.sent_reused, r.sent);
+  EXPECT_TRUE(r.connect_time.empty());  // no connect inside the window
   EXPECT_EQ(r.latency.count(), r.responses);
   EXPECT_TRUE(r.service.empty());  // closed loop: one latency only
   EXPECT_NEAR(r.duration_s, 0.3, 0.05);
@@ -193,6 +196,12 @@ TEST(Engine, ServerClosesAfterEveryResponseAndSaysSo) {
   EXPECT_GT(r.responses, 10);
   EXPECT_EQ(r.errors.total(), 0) << r.first_error;
   EXPECT_GE(r.reconnects, r.responses - 4);
+  // Keep-alive was asked for but never happened; each request's latency started with its
+  // connect.
+  EXPECT_EQ(r.sent_reused, 0);
+  EXPECT_GE(r.sent_fresh, r.responses);
+  EXPECT_GE(r.connect_time.count(), r.responses - 4);
+  EXPECT_GE(r.latency.mean_ns(), r.connect_time.mean_ns());
 }
 
 TEST(Engine, UnsolicitedBytesAfterAResponse) {

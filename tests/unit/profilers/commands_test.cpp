@@ -88,12 +88,15 @@ TEST(PerfReportCommand, Styles) {
 
 TEST(MassifCommand, WrapsTheApp) {
   MassifSpec s;
-  s.output = "runs/x/massif.out";
+  s.output = "runs/x/massif.out.%p";
   s.command = {"./hello-server", "--port", "8080"};
+  // Children are followed (a wrapper script's exec, a master's forked workers), each process
+  // writing its own massif.out.<pid>.
   EXPECT_EQ(build_massif_command(s),
-            (Argv{"valgrind", "--tool=massif", "--massif-out-file=runs/x/massif.out",
-                  "--time-unit=ms", "--detailed-freq=10", "--max-snapshots=100", "--depth=30",
-                  "--threshold=1", "--", "./hello-server", "--port", "8080"}));
+            (Argv{"valgrind", "--tool=massif", "--trace-children=yes",
+                  "--massif-out-file=runs/x/massif.out.%p", "--time-unit=ms", "--detailed-freq=10",
+                  "--max-snapshots=100", "--depth=30", "--threshold=1", "--", "./hello-server",
+                  "--port", "8080"}));
   s.stacks = true;
   s.pages_as_heap = true;
   s.threshold = 0.5;
@@ -101,6 +104,9 @@ TEST(MassifCommand, WrapsTheApp) {
   EXPECT_NE(std::find(a.begin(), a.end(), "--stacks=yes"), a.end());
   EXPECT_NE(std::find(a.begin(), a.end(), "--pages-as-heap=yes"), a.end());
   EXPECT_NE(std::find(a.begin(), a.end(), "--threshold=0.5"), a.end());
+  s.trace_children = false;
+  a = build_massif_command(s);
+  EXPECT_EQ(std::find(a.begin(), a.end(), "--trace-children=yes"), a.end());
   s.time_unit = "s";
   EXPECT_THROW(build_massif_command(s), UsageError);
   s.time_unit = "B";

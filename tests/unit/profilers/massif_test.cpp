@@ -188,5 +188,33 @@ TEST(Massif, Rejects) {
   EXPECT_EQ(summarize_massif(none).status, "failed");
 }
 
+TEST(MassifProcesses, PidsFromValgrindBannersInOrder) {
+  // A wrapper script exec'ing the server (same pid twice), then a master forking a worker,
+  // interleaved with the app's own output.
+  const std::string log =
+      "==101== Massif, a heap profiler\n"
+      "==101== Command: /tmp/start.sh\n"
+      "==101== Massif, a heap profiler\n"
+      "==101== Command: ./hello-server --workers 1\n"
+      "listening on 127.0.0.1:8080\n"
+      "==102== Massif, a heap profiler\n"
+      "== not a pid ==\n"
+      "==x1== neither\n"
+      "====\n"
+      "==102== \n";
+  EXPECT_EQ(valgrind_pids(log), (std::vector<int>{101, 102}));
+  EXPECT_TRUE(valgrind_pids("").empty());
+  EXPECT_TRUE(valgrind_pids("plain app output\n").empty());
+}
+
+TEST(MassifProcesses, OutputFilePid) {
+  EXPECT_EQ(output_file_pid("massif.out.4242", "massif.out."), 4242);
+  EXPECT_FALSE(output_file_pid("massif.out.", "massif.out."));
+  EXPECT_FALSE(output_file_pid("massif.out", "massif.out."));
+  EXPECT_FALSE(output_file_pid("massif.out.12.tmp", "massif.out."));
+  EXPECT_FALSE(output_file_pid("ms_print.12.txt", "massif.out."));
+  EXPECT_FALSE(output_file_pid("massif.out.0", "massif.out."));
+}
+
 }  // namespace
 }  // namespace benchgate::profilers

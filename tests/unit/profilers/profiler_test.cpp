@@ -122,15 +122,25 @@ TEST(Profiler, Commands) {
   env.ctx.tool_path = "/opt/valgrind/bin/valgrind";
   auto massif = make_profiler("massif")->wrap({"./app", "-p", "1"}, env.ctx);
   EXPECT_EQ(massif.front(), "/opt/valgrind/bin/valgrind");
-  EXPECT_TRUE(has(massif, "--massif-out-file=" + dir.string() + "massif.out"));
+  EXPECT_TRUE(has(massif, "--massif-out-file=" + dir.string() + "massif.out.%p"));
+  EXPECT_TRUE(has(massif, "--trace-children=yes"));
   EXPECT_EQ(massif.back(), "1");
   EXPECT_THROW(make_profiler("massif")->attach({1}, env.ctx), UsageError);
-  env.ctx.tool_path.clear();
+  env.ctx.tool_path = "operf";  // named explicitly: operf, whether installed or not
   auto op = make_profiler("oprofile")->wrap({"./app"}, env.ctx);
   EXPECT_EQ(op, (Argv{"operf", "--session-dir=" + dir.string() + "oprofile_data", "--callgraph",
                       "./app"}));
   auto opsys = make_profiler("oprofile-sys")->attach({}, env.ctx);
   EXPECT_TRUE(has(opsys, "--system-wide"));
+  env.ctx.tool_path.clear();
+  if (!platform::find_executable("operf")) {
+    // operf missing: perf records in its place (software cpu-clock event).
+    op = make_profiler("oprofile")->wrap({"./app"}, env.ctx);
+    EXPECT_EQ(op, (Argv{"perf", "record", "-e", "cpu-clock", "-F", "999", "-g", "-o",
+                        dir.string() + "oprofile-perf.data", "--", "./app"}));
+    opsys = make_profiler("oprofile-sys")->attach({}, env.ctx);
+    EXPECT_TRUE(has(opsys, "-a"));
+  }
   EXPECT_TRUE(fs::is_directory(dir.parent_path()));  // the artifact folder exists
 }
 
@@ -312,8 +322,9 @@ TEST(Profiler, MassifPostProcess) {
   FakeTools tools;
   auto missing = make_profiler("massif")->post_process(env.ctx, tools.runner(), "");
   EXPECT_EQ(missing.status, "failed");
-  env.touch("massif.out", fixture("massif/massif.out.heapwork.df10"));
-  auto s = make_profiler("massif")->post_process(env.ctx, tools.runner(), "");
+  EXPECT_NE(missing.reason.find("no massif output"), std::string::npos) << missing.reason;
+  env.touch("massif.out.4242", fixture("massif/massif.out.heapwork.df10"));
+  auto s = make_profiler("massif")->post_process(env.ctx, tools.runner(), "==4242== Massif\n");
   ASSERT_EQ(s.status, "ok") << s.reason;
   EXPECT_EQ(s.profiler, "massif");
   EXPECT_EQ(s.top_symbols[0].name, "app::Cache::grow(unsigned long)");
@@ -323,10 +334,46 @@ TEST(Profiler, MassifPostProcess) {
   EXPECT_EQ(tools.calls.at(0).at(0), "ms_print");
 }
 
+// One massif.out.<pid> per process (--trace-children=yes): each is reported; a process that
+// valgrind ran (its ==PID== banner) but that wrote nothing makes the profile failed.
+TEST(Profiler, MassifPostProcessEveryProcess) {
+  Env env;
+  FakeTools tools;
+  env.touch("massif.out.101", fixture("massif/massif.out.heapwork.df1"));
+  env.touch("massif.out.102", fixture("massif/massif.out.heapwork.df10"));
+  env.touch("massif.out.tmp", "not a pid");
+  const std::string log = "==101== Massif, a heap profiler\n==102== Massif, a heap profiler\n";
+  auto s = make_profiler("massif")->post_process(env.ctx, tools.runner(), log);
+  ASSERT_EQ(s.status, "ok") << s.reason;
+  EXPECT_EQ(tools.calls.size(), 2u);  // ms_print per process
+  ASSERT_EQ(s.artifacts.size(), 4u);
+  int outs = 0;
+  for (const auto& a : s.artifacts)
+    outs += a.kind == "massif-out";
+  EXPECT_EQ(outs, 2);
+  ASSERT_EQ(s.extra.at("pids").size(), 2u);
+  EXPECT_TRUE(s.extra.contains("summary_of_pid"));
+
+  // pid 103 ran but left nothing (killed): failed, naming it, the others still listed.
+  const std::string log3 = log + "==103== Massif, a heap profiler\n";
+  auto f = make_profiler("massif")->post_process(env.ctx, tools.runner(), log3);
+  EXPECT_EQ(f.status, "failed");
+  EXPECT_NE(f.reason.find("pid 103 wrote no massif output"), std::string::npos) << f.reason;
+  EXPECT_NE(f.reason.find("101, 102, 103"), std::string::npos) << f.reason;
+  EXPECT_EQ(f.artifacts.size(), 4u);
+
+  // Nothing at all: failed, with the pids valgrind ran.
+  Env empty;
+  auto none = make_profiler("massif")->post_process(empty.ctx, tools.runner(), log);
+  EXPECT_EQ(none.status, "failed");
+  EXPECT_NE(none.reason.find("valgrind ran pid 101, 102"), std::string::npos) << none.reason;
+}
+
 TEST(Profiler, OprofilePostProcessPrefersXml) {
   Env env;
   FakeTools tools;
   fs::create_directories(env.ctx.path("oprofile_data"));
+  env.ctx.tool_path = "operf";  // operf's session, not the perf stand-in
   auto s = make_profiler("oprofile")->post_process(env.ctx, tools.runner(), "");
   ASSERT_EQ(s.status, "ok") << s.reason;
   EXPECT_EQ(s.profiler, "oprofile");
