@@ -199,7 +199,8 @@ TEST(Engine, ServerClosesAfterEveryResponseAndSaysSo) {
   // Keep-alive was asked for but never happened; each request's latency started with its
   // connect.
   EXPECT_EQ(r.sent_reused, 0);
-  EXPECT_GE(r.sent_fresh, r.responses);
+  // A request sent in the warm-up may be answered in the measured window (as above).
+  EXPECT_GE(r.sent_fresh, r.responses - 4);
   EXPECT_GE(r.connect_time.count(), r.responses - 4);
   EXPECT_GE(r.latency.mean_ns(), r.connect_time.mean_ns());
 }
