@@ -561,20 +561,38 @@ std::string render_diff_flamegraph(const FoldedStacks& before, const FoldedStack
   r.unit = r.which == 0 ? r.exposure[1] / r.exposure[0] : 1.0;
   r.total = root.total[r.which] * r.unit;
 
-  // The noise test of every frame with self samples, Holm over them all.
+  // The noise test of every frame with self samples. Holm over the frames that can speak
+  // (Tarone's rule): a frame with a handful of samples can never reach α / frames whatever
+  // it does, and counting it would only hide real changes of the hot frames.
   std::vector<Node*> nodes;
   collect(root, nodes);
   std::vector<Node*> tested;
-  std::vector<double> p;
+  std::vector<double> p, p_min;
   for (Node* n : nodes) {
     if (n->self[0] + n->self[1] <= 0) continue;
     n->tested = true;
     tested.push_back(n);
-    p.push_back(compare_frame(std::llround(n->self[1]), r.exposure[1], std::llround(n->self[0]),
-                              r.exposure[0], r.per)
-                    .p_value);
+    const auto a = std::llround(n->self[1]), b = std::llround(n->self[0]);
+    p.push_back(compare_frame(a, r.exposure[1], b, r.exposure[0], r.per).p_value);
+    p_min.push_back(stats::poisson_rates_min_p(a + b, r.exposure[1], r.exposure[0]));
   }
-  const auto adjusted = stats::holm_adjust(p);
+  const auto adjusted = stats::tarone_holm_adjust(p, p_min, options.noise_alpha);
+  std::size_t family = 0;
+  {
+    // The size of the family Tarone's rule kept (as in tarone_holm_adjust), for the legend.
+    std::size_t m = 1;
+    std::vector<double> mins(p_min);
+    std::sort(mins.begin(), mins.end());
+    for (;; ++m) {
+      const double level = options.noise_alpha / static_cast<double>(m);
+      const auto k = static_cast<std::size_t>(std::upper_bound(mins.begin(), mins.end(), level) -
+                                              mins.begin());
+      if (k <= m) {
+        family = k;
+        break;
+      }
+    }
+  }
   int beyond = 0;
   const Node* hottest = nullptr;
   for (std::size_t i = 0; i < tested.size(); ++i) {
@@ -591,16 +609,16 @@ std::string render_diff_flamegraph(const FoldedStacks& before, const FoldedStack
 
   // The legend: what the colours mean, and how large a change the noise hides.
   auto& notes = look.notes;
-  notes.push_back(
-      fmt::format("red: more self samples{} than before, blue: fewer; grey: within sampling noise "
-                  "(exact Poisson test per frame, Holm α = {} over {} frames; {} beyond noise)",
-                  r.per == 1 ? "" : " " + r.per_text, options.noise_alpha, tested.size(), beyond));
+  notes.push_back(fmt::format(
+      "red: more self samples{} than before, blue: fewer; grey: within sampling noise "
+      "(exact Poisson test per frame, Holm α = {} over the {} of {} frames with "
+      "enough samples to reach it (Tarone's rule); {} beyond noise)",
+      r.per == 1 ? "" : " " + r.per_text, options.noise_alpha, family, tested.size(), beyond));
   if (hottest) {
     // Normal approximation of the test's threshold at Holm's first step (α / frames): the
     // relative change the hottest frame needs to be coloured.
     const double z = stats::normal_quantile(
-        1 -
-        options.noise_alpha / (2.0 * static_cast<double>(std::max<std::size_t>(tested.size(), 1))));
+        1 - options.noise_alpha / (2.0 * static_cast<double>(std::max<std::size_t>(family, 1))));
     const double nb = hottest->self[0];
     const double na_expected = nb * r.exposure[1] / r.exposure[0];
     const double rel = nb > 0 ? z * std::sqrt(1 / nb + 1 / na_expected) : 0;

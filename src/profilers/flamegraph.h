@@ -22,11 +22,11 @@ struct FlameGraphOptions {
   std::string title = "Flame Graph";
   std::string subtitle;  ///< e.g. "cpu-clock, 2990 samples"; empty: none
   std::string count_name = "samples";
-  int width = 1200;        ///< px
-  int frame_height = 16;   ///< px
-  int font_size = 12;      ///< px
-  double min_width = 0.1;  ///< px; narrower frames are left out
-  bool inverted = false;   ///< icicle graph (root at the top)
+  int width = 1200;                ///< px
+  int frame_height = 16;           ///< px
+  int font_size = 12;              ///< px
+  double min_width = 0.1;          ///< px; narrower frames are left out
+  bool inverted = false;           ///< icicle graph (root at the top)
   std::vector<std::string> notes;  ///< lines under the subtitle (the differential legend)
 };
 
@@ -46,8 +46,8 @@ struct DiffFlameGraphOptions {
   bool normalize = true;
   /// Draw the "before" profile's shape instead of the "after" one (shows what disappeared).
   bool negate = false;
-  /// Family-wise error rate of the per-frame noise tests (Holm over every frame with self
-  /// samples on either side).
+  /// Family-wise error rate of the per-frame noise tests (Holm over the frames with self
+  /// samples that can reach it: stats::tarone_holm_adjust).
   double noise_alpha = 0.05;
 };
 
@@ -68,7 +68,8 @@ FrameChange compare_frame(std::int64_t after, double exposure_after, std::int64_
 /// counts are given, else 1,000 samples of each profile): red = more in `after`, blue = fewer,
 /// grey = within sampling noise. A frame is coloured only when the exact conditional test of
 /// two Poisson counts (stats::poisson_rates_test on its self samples a, b and the exposures)
-/// rejects equal rates after Holm's adjustment over all frames with self samples, at
+/// rejects equal rates after Holm's adjustment over the frames that can speak (Tarone's rule),
+/// at
 /// `noise_alpha`; the colour's depth grows with the change per exposure. The tooltip gives both
 /// sides' self and total per exposure, the raw samples, the p-value and the noise verdict; the
 /// legend (added to graph.notes) states the rule and the noise level of the hottest frame.

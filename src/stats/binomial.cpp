@@ -56,4 +56,10 @@ double poisson_rates_test(std::int64_t a, double exposure_a, std::int64_t b, dou
   return binomial_test_two_sided(a, a + b, exposure_a / (exposure_a + exposure_b));
 }
 
+double poisson_rates_min_p(std::int64_t n, double exposure_a, double exposure_b) {
+  if (n <= 0 || !(exposure_a > 0) || !(exposure_b > 0)) return 1;
+  const double r = exposure_a / (exposure_a + exposure_b);
+  return std::min(1.0, 2 * std::pow(std::min(r, 1 - r), static_cast<double>(n)));
+}
+
 }  // namespace benchgate::stats

@@ -22,4 +22,8 @@ double binomial_test_two_sided(std::int64_t k, std::int64_t n, double p);
 /// binomial_test_two_sided. Exposures must be > 0; a + b = 0 gives 1.
 double poisson_rates_test(std::int64_t a, double exposure_a, std::int64_t b, double exposure_b);
 
+/// The smallest p poisson_rates_test can give for a + b = n: the extreme outcome (all n on the
+/// less likely side), min(1, 2·min(r, 1 − r)^n) with r = exposure_a / (exposure_a + exposure_b).
+double poisson_rates_min_p(std::int64_t n, double exposure_a, double exposure_b);
+
 }  // namespace benchgate::stats

@@ -25,4 +25,42 @@ std::vector<double> holm_adjust(std::span<const double> p) {
   return out;
 }
 
+std::vector<double> tarone_holm_adjust(std::span<const double> p, std::span<const double> p_min,
+                                       double alpha) {
+  std::vector<double> out(p.size(), 1.0);
+  std::vector<double> mins;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    if (std::isnan(p[i])) {
+      out[i] = p[i];
+    } else {
+      mins.push_back(i < p_min.size() ? p_min[i] : 0.0);
+    }
+  }
+  if (mins.empty()) return out;
+  std::sort(mins.begin(), mins.end());
+  // K(m): how many tests could reach α/m; the smallest m with K(m) ≤ m.
+  std::size_t m = 1;
+  for (;; ++m) {
+    const double level = alpha / static_cast<double>(m);
+    const auto k =
+        static_cast<std::size_t>(std::upper_bound(mins.begin(), mins.end(), level) - mins.begin());
+    if (k <= m) break;
+  }
+  const double level = alpha / static_cast<double>(m);
+  std::vector<std::size_t> in;
+  std::vector<double> sub;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    if (std::isnan(p[i])) continue;
+    const double pm = i < p_min.size() ? p_min[i] : 0.0;
+    if (pm <= level) {
+      in.push_back(i);
+      sub.push_back(p[i]);
+    }
+  }
+  const auto adj = holm_adjust(sub);
+  for (std::size_t j = 0; j < in.size(); ++j)
+    out[in[j]] = adj[j];
+  return out;
+}
+
 }  // namespace benchgate::stats

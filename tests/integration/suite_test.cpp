@@ -817,14 +817,15 @@ TEST_F(SuiteTest, UndecidedGateNeverSaysPass) {
   EXPECT_NE(junit.find("type=\"benchgate.Undecided\""), std::string::npos) << junit;
   EXPECT_NE(read_text(out() / "metrics.txt").find("benchgate_outcome{outcome=\"undecided\"} 1"),
             std::string::npos);
-  // The throughput estimates really are far beyond the limit: only the pair count is missing.
+  // The throughput estimates are far beyond the 3 % limit (3× the work: −15 % to −45 % here,
+  // short periods on a shared machine): only the pair count is missing.
   const auto rf = results::read_results(out() / "results.json");
   EXPECT_EQ(rf.outcome.value("status", ""), "undecided") << rf.outcome.dump();
   EXPECT_EQ(rf.outcome.value("exit_code", -1), 3);
   int big = 0;
   for (const auto& v : rf.gate["verdicts"]) {
     if (v["metric"] == "throughput" && v["estimate"].is_number() &&
-        v["estimate"].get<double>() < -0.2) {
+        v["estimate"].get<double>() < -0.1) {
       ++big;
       EXPECT_EQ(v["verdict"], "inconclusive");
       EXPECT_EQ(v["cause"], "too_few_runs");
