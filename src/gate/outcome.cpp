@@ -6,61 +6,44 @@
 
 namespace benchgate::gate {
 
-int Tally::count(Verdict v) const {
+namespace {
+
+// The counter of a gated verdict; nullptr for kChanged (informational rows only).
+template <class T>
+auto* slot(T& t, Verdict v) {
   switch (v) {
     case Verdict::kRegressed:
-      return regressed;
+      return &t.regressed;
     case Verdict::kWarn:
-      return warn;
+      return &t.warn;
     case Verdict::kImproved:
-      return improved;
+      return &t.improved;
     case Verdict::kUnchanged:
-      return unchanged;
+      return &t.unchanged;
     case Verdict::kInconclusive:
-      return inconclusive;
+      return &t.inconclusive;
     case Verdict::kNotComparable:
-      return not_comparable;
+      return &t.not_comparable;
     case Verdict::kError:
-      return error;
+      return &t.error;
     case Verdict::kChanged:
-      return 0;  // informational only
+      break;
   }
-  return 0;
+  return static_cast<decltype(&t.regressed)>(nullptr);
+}
+
+}  // namespace
+
+int Tally::count(Verdict v) const {
+  const int* n = slot(*this, v);
+  return n ? *n : 0;
 }
 
 Tally tally(const GateResult& g) {
   Tally t;
   for (const auto& v : g.verdicts) {
-    if (!v.gated) {
-      ++t.informational;
-      continue;
-    }
-    switch (v.verdict) {
-      case Verdict::kRegressed:
-        ++t.regressed;
-        break;
-      case Verdict::kWarn:
-        ++t.warn;
-        break;
-      case Verdict::kImproved:
-        ++t.improved;
-        break;
-      case Verdict::kUnchanged:
-        ++t.unchanged;
-        break;
-      case Verdict::kInconclusive:
-        ++t.inconclusive;
-        break;
-      case Verdict::kNotComparable:
-        ++t.not_comparable;
-        break;
-      case Verdict::kError:
-        ++t.error;
-        break;
-      case Verdict::kChanged:
-        ++t.informational;
-        break;  // never gated; defensive
-    }
+    int* n = v.gated ? slot(t, v.verdict) : nullptr;
+    ++(n ? *n : t.informational);  // ungated rows (and a stray kChanged) are informational
   }
   return t;
 }
