@@ -28,7 +28,10 @@ const child = spawn(chromium, [
   '--disable-default-apps', '--disable-extensions', '--no-first-run', '--no-default-browser-check',
   '--mute-audio', '--hide-scrollbars', `--user-data-dir=${profile}`, '--remote-debugging-pipe',
   'about:blank',
-], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
+], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'], detached: true });
+// detached: Chromium and its helper processes get a process group of their own, so the whole
+// group can be stopped before its profile folder is removed.
+const exited = new Promise((resolve) => child.once('exit', resolve));
 
 let stderr = '';
 child.stderr.on('data', (d) => { stderr += d; });
@@ -192,12 +195,20 @@ const watchdog = setTimeout(() => {
 }, 60000);
 
 let finished = false;
-function finish() {
+async function finish() {
   if (finished) return;
   finished = true;
   clearTimeout(watchdog);
-  try { child.kill('SIGKILL'); } catch (e) { /* gone */ }
-  fs.rmSync(profile, { recursive: true, force: true });
+  // Stop Chromium's whole process group (its renderer and utility processes write into the
+  // profile too), wait for the main process to exit, then remove the profile; retries cover
+  // a helper that flushes a last file.
+  try { process.kill(-child.pid, 'SIGKILL'); } catch (e) { /* gone */ }
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  try {
+    fs.rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  } catch (e) {
+    notes.push(`could not remove ${profile}: ${e.code || e}`);
+  }
   for (const n of notes) console.log(`note: ${n}`);
   if (problems.length) {
     for (const p of problems) console.error(`FAIL: ${p}`);
