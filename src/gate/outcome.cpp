@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
 #include <vector>
 
 namespace benchgate::gate {
@@ -210,64 +211,40 @@ Outcome decide_outcome(const results::ResultsFile* results, const GateResult* ga
   return o;
 }
 
+namespace {
+
+struct KindNames {
+  std::string_view token, word, emoji;
+};
+
+// One row per OutcomeKind, in declaration order.
+constexpr KindNames kKindNames[] = {
+    {"pass", "pass", "✅"},
+    {"regressed", "regressed", "❌"},
+    {"undecided", "undecided", "❔"},
+    {"run_failed", "run failed", "💥"},
+    {"partial", "partial", "⚠️"},
+    {"interrupted", "interrupted", "⏹️"},
+    {"not_gated", "results (not gated)", "📊"},
+};
+static_assert(std::size(kKindNames) == static_cast<std::size_t>(OutcomeKind::kNotGated) + 1);
+
+const KindNames& names_of(OutcomeKind k) {
+  return kKindNames[static_cast<std::size_t>(k)];
+}
+
+}  // namespace
+
 std::string_view Outcome::token() const {
-  switch (kind) {
-    case OutcomeKind::kPass:
-      return "pass";
-    case OutcomeKind::kRegressed:
-      return "regressed";
-    case OutcomeKind::kUndecided:
-      return "undecided";
-    case OutcomeKind::kRunFailed:
-      return "run_failed";
-    case OutcomeKind::kPartial:
-      return "partial";
-    case OutcomeKind::kInterrupted:
-      return "interrupted";
-    case OutcomeKind::kNotGated:
-      return "not_gated";
-  }
-  return "?";
+  return names_of(kind).token;
 }
 
 std::string_view Outcome::word() const {
-  switch (kind) {
-    case OutcomeKind::kPass:
-      return "pass";
-    case OutcomeKind::kRegressed:
-      return "regressed";
-    case OutcomeKind::kUndecided:
-      return "undecided";
-    case OutcomeKind::kRunFailed:
-      return "run failed";
-    case OutcomeKind::kPartial:
-      return "partial";
-    case OutcomeKind::kInterrupted:
-      return "interrupted";
-    case OutcomeKind::kNotGated:
-      return "results (not gated)";
-  }
-  return "?";
+  return names_of(kind).word;
 }
 
 std::string_view Outcome::emoji() const {
-  switch (kind) {
-    case OutcomeKind::kPass:
-      return "✅";
-    case OutcomeKind::kRegressed:
-      return "❌";
-    case OutcomeKind::kUndecided:
-      return "❔";
-    case OutcomeKind::kRunFailed:
-      return "💥";
-    case OutcomeKind::kPartial:
-      return "⚠️";
-    case OutcomeKind::kInterrupted:
-      return "⏹️";
-    case OutcomeKind::kNotGated:
-      return "📊";
-  }
-  return "?";
+  return names_of(kind).emoji;
 }
 
 std::string Outcome::text() const {

@@ -131,8 +131,10 @@ std::optional<FailFast::Skip> FailFast::skip(const RunSpec& spec) const {
   return it == apps_.end() ? std::nullopt : it->second.skip;
 }
 
-results::RunRecord skipped_run(const RunSpec& spec, const std::string& reason,
-                               const std::string& failure_kind, Clock& clock) {
+namespace {
+
+// A run's record as it starts: who, what, where and when (execute_run and skipped_run).
+results::RunRecord record_for(const RunSpec& spec, Clock& clock) {
   results::RunRecord rec;
   rec.id = spec.id;
   rec.sequence = spec.sequence;
@@ -142,6 +144,14 @@ results::RunRecord skipped_run(const RunSpec& spec, const std::string& reason,
   rec.scenario = spec.scenario;
   rec.url = spec.url;
   rec.started_at = unix_now(clock);
+  return rec;
+}
+
+}  // namespace
+
+results::RunRecord skipped_run(const RunSpec& spec, const std::string& reason,
+                               const std::string& failure_kind, Clock& clock) {
+  results::RunRecord rec = record_for(spec, clock);
   rec.status = "skipped";
   rec.failure = reason;
   rec.failure_kind = failure_kind;
@@ -182,15 +192,7 @@ void check_run_spec(const RunSpec& spec) {
 results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
   Clock& clock = ctx.clock;
   const auto t_begin = clock.now();
-  results::RunRecord rec;
-  rec.id = spec.id;
-  rec.sequence = spec.sequence;
-  rec.iteration = spec.iteration;
-  rec.app = spec.app.label;
-  rec.role = spec.app.role;
-  rec.scenario = spec.scenario;
-  rec.url = spec.url;
-  rec.started_at = unix_now(clock);
+  results::RunRecord rec = record_for(spec, clock);
   if (ctx.observer) ctx.observer->on_run_start(spec);
 
   const fs::path rel_dir = fs::path("artifacts") / fs_safe(spec.id);
