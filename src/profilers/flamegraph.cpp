@@ -577,22 +577,7 @@ std::string render_diff_flamegraph(const FoldedStacks& before, const FoldedStack
     p_min.push_back(stats::poisson_rates_min_p(a + b, r.exposure[1], r.exposure[0]));
   }
   const auto adjusted = stats::tarone_holm_adjust(p, p_min, options.noise_alpha);
-  std::size_t family = 0;
-  {
-    // The size of the family Tarone's rule kept (as in tarone_holm_adjust), for the legend.
-    std::size_t m = 1;
-    std::vector<double> mins(p_min);
-    std::sort(mins.begin(), mins.end());
-    for (;; ++m) {
-      const double level = options.noise_alpha / static_cast<double>(m);
-      const auto k = static_cast<std::size_t>(std::upper_bound(mins.begin(), mins.end(), level) -
-                                              mins.begin());
-      if (k <= m) {
-        family = k;
-        break;
-      }
-    }
-  }
+  const std::size_t family = stats::tarone_family_size(p_min, options.noise_alpha);
   int beyond = 0;
   const Node* hottest = nullptr;
   for (std::size_t i = 0; i < tested.size(); ++i) {

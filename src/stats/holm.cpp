@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <utility>
 
 namespace benchgate::stats {
 
@@ -25,6 +26,26 @@ std::vector<double> holm_adjust(std::span<const double> p) {
   return out;
 }
 
+namespace {
+
+// The smallest m ≥ 1 with K(m) = #{p_min ≤ α/m} ≤ m, and K(m). Sorts `mins`.
+std::pair<std::size_t, std::size_t> tarone_m_k(std::vector<double>& mins, double alpha) {
+  std::sort(mins.begin(), mins.end());
+  for (std::size_t m = 1;; ++m) {
+    const double level = alpha / static_cast<double>(m);
+    const auto k =
+        static_cast<std::size_t>(std::upper_bound(mins.begin(), mins.end(), level) - mins.begin());
+    if (k <= m) return {m, k};
+  }
+}
+
+}  // namespace
+
+std::size_t tarone_family_size(std::span<const double> p_min, double alpha) {
+  std::vector<double> mins(p_min.begin(), p_min.end());
+  return mins.empty() ? 0 : tarone_m_k(mins, alpha).second;
+}
+
 std::vector<double> tarone_holm_adjust(std::span<const double> p, std::span<const double> p_min,
                                        double alpha) {
   std::vector<double> out(p.size(), 1.0);
@@ -37,15 +58,7 @@ std::vector<double> tarone_holm_adjust(std::span<const double> p, std::span<cons
     }
   }
   if (mins.empty()) return out;
-  std::sort(mins.begin(), mins.end());
-  // K(m): how many tests could reach α/m; the smallest m with K(m) ≤ m.
-  std::size_t m = 1;
-  for (;; ++m) {
-    const double level = alpha / static_cast<double>(m);
-    const auto k =
-        static_cast<std::size_t>(std::upper_bound(mins.begin(), mins.end(), level) - mins.begin());
-    if (k <= m) break;
-  }
+  const std::size_t m = tarone_m_k(mins, alpha).first;
   const double level = alpha / static_cast<double>(m);
   std::vector<std::size_t> in;
   std::vector<double> sub;

@@ -1,6 +1,7 @@
 #pragma once
 // Holm's step-down adjustment for multiple comparisons (Holm 1979).
 
+#include <cstddef>
 #include <span>
 #include <vector>
 
@@ -21,5 +22,8 @@ std::vector<double> holm_adjust(std::span<const double> p);
 /// NaN p stays NaN and does not count.
 std::vector<double> tarone_holm_adjust(std::span<const double> p, std::span<const double> p_min,
                                        double alpha);
+
+/// The size K(m) of the family tarone_holm_adjust keeps (tests whose p_min ≤ α/m).
+std::size_t tarone_family_size(std::span<const double> p_min, double alpha);
 
 }  // namespace benchgate::stats

@@ -24,6 +24,7 @@ TEST(TaroneHolm, TestsThatCannotSpeakLeaveTheFamily) {
   EXPECT_NEAR(adj[2], 0.04, 1e-12);
   for (std::size_t i = 3; i < p.size(); ++i)
     EXPECT_EQ(adj[i], 1.0) << i;
+  EXPECT_EQ(tarone_family_size(p_min, 0.05), 3u);
   // Plain Holm over all ten would have lost every one of them.
   const auto plain = holm_adjust(p);
   EXPECT_GT(plain[0], 0.035);
