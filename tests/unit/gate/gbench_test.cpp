@@ -14,6 +14,7 @@
 
 #include "core/error.h"
 #include "gate/json_scan.h"
+#include "mutation.h"
 #include "platform/fs.h"
 #include "results/model.h"
 
@@ -100,7 +101,8 @@ TEST(GbenchReader, RecordedFileDetails) {
   const auto& weird = find("BM_WeirdCounters");
   ASSERT_FALSE(weird.iterations.empty());
   std::map<std::string, double, std::less<>> c;
-  for (const auto& [k, v] : weird.iterations[0]->counters) c.emplace(k, v);
+  for (const auto& [k, v] : weird.iterations[0]->counters)
+    c.emplace(k, v);
   EXPECT_TRUE(std::isnan(c.at("nan_counter")));
   EXPECT_EQ(c.at("inf_counter"), INFINITY);
   EXPECT_EQ(c.at("neg_inf_counter"), -INFINITY);
@@ -187,34 +189,16 @@ TEST(GbenchReader, ScannerMatchesNlohmannOnValidJson) {
 
 TEST(GbenchReader, MutatedInputNeverCrashes) {
   // Every byte-level mutation either parses or throws ConfigError (no other exception, no crash).
-  const std::string seed = read(kData / "public/pairs/02_upstream_test1/base.json");
-  std::mt19937 rng(7);
-  const std::string alphabet = "{}[]:,\"\\0123456789.eE+-NaIfinty ulrsb\n";
-  int parsed = 0, rejected = 0;
-  for (int i = 0; i < 3000; ++i) {
-    std::string s = seed;
-    const int edits = 1 + static_cast<int>(rng() % 4);
-    for (int e = 0; e < edits; ++e) {
-      const std::size_t pos = rng() % s.size();
-      switch (rng() % 3) {
-        case 0:
-          s[pos] = alphabet[rng() % alphabet.size()];
-          break;
-        case 1:
-          s.erase(pos, 1 + rng() % 8);
-          break;
-        default:
-          s.insert(pos, 1, alphabet[rng() % alphabet.size()]);
-      }
-    }
-    try {
-      const auto g = parse_gbench(s, "fuzz");
-      group_benchmarks(g);
-      ++parsed;
-    } catch (const ConfigError&) {
-      ++rejected;
-    }
-  }
+  testing::MutationOptions o;
+  o.truncations = 0;
+  o.edited = 3000;
+  o.max_edits = 4;
+  o.alphabet = "{}[]:,\"\\0123456789.eE+-NaIfinty ulrsb\n";
+  const auto counts = testing::sweep<ConfigError>(
+      "02_upstream_test1/base.json",
+      testing::mutants(read(kData / "public/pairs/02_upstream_test1/base.json"), o),
+      [](const std::string& s) { group_benchmarks(parse_gbench(s, "fuzz")); });
+  const int parsed = counts.accepted, rejected = counts.rejected;
   EXPECT_GT(rejected, 1000);
   EXPECT_GT(parsed, 10);
 }
