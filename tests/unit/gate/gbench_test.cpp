@@ -304,5 +304,29 @@ TEST(GbenchWriter, FollowsTheMapping) {
   EXPECT_EQ(cv->iterations, 7);
 }
 
+// Fuzz crasher (tests/data/fuzz-crashers/gbench/): "repetition_index": 7.4e15 was converted
+// to int (undefined behaviour, UBSan). An integer field beyond int's range is a format error
+// naming the file and line.
+TEST(GbenchReader, IntegerFieldBeyondIntIsAFormatError) {
+  EXPECT_THROW(parse_gbench(read(fs::path(BENCHGATE_TEST_DATA_DIR) /
+                                 "fuzz-crashers/gbench/repetition-index-beyond-int.json"),
+                            "crasher.json"),
+               ConfigError);
+  const std::string doc = R"({"context": {}, "benchmarks": [{"name": "BM_a", "run_type":
+    "iteration", "iterations": 1, "real_time": 1, "cpu_time": 1, "time_unit": "ns",
+    "threads": 1e10}]})";
+  try {
+    parse_gbench(doc, "big.json");
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("big.json:3"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("at most 2147483647"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(parse_gbench(std::string(doc).replace(doc.find("1e10"), 4, "2147483647"), "ok.json")
+                .rows.at(0)
+                .threads,
+            2147483647);
+}
+
 }  // namespace
 }  // namespace benchgate::gate
