@@ -90,8 +90,9 @@ def json_mutant(text, rng, kind):
     target = rng.choice(all_paths[1:]) if len(all_paths) > 1 else ()
     if kind == "delete_key":
         for _ in range(rng.randint(1, 3)):
-            obj = get(doc, rng.choice(obj_paths))
-            if obj:
+            live = [p for p in paths(doc) if isinstance(get(doc, p), dict) and get(doc, p)]
+            if live:
+                obj = get(doc, rng.choice(live))
                 del obj[rng.choice(list(obj))]
     elif kind == "wrong_type":
         for _ in range(rng.randint(1, 3)):
