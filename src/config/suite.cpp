@@ -355,6 +355,7 @@ nlohmann::json suite_to_json(const SuiteConfig& s) {
   if (!d.base_url.empty()) dj["base_url"] = d.base_url;
   if (!d.profiler.empty()) dj["profiler"] = d.profiler;
   if (!d.client_host.empty()) dj["client_host"] = d.client_host;
+  if (d.numa_node) dj["numa_node"] = *d.numa_node;
   j["defaults"] = dj;
 
   j["app"] = nlohmann::json::array();

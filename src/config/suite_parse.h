@@ -147,14 +147,14 @@ inline std::vector<std::string_view> with_driver_options(std::vector<std::string
 inline const std::vector<std::string_view> kDefaultsKeys =
     with_driver_options({"driver", "duration", "warmup", "iterations", "interval", "app_cpus",
                          "driver_cpus", "driver_threads", "sleep", "seed", "out", "ready_timeout",
-                         "base_url", "profiler", "client_host", "clients", "rates"});
+                         "base_url", "profiler", "client_host", "clients", "rates", "numa_node"});
 inline const std::vector<std::string_view> kAppKeys = {
     "label", "command", "shell", "instances", "cwd", "env", "cpus", "ready_url", "pre_run", "role"};
 inline const std::vector<std::string_view> kScenarioKeys = with_driver_options(
     {"name", "url", "clients", "rates", "duration", "warmup", "iterations", "driver", "driver_cpus",
      "driver_threads", "client_host", "pre_run", "post_run"});
-inline const std::vector<std::string_view> kHostKeys = {"app_cpus", "driver_cpus",
-                                                        "driver_threads"};
+inline const std::vector<std::string_view> kHostKeys = {"app_cpus", "driver_cpus", "driver_threads",
+                                                        "numa_node"};
 inline const std::vector<std::string_view> kGateKeys = {
     "alpha", "min_runs", "warn_only", "testbed_mismatch", "confirm", "scenario"};
 inline const std::vector<std::string_view> kThresholdKeys = {"min_effect", "alpha", "better",

@@ -187,6 +187,9 @@ ParsedDefaults read_defaults(const Ctx& c, const toml::table* tbl) {
   t.with("client_host", [&](const toml::node& n, const std::string& p) {
     d.client_host = read_client_host(c, n, p);
   });
+  t.with("numa_node", [&](const toml::node& n, const std::string& p) {
+    d.numa_node = static_cast<int>(read_int(c, n, p, 0, 1023, "a NUMA node number from 0 to 1023"));
+  });
   t.with("clients",
          [&](const toml::node& n, const std::string& p) { pd.clients = read_clients(c, n, p); });
   t.with("rates",
@@ -219,6 +222,9 @@ void apply_hosts(const Ctx& c, const toml::node* node, const std::string& hostna
     t.with("driver_threads", [&](const toml::node& n, const std::string& p) {
       read_int(c, n, p, 0, 1024, "an integer from 0 (automatic) to 1024");
     });
+    t.with("numa_node", [&](const toml::node& n, const std::string& p) {
+      read_int(c, n, p, 0, 1023, "a NUMA node number from 0 to 1023");
+    });
     if (hostname.empty()) continue;
     const bool exact = name == hostname || name == short_name;
     const bool glob = name.find_first_of("*?[") != std::string::npos &&
@@ -243,6 +249,9 @@ void apply_hosts(const Ctx& c, const toml::node* node, const std::string& hostna
     });
     t.with("driver_threads", [&](const toml::node& n, const std::string& p) {
       suite.defaults.driver_threads = static_cast<int>(read_int(c, n, p, 0, 1024, ""));
+    });
+    t.with("numa_node", [&](const toml::node& n, const std::string& p) {
+      suite.defaults.numa_node = static_cast<int>(read_int(c, n, p, 0, 1023, ""));
     });
     suite.applied_hosts.push_back(m.name);
   }
