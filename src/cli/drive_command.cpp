@@ -129,6 +129,7 @@ int run_drive(const DriveOptions& o) {
                    {"warmup", format_duration(spec.warmup)},
                    {"interval", format_duration(spec.interval)}};
   if (!spec.profiler.empty()) results.suite["profiler"] = spec.profiler;
+  if (spec.numa_node) results.suite["numa_node"] = *spec.numa_node;
 
   if (!spec.driver_options.client_host.empty()) {
     results.suite["client_host"] = spec.driver_options.client_host;

@@ -270,7 +270,7 @@ TEST_F(DriveTest, NumaNodeAndTraceCsvFiles) {
   } else if (platform::find_executable("numactl")) {
     EXPECT_NE(run.instances.at(0).command.front().find("numactl"), std::string::npos);
   }
-  EXPECT_EQ(rf.suite.at("defaults").value("numa_node", -1), 0) << rf.suite.dump();
+  EXPECT_EQ(rf.suite.value("numa_node", -1), 0) << rf.suite.dump();
   std::map<std::string, std::string> csv;
   for (const auto& a : run.artifacts) {
     if (a.kind == "rss-csv" || a.kind == "cpu-csv")

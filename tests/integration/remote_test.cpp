@@ -168,9 +168,13 @@ TEST_F(RemoteTest, WrkRunsOverSsh) {
 
 // The app's CPU and RSS window over ssh is the remote tool's own lifetime (the remote shell
 // prints a marker right before wrk and right after it), not ssh's connection set-up and
-// tear-down: the window is as long as wrk's measured duration, and the app's CPU % under the
-// same load matches a local run within 5 %. Before, the window also held ssh's set-up and
-// tear-down (1.43 s for 1.10 s of load) and CPU % was understated by 16-23 %.
+// tear-down: the window is as long as wrk's own measured duration, so the app's CPU % is its
+// CPU time over the load period within 5 %. Before, the window also held ssh's set-up and
+// tear-down (1.43 s for 1.10 s of load) and CPU % was understated by 16-23 %. A local run of
+// the same wrk is printed beside it: with closed-loop wrk the two loads are only the same on
+// a quiet machine (on a busy 2-core one the ssh-driven wrk got a third of the throughput), so
+// the local CPU % is information, not the assertion; a constant-rate remote driver (wrk2)
+// would make it one.
 TEST_F(RemoteTest, AppCpuWindowIsTheRemoteToolsOwn) {
   const std::vector<std::string> load = {
       "--driver",
@@ -203,11 +207,15 @@ TEST_F(RemoteTest, AppCpuWindowIsTheRemoteToolsOwn) {
   // The window is wrk's own run, not ssh's: about as long as wrk's measured 2 s.
   EXPECT_NEAR(remote.app.duration_s, remote.driver.duration_s, 0.15)
       << "app window " << remote.app.duration_s << " s, wrk measured " << remote.driver.duration_s;
-  EXPECT_NEAR(remote.app.cpu_percent, local.app.cpu_percent, 0.05 * local.app.cpu_percent)
-      << "remote " << remote.app.cpu_percent << " % vs local " << local.app.cpu_percent << " %";
+  ASSERT_GT(remote.driver.duration_s, 0);
+  const double over_load = remote.app.cpu_total_s() / remote.driver.duration_s * 100;
+  EXPECT_NEAR(remote.app.cpu_percent, over_load, 0.05 * over_load)
+      << "reported " << remote.app.cpu_percent << " %, CPU time over wrk's period " << over_load;
   std::cout << "[ info ] app CPU: local " << local.app.cpu_percent << " % over "
             << local.app.duration_s << " s, over ssh " << remote.app.cpu_percent << " % over "
-            << remote.app.duration_s << " s (wrk measured " << remote.driver.duration_s << " s)\n";
+            << remote.app.duration_s << " s (wrk measured " << remote.driver.duration_s
+            << " s); throughput local " << local.driver.throughput << " req/s, over ssh "
+            << remote.driver.throughput << " req/s\n";
 }
 
 TEST_F(RemoteTest, SshFailureIsARunErrorWithSshsMessage) {
