@@ -340,7 +340,7 @@ TEST_F(DriveTest, BadInputExitsTwoNamingTheOption) {
       {{"--driver", "wrkk"}, "unknown driver 'wrkk'"},
       {{"--cpus", "0-"}, "--cpus: expected a CPU list"},
       {{"--cpus", "4000"}, "--cpus: CPU 4000 is not available"},
-      {{"--duration", "ten"}, "--duration: expected a duration"},
+      {{"--duration", "ten"}, "--duration: expected a positive duration"},
       {{"--clients", "0"}, "--clients: expected a comma-separated list of positive integers"},
   };
   for (const auto& c : cases) {
