@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/table_options.h"
 #include "config/suite.h"
 
 namespace CLI {
@@ -30,34 +31,12 @@ struct GateFlags {
 };
 
 struct RunOptions {
-  std::string config = "benchgate.toml";
-  std::string iterations;  ///< "": the suite's value (checked like BENCHGATE_ITERATIONS)
-  std::string filter;
-  std::string seed;
-  std::string duration, warmup, driver, app_cpus, driver_cpus, sleep, profiler;
-  std::vector<std::string> set;  ///< --set name=value, any overridable setting
-  bool dry_run = false;          ///< --dry-run: resolve and print the plan, run nothing
-  GateFlags gate;
+  TableOptions options;  ///< every option-table option of run (config::option_table())
+  bool dry_run = false;  ///< --dry-run: resolve and print the plan, run nothing
 };
 
 struct CompareOptions {
-  std::vector<std::string> apps;  ///< path[,label=NAME][,instances=N][,pwd=DIR][,cpus=LIST]
-  std::string url;
-  std::string clients = "128";
-  std::string rates;
-  std::string duration = "30s";
-  std::string warmup = "2s";
-  int iterations = 5;
-  std::string sleep = "0s";
-  std::string driver = "builtin";
-  std::string cpus;
-  std::string driver_cpus;
-  int driver_threads = 0;
-  std::string pre_run;
-  std::string client_host;
-  std::string seed;
-  std::string interval = "1s";
-  GateFlags gate;
+  TableOptions options;  ///< every option-table option of compare, its app arguments included
 };
 
 CLI::App* add_run_command(CLI::App& app, RunOptions& o);
