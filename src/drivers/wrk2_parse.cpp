@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <limits>
 #include <optional>
 
 #include "core/parse.h"
@@ -33,6 +34,18 @@ double footer_number(std::string_view text) {
   auto t = trim(text);
   if (t == "-nan" || t == "nan") return std::nan("");
   return parse_double(t);
+}
+
+/// A count in the footer as T: nan (wrk2 prints it for an empty histogram) is 0; a negative
+/// value or one beyond T's range is a ParseError (converting it was undefined behaviour, found
+/// by fuzz_wrk2).
+template <class T>
+T footer_count(std::string_view key, double v) {
+  if (std::isnan(v)) return 0;
+  if (!(v >= 0 && v < static_cast<double>(std::numeric_limits<T>::max()) + 1.0)) {
+    throw ParseError(fmt::format("HdrHistogram footer: {} out of range", key));
+  }
+  return static_cast<T>(v);
 }
 
 /// "#[Mean    =        0.818, StdDeviation   =        0.487]" -> {("Mean",0.818), ...}.
@@ -102,11 +115,11 @@ HdrBlock parse_hdr_block(const std::vector<std::string_view>& lines, std::size_t
           else if (k == "Max")
             max_ms = v;
           else if (k == "Total count")
-            total = std::isfinite(v) ? static_cast<std::int64_t>(v) : 0;
+            total = footer_count<std::int64_t>(k, v);
           else if (k == "Buckets")
-            b.buckets = static_cast<int>(v);
+            b.buckets = footer_count<int>(k, v);
           else if (k == "SubBuckets")
-            b.sub_buckets = static_cast<int>(v);
+            b.sub_buckets = footer_count<int>(k, v);
         }
       } catch (const ParseError& e) {
         throw fail(j, e.what());

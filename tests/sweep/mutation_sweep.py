@@ -34,6 +34,7 @@ ORIGINALS = {
     "suite": os.path.join(ROOT, "examples/full.toml"),
 }
 TIME_LIMIT_S = 10.0
+ALL_COMMANDS = False  # --all-commands: every command on every input
 BIG = 10 * 1024 * 1024
 
 # --------------------------------------------------------------------------- JSON mutations
@@ -90,8 +91,9 @@ def json_mutant(text, rng, kind):
     target = rng.choice(all_paths[1:]) if len(all_paths) > 1 else ()
     if kind == "delete_key":
         for _ in range(rng.randint(1, 3)):
-            obj = get(doc, rng.choice(obj_paths))
-            if obj:
+            live = [p for p in paths(doc) if isinstance(get(doc, p), dict) and get(doc, p)]
+            if live:
+                obj = get(doc, rng.choice(live))
                 del obj[rng.choice(list(obj))]
     elif kind == "wrong_type":
         for _ in range(rng.randint(1, 3)):
@@ -219,13 +221,16 @@ def make_inputs(n, rng):
 # --------------------------------------------------------------------------- commands
 
 
-def commands(what, path, good, out_dir):
-    """Every offline command that reads a file of this kind."""
+def commands(what, path, good, out_dir, rotate=None):
+    """The offline commands that read a file of this kind: all of them, or (rotate = the
+    input's number) `validate` plus one of the others in turn, so every command still sees
+    hundreds of inputs at a third of the calls."""
     if what == "suite":
-        return [["validate", path], ["run", "-c", path, "--dry-run"],
+        cmds = [["validate", path], ["run", "-c", path, "--dry-run"],
                 ["run", "-c", path, "--dry-run", "--iterations", "2", "--set", "seed=7"]]
-    cmds = [["validate", path], ["diff", path, good[what]], ["diff", good[what], path]]
-    if what in ("results",):
+    else:
+        cmds = [["validate", path], ["diff", path, good[what]], ["diff", good[what], path]]
+    if what == "results":
         cmds += [["report", path, "--out", os.path.join(out_dir, "report")],
                  ["baseline", "update", "--from", path, "--to", os.path.join(out_dir, "b.json")],
                  ["export", "--gbench", path, "-o", os.path.join(out_dir, "g.json")],
@@ -234,7 +239,9 @@ def commands(what, path, good, out_dir):
         cmds += [["diff", "--format", "md", path, good["results"]]]
     if what == "gbench":
         cmds += [["diff", "--format", "json", path, path]]
-    return cmds
+    if rotate is None:
+        return cmds
+    return [cmds[0], cmds[1 + rotate % (len(cmds) - 1)]]
 
 
 def call(binary, args, cwd):
@@ -257,7 +264,7 @@ def run_input(binary, work, good, idx, what, kind, data):
     with open(path, "wb") as f:
         f.write(data)
     out = []
-    for args in commands(what, path, good, d):
+    for args in commands(what, path, good, d, None if ALL_COMMANDS else idx):
         rc, secs, err = call(binary, args, d)
         out.append((what, kind, args, rc, secs, err))
     bad = any(r[3] == "timeout" or r[3] == 5 or (isinstance(r[3], int) and r[3] < 0) or
@@ -289,7 +296,11 @@ def main():
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--work")
     ap.add_argument("--json")
+    ap.add_argument("--all-commands", action="store_true",
+                    help="every command on every input (default: validate + one in turn)")
     a = ap.parse_args()
+    global ALL_COMMANDS
+    ALL_COMMANDS = a.all_commands
     binary = os.path.abspath(a.binary)
     work = a.work or tempfile.mkdtemp(prefix="bg-sweep-")
     os.makedirs(work, exist_ok=True)

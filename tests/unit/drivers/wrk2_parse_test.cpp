@@ -253,5 +253,26 @@ TEST(Wrk2Parse, Non2xxLineWithoutACountIsAParseError) {
                ParseError);
 }
 
+// Fuzz crasher (tests/data/fuzz-crashers/wrk2/hdr-footer-buckets-nan.txt): "Buckets = nan" in
+// an HdrHistogram footer was converted to int (undefined behaviour, UBSan). nan is read as 0 (as
+// "Total count" already was); a count beyond the type's range is a ParseError.
+TEST(Wrk2Parse, HdrFooterCountsOutOfRangeAreParseErrors) {
+  try {
+    parse_wrk2_output(fixture("../fuzz-crashers/wrk2/hdr-footer-buckets-nan.txt"));
+  } catch (const ParseError&) {
+  }
+  auto text = fixture("R2000_t2_c16_d15s.txt");
+  const auto at = text.find("SubBuckets");
+  ASSERT_NE(at, std::string::npos);
+  const auto eq = text.find('=', at);
+  const auto end = text.find(']', eq);
+  for (const char* bad : {"1e300", "-1", "inf", "2147483648"}) {
+    SCOPED_TRACE(bad);
+    auto t = text;
+    t.replace(eq + 1, end - eq - 1, std::string(" ") + bad);
+    EXPECT_THROW(parse_wrk2_output(t), ParseError);
+  }
+}
+
 }  // namespace
 }  // namespace benchgate::drivers
