@@ -125,7 +125,7 @@ class Engine {
   /// within a few ms of `cancel` firing.
   EngineResult run(const CancelToken& cancel, Clock& clock, const EngineHooks& hooks = {});
 
-  struct Shared;  // implementation detail (engine.cpp)
+  struct Shared;  // implementation detail (worker.h)
 
  private:
   EngineConfig config_;
