@@ -54,6 +54,10 @@ Engine::Engine(EngineConfig config) : config_(std::move(config)), shared_(new Sh
   if (c.timeout <= Nanos::zero()) throw ParseError("timeout must be positive");
   if (c.warmup < Nanos::zero()) throw ParseError("warm-up must not be negative");
   if (c.threads < 0) throw ParseError("threads must be >= 0");
+  if (c.request_count < 0) throw ParseError("request count must be >= 0");
+  if (c.request_count > 0 && c.rate > 0) {
+    throw ParseError("a request count needs closed-loop load (no rate)");
+  }
   for (int cpu : c.cpus) {
     if (cpu < 0 || cpu >= CPU_SETSIZE) throw ParseError(fmt::format("bad CPU {}", cpu));
   }
@@ -128,6 +132,7 @@ Engine::Engine(EngineConfig config) : config_(std::move(config)), shared_(new Sh
 Engine::~Engine() = default;
 
 EngineResult Engine::run(const CancelToken& cancel, Clock& clock, const EngineHooks& hooks) {
+  if (config_.request_count > 0) return run_counted(cancel, clock);
   auto& sh = *shared_;
   sh.stop.store(false);
   sh.window_start.store(kNever);
@@ -136,28 +141,8 @@ EngineResult Engine::run(const CancelToken& cancel, Clock& clock, const EngineHo
   [[maybe_unused]] auto rd = ::read(sh.stop_fd, &drain, sizeof drain);
 
   const auto& c = config_;
-  std::vector<std::unique_ptr<Worker>> workers;
-  int first = 0;
-  for (int t = 0; t < threads_; ++t) {
-    const int n = c.connections / threads_ + (t < c.connections % threads_ ? 1 : 0);
-    const int cpu = c.cpus.empty() ? -1 : c.cpus[static_cast<std::size_t>(t) % c.cpus.size()];
-    workers.push_back(std::make_unique<Worker>(c, sh, t, threads_, first, n, cpu));
-    first += n;
-  }
-  std::vector<std::thread> threads;
-  threads.reserve(workers.size());
-  for (auto& w : workers) {
-    Worker* wp = w.get();
-    threads.emplace_back([wp] {
-      wp->handle_ = ::pthread_self();
-      wp->started_.store(true, std::memory_order_release);
-      wp->run();
-    });
-  }
-  for (auto& w : workers) {
-    while (!w->started_.load(std::memory_order_acquire))
-      std::this_thread::yield();
-  }
+  auto workers = detail::make_workers(c, sh, threads_);
+  auto threads = detail::start_threads(workers);
   auto cpu_now = [&](Worker& w) {
     clockid_t id;
     if (::pthread_getcpuclockid(w.handle_, &id) != 0) return std::int64_t{0};
@@ -224,32 +209,10 @@ EngineResult Engine::run(const CancelToken& cancel, Clock& clock, const EngineHo
 
   for (auto& w : workers) {
     auto& r = w->result();
-    out.responses += r.responses;
-    out.success += r.success;
-    out.sent += r.sent;
-    for (std::size_t i = 0; i < out.status.size(); ++i)
-      out.status[i] += r.status[i];
-    out.errors.connect += r.errors.connect;
-    out.errors.read += r.errors.read;
-    out.errors.write += r.errors.write;
-    out.errors.timeout += r.errors.timeout;
-    out.errors.parse += r.errors.parse;
-    out.reconnects += r.reconnects;
-    out.connections_opened += r.connections_opened;
-    out.connect_time.merge(r.connect_time);
-    out.sent_reused += r.sent_reused;
-    out.sent_fresh += r.sent_fresh;
-    out.bytes_read += r.bytes_read;
-    out.bytes_written += r.bytes_written;
-    out.latency.merge(r.latency);
-    out.service.merge(r.service);
-    out.open_loop_late += r.open_loop_late;
+    detail::add_counts(out, r);
     for (std::size_t i = 0; i < r.success_per_interval.size() && n_entries > 0; ++i) {
       out.success_per_interval[std::min(i, n_entries - 1)] += r.success_per_interval[i];
     }
-    out.threads.push_back(r.threads[0]);
-    out.driver_cpu_s += r.threads[0].cpu_s;
-    if (out.first_error.empty()) out.first_error = r.first_error;
   }
   return out;
 }

@@ -182,8 +182,13 @@ void Worker::fill_closed(Conn& c, std::int64_t now) {
   // The first requests on a new connection waited for it: their latency starts when
   // connecting started (c.since), as a client that had to connect first sees it.
   const std::int64_t from = c.fresh ? c.since : now;
-  while (c.count < cap)
+  const bool counted = cfg_.request_count > 0;
+  while (c.count < cap) {
+    // Request-count mode: each request takes one unit of the shared budget; none is sent
+    // once it is spent (the budget may go below zero, it is never refilled).
+    if (counted && sh_.budget.fetch_sub(1, std::memory_order_relaxed) <= 0) break;
     enqueue(c, from, now);
+  }
   c.fresh = false;
   flush(c, now);
 }
@@ -387,6 +392,14 @@ void Worker::do_read(Conn& c) {
   after_progress(c, now_);  // the last read's time: one clock read per response
 }
 
+bool Worker::counted_done() const {
+  if (sh_.budget.load(std::memory_order_relaxed) > 0) return false;
+  for (const auto& c : conns_) {
+    if (c.count > 0) return false;
+  }
+  return true;
+}
+
 void Worker::after_progress(Conn& c, std::int64_t now) {
   if (c.st != Conn::St::kOpen) return;
   if (open_loop()) {
@@ -477,6 +490,9 @@ void Worker::run() {
   sev.data.ptr = nullptr;
   ::epoll_ctl(ep_, EPOLL_CTL_ADD, sh_.stop_fd, &sev);
 
+  // Request-count mode opens the window before the threads start; time mode has kNever here.
+  ws_ = sh_.window_start.load(std::memory_order_acquire);
+  we_ = sh_.window_end.load(std::memory_order_acquire);
   std::int64_t now = mono_ns();
   sched_start_ = now;
   for (auto& c : conns_)
@@ -505,6 +521,7 @@ void Worker::run() {
       handle(*static_cast<Conn*>(events[i].data.ptr), events[i].events);
     }
     now = n > 0 ? now_ : tick_now();
+    if (cfg_.request_count > 0 && counted_done()) break;
     if (now >= next_tick) {
       now = tick_now();
       scan(now);
@@ -518,8 +535,66 @@ void Worker::run() {
     c.fd = -1;
   }
   ::close(ep_);
+  finished_.store(true, std::memory_order_release);
   // Fold the trace into the result (the engine trims it to the window).
   res_.success_per_interval = trace_;
+}
+
+std::vector<std::unique_ptr<Worker>> make_workers(const EngineConfig& c, Engine::Shared& sh,
+                                                  int threads) {
+  std::vector<std::unique_ptr<Worker>> workers;
+  int first = 0;
+  for (int t = 0; t < threads; ++t) {
+    const int n = c.connections / threads + (t < c.connections % threads ? 1 : 0);
+    const int cpu = c.cpus.empty() ? -1 : c.cpus[static_cast<std::size_t>(t) % c.cpus.size()];
+    workers.push_back(std::make_unique<Worker>(c, sh, t, threads, first, n, cpu));
+    first += n;
+  }
+  return workers;
+}
+
+std::vector<std::thread> start_threads(std::vector<std::unique_ptr<Worker>>& workers) {
+  std::vector<std::thread> threads;
+  threads.reserve(workers.size());
+  for (auto& w : workers) {
+    Worker* wp = w.get();
+    threads.emplace_back([wp] {
+      wp->handle_ = ::pthread_self();
+      wp->started_.store(true, std::memory_order_release);
+      wp->run();
+    });
+  }
+  for (auto& w : workers) {
+    while (!w->started_.load(std::memory_order_acquire))
+      std::this_thread::yield();
+  }
+  return threads;
+}
+
+void add_counts(EngineResult& out, const EngineResult& r) {
+  out.responses += r.responses;
+  out.success += r.success;
+  out.sent += r.sent;
+  for (std::size_t i = 0; i < out.status.size(); ++i)
+    out.status[i] += r.status[i];
+  out.errors.connect += r.errors.connect;
+  out.errors.read += r.errors.read;
+  out.errors.write += r.errors.write;
+  out.errors.timeout += r.errors.timeout;
+  out.errors.parse += r.errors.parse;
+  out.reconnects += r.reconnects;
+  out.connections_opened += r.connections_opened;
+  out.connect_time.merge(r.connect_time);
+  out.sent_reused += r.sent_reused;
+  out.sent_fresh += r.sent_fresh;
+  out.bytes_read += r.bytes_read;
+  out.bytes_written += r.bytes_written;
+  out.latency.merge(r.latency);
+  out.service.merge(r.service);
+  out.open_loop_late += r.open_loop_late;
+  out.threads.push_back(r.threads[0]);
+  out.driver_cpu_s += r.threads[0].cpu_s;
+  if (out.first_error.empty()) out.first_error = r.first_error;
 }
 
 }  // namespace benchgate::loadgen::detail

@@ -14,7 +14,9 @@
 #include <atomic>
 #include <climits>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/url.h"
@@ -59,6 +61,8 @@ struct Engine::Shared {
   std::atomic<std::int64_t> window_start{detail::kNever};
   std::atomic<std::int64_t> window_end{detail::kNever};
   std::atomic<bool> stop{false};
+  /// Request-count mode: requests still to be sent (EngineConfig::request_count).
+  std::atomic<std::int64_t> budget{0};
   int stop_fd = -1;
 
   ~Shared() {
@@ -151,6 +155,8 @@ class Worker {
   bool flush(Conn& c, std::int64_t now);
   void after_progress(Conn& c, std::int64_t now);
   void make_ready(Conn& c);
+  /// Request-count mode: the budget is spent and nothing of this worker's is in flight.
+  bool counted_done() const;
   void dispatch(std::int64_t now);
   void scan(std::int64_t now);
   void fail(Conn& c, ErrKind kind, std::int64_t now, const std::string& why);
@@ -189,8 +195,17 @@ class Worker {
  public:
   pthread_t handle_{};
   std::atomic<bool> started_{false};
+  std::atomic<bool> finished_{false};          // its event loop has ended
   std::atomic<std::int64_t> live_success_{0};  // for on_interval; a plain store per response
 };
+
+/// One worker per thread, connections spread evenly, not started yet.
+std::vector<std::unique_ptr<Worker>> make_workers(const EngineConfig& cfg, Engine::Shared& sh,
+                                                  int threads);
+/// Starts each worker's event loop on its own thread; returns once every one has started.
+std::vector<std::thread> start_threads(std::vector<std::unique_ptr<Worker>>& workers);
+/// Adds one worker's counters, histograms and thread stats to `out` (not its trace).
+void add_counts(EngineResult& out, const EngineResult& r);
 
 }  // namespace detail
 }  // namespace benchgate::loadgen
