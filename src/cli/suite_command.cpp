@@ -27,6 +27,7 @@
 #include "report/report.h"
 #include "report/run_warnings.h"
 #include "results/json.h"
+#include "runner/instructions.h"
 #include "runner/runner.h"
 
 namespace benchgate::cli {
@@ -373,6 +374,7 @@ int execute_suite(config::SuiteConfig suite, const GateFlags& flags, const std::
   CancelToken cancel;
   platform::SignalGuard signals(cancel);  // before new_results(), which runs git
   auto results = new_results(command, suite.name);
+  runner::use_counting_testbed(plan, results.testbed);  // instruction mode: portable baselines
   results.suite = config::suite_to_json(suite);
   results.order.seed = plan.seed;
   results.order.sequence = plan.sequence();
@@ -391,13 +393,16 @@ int execute_suite(config::SuiteConfig suite, const GateFlags& flags, const std::
     int cells = 0, min_iter = 1 << 30;
     for (const auto& sc : suite.scenarios) {
       if (!matrix::filter_matches(suite.filter, sc.name)) continue;
+      if (sc.driver_options.measure == "instructions") continue;  // spread rule, no rank test
       cells += static_cast<int>(sc.clients.size() * std::max<std::size_t>(1, sc.rates.size()));
       min_iter = std::min(min_iter, sc.iterations.value_or(suite.defaults.iterations));
     }
     const int tests = cells * static_cast<int>(gate::gated_metric_names(suite.gate).size());
-    if (auto warn = gate::check_run_count(min_iter, tests,
-                                          suite.gate.alpha * gate::look_alpha_scale(suite.gate),
-                                          ab && !baseline)) {
+    if (auto warn =
+            cells == 0 ? std::nullopt
+                       : gate::check_run_count(
+                             min_iter, tests, suite.gate.alpha * gate::look_alpha_scale(suite.gate),
+                             ab && !baseline)) {
       results.warnings.push_back(*warn);
       std::cerr << "benchgate: warning: " << *warn << "\n";
     }
@@ -524,6 +529,8 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
   c->add_option("--duration", o.duration, "Measured length of each load period");
   c->add_option("--warmup", o.warmup, "Warm-up before each load period");
   c->add_option("--driver", o.driver, "Load driver for every scenario");
+  c->add_option("--measure", o.measure,
+                "wall (time the load) or instructions (count per request under callgrind)");
   c->add_option("--app-cpus", o.app_cpus, "CPU list for the apps");
   c->add_option("--driver-cpus", o.driver_cpus, "CPU list for the driver");
   c->add_option("--sleep", o.sleep, "Pause between runs");
@@ -555,6 +562,7 @@ int run_run(const RunOptions& o) {
   set("duration", o.duration, "--duration");
   set("warmup", o.warmup, "--warmup");
   set("driver", o.driver, "--driver");
+  set("measure", o.measure, "--measure");
   set("app_cpus", o.app_cpus, "--app-cpus");
   set("driver_cpus", o.driver_cpus, "--driver-cpus");
   set("sleep", o.sleep, "--sleep");

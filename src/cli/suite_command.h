@@ -35,6 +35,7 @@ struct RunOptions {
   std::string filter;
   std::string seed;
   std::string duration, warmup, driver, app_cpus, driver_cpus, sleep, profiler;
+  std::string measure;  ///< --measure: wall | instructions
   std::vector<std::string> set;  ///< --set name=value, any overridable setting
   GateFlags gate;
 };

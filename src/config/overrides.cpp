@@ -65,6 +65,12 @@ const std::vector<OverrideSetting>& override_settings() {
       {"warmup", "BENCHGATE_WARMUP", "duration (2s, 0); replaces per-scenario values"},
       {"interval", "BENCHGATE_INTERVAL", "duration: sampling and trace interval"},
       {"driver", "BENCHGATE_DRIVER", "driver name; replaces per-scenario drivers"},
+      {"measure", "BENCHGATE_MEASURE",
+       "wall or instructions (callgrind counts per request); replaces per-scenario values"},
+      {"counted_requests", "BENCHGATE_COUNTED_REQUESTS",
+       "instructions: requests counted per sample; replaces per-scenario values"},
+      {"warmup_requests", "BENCHGATE_WARMUP_REQUESTS",
+       "instructions: requests before the counted ones; replaces per-scenario values"},
       {"clients", "BENCHGATE_CLIENTS", "client counts (16,64) for every scenario"},
       {"rates", "BENCHGATE_RATES", "request rates (1000,5000) for every scenario, or none"},
       {"app_cpus", "BENCHGATE_APP_CPUS", "CPU list (0,2-3) or none; replaces per-app cpus"},
@@ -111,6 +117,17 @@ void apply_override(SuiteConfig& s, std::string_view name, std::string_view valu
     d.driver = v;
     for (auto& sc : s.scenarios)
       sc.driver.clear();
+  } else if (name == "measure") {
+    if (v != "wall" && v != "instructions") bad(origin, v, "wall or instructions");
+    for (auto& sc : s.scenarios)
+      sc.driver_options.measure = v;
+  } else if (name == "counted_requests" || name == "warmup_requests") {
+    const bool counted = name == "counted_requests";
+    const int n =
+        positive_int(origin, v, counted ? 1 : 0, 10'000'000,
+                     counted ? "an integer from 1 to 10000000" : "an integer from 0 to 10000000");
+    for (auto& sc : s.scenarios)
+      (counted ? sc.driver_options.counted_requests : sc.driver_options.warmup_requests) = n;
   } else if (name == "clients") {
     std::vector<int> clients;
     try {

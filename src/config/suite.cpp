@@ -455,7 +455,10 @@ const std::vector<std::string_view> kDriverOptionKeys = {"method",
                                                          "user_properties",
                                                          "system_properties",
                                                          "properties",
-                                                         "extra"};
+                                                         "extra",
+                                                         "measure",
+                                                         "counted_requests",
+                                                         "warmup_requests"};
 
 std::vector<std::string_view> with_driver_options(std::vector<std::string_view> keys) {
   keys.insert(keys.end(), kDriverOptionKeys.begin(), kDriverOptionKeys.end());
@@ -479,6 +482,31 @@ const std::vector<std::string_view> kThresholdKeys = {"min_effect", "alpha", "be
 const std::vector<std::string_view> kPathExtras = {"plan", "user_properties", "system_properties"};
 
 constexpr std::int64_t kMaxIterations = 100'000;
+
+// measure = "wall" | "instructions", and the request counts of instruction mode.
+void read_measure_options(const Table& t, results::DriverOptions& o) {
+  const auto& c = t.ctx;
+  t.with("measure", [&](const toml::node& n, const std::string& p) {
+    o.measure = read_string(c, n, p);
+    if (o.measure != "wall" && o.measure != "instructions") {
+      expected(c, n, p, "\"wall\" or \"instructions\"");
+    }
+  });
+  t.with("counted_requests", [&](const toml::node& n, const std::string& p) {
+    o.counted_requests = read_int(c, n, p, 1, 10'000'000, "an integer from 1 to 10000000");
+  });
+  t.with("warmup_requests", [&](const toml::node& n, const std::string& p) {
+    o.warmup_requests = read_int(c, n, p, 0, 10'000'000, "an integer from 0 to 10000000");
+  });
+}
+
+void measure_options_to_json(const results::DriverOptions& o, nlohmann::json& j) {
+  if (o.measure == "instructions") {
+    j["measure"] = o.measure;
+    j["counted_requests"] = o.counted_requests;
+    j["warmup_requests"] = o.warmup_requests;
+  }
+}
 
 void read_driver_options(const Table& t, results::DriverOptions& o) {
   const auto& c = t.ctx;
@@ -531,6 +559,7 @@ void read_driver_options(const Table& t, results::DriverOptions& o) {
   t.with("ssh_options", [&](const toml::node& n, const std::string& p) {
     o.ssh_options = read_string_list(c, n, p, true);
   });
+  read_measure_options(t, o);
   t.with("extra", [&](const toml::node& n, const std::string& p) {
     for (auto&& [k, v] : as_table(c, n, p)) {
       auto key = std::string(k.str());
@@ -1332,6 +1361,7 @@ nlohmann::json driver_options_to_json(const results::DriverOptions& o) {
   if (!o.tool_path.empty()) j["tool_path"] = o.tool_path;
   if (!o.client_host.empty()) j["client_host"] = o.client_host;
   if (!o.ssh_options.empty()) j["ssh_options"] = o.ssh_options;
+  measure_options_to_json(o, j);
   nlohmann::json extra = nlohmann::json::object();
   nlohmann::json properties = nlohmann::json::object();
   for (const auto& [k, v] : o.extra) {

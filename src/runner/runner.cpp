@@ -20,6 +20,7 @@
 #include "platform/survivors.h"
 #include "platform/sysinfo.h"
 #include "profilers/profiler.h"
+#include "runner/instructions.h"
 #include "runner/probe.h"
 #include "runner/profiling.h"
 
@@ -190,6 +191,7 @@ void check_run_spec(const RunSpec& spec) {
 }
 
 results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
+  if (is_instruction_run(spec)) return execute_instruction_run(spec, ctx);
   Clock& clock = ctx.clock;
   const auto t_begin = clock.now();
   results::RunRecord rec = record_for(spec, clock);
