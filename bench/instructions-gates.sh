@@ -17,7 +17,7 @@ pool=${1:-12}
 gates=${2:-200}
 bg=${BENCHGATE:-./build/benchgate}
 server=${HELLO_SERVER:-./build/examples/hello-server}
-out=${OUT:-bench-out/instructions}
+out=$(realpath -m "${OUT:-bench-out/instructions}")
 port=$((20000 + RANDOM % 20000))
 mkdir -p "$out"
 {
