@@ -15,13 +15,9 @@ namespace benchgate::loadgen {
 EngineResult Engine::run_counted(const CancelToken& cancel, Clock& clock) {
   auto& sh = *shared_;
   const auto& c = config_;
-  sh.stop.store(false);
-  sh.budget.store(c.request_count);
   // The whole run is the window: every request sent and answered counts.
-  sh.window_start.store(0);
-  sh.window_end.store(detail::kNever);
-  std::uint64_t drain = 0;
-  [[maybe_unused]] auto rd = ::read(sh.stop_fd, &drain, sizeof drain);
+  detail::reset_run(sh, 0);
+  sh.budget.store(c.request_count);
 
   auto workers = detail::make_workers(c, sh, threads_);
   const std::int64_t t_start = detail::mono_ns();
@@ -43,11 +39,7 @@ EngineResult Engine::run_counted(const CancelToken& cancel, Clock& clock) {
   }
   out.count_reached = all_done();
   out.cancelled = !ok;
-  sh.stop.store(true, std::memory_order_release);
-  const std::uint64_t one = 1;
-  [[maybe_unused]] auto wr = ::write(sh.stop_fd, &one, sizeof one);
-  for (auto& t : threads)
-    t.join();
+  detail::stop_and_join(sh, threads);
   const std::int64_t t_end = detail::mono_ns();
   out.duration_s = static_cast<double>(t_end - t_start) / 1e9;
   out.interval_s = out.duration_s;

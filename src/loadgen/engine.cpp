@@ -134,11 +134,7 @@ Engine::~Engine() = default;
 EngineResult Engine::run(const CancelToken& cancel, Clock& clock, const EngineHooks& hooks) {
   if (config_.request_count > 0) return run_counted(cancel, clock);
   auto& sh = *shared_;
-  sh.stop.store(false);
-  sh.window_start.store(kNever);
-  sh.window_end.store(kNever);
-  std::uint64_t drain = 0;
-  [[maybe_unused]] auto rd = ::read(sh.stop_fd, &drain, sizeof drain);
+  detail::reset_run(sh, kNever);
 
   const auto& c = config_;
   auto workers = detail::make_workers(c, sh, threads_);
@@ -186,11 +182,7 @@ EngineResult Engine::run(const CancelToken& cancel, Clock& clock, const EngineHo
     if (hooks.on_measure_end) hooks.on_measure_end();
   }
   out.cancelled = !ok;
-  sh.stop.store(true, std::memory_order_release);
-  const std::uint64_t one = 1;
-  [[maybe_unused]] auto wr = ::write(sh.stop_fd, &one, sizeof one);
-  for (auto& t : threads)
-    t.join();
+  detail::stop_and_join(sh, threads);
 
   out.duration_s = out.window_started ? static_cast<double>(t_end - t_start) / 1e9 : 0.0;
   out.interval_s = to_seconds(c.interval);

@@ -571,6 +571,22 @@ std::vector<std::thread> start_threads(std::vector<std::unique_ptr<Worker>>& wor
   return threads;
 }
 
+void reset_run(Engine::Shared& sh, std::int64_t window_start) {
+  sh.stop.store(false);
+  sh.window_start.store(window_start);
+  sh.window_end.store(kNever);
+  std::uint64_t drain = 0;
+  [[maybe_unused]] auto rd = ::read(sh.stop_fd, &drain, sizeof drain);
+}
+
+void stop_and_join(Engine::Shared& sh, std::vector<std::thread>& threads) {
+  sh.stop.store(true, std::memory_order_release);
+  const std::uint64_t one = 1;
+  [[maybe_unused]] auto wr = ::write(sh.stop_fd, &one, sizeof one);
+  for (auto& t : threads)
+    t.join();
+}
+
 void add_counts(EngineResult& out, const EngineResult& r) {
   out.responses += r.responses;
   out.success += r.success;

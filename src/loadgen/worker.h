@@ -204,6 +204,11 @@ std::vector<std::unique_ptr<Worker>> make_workers(const EngineConfig& cfg, Engin
                                                   int threads);
 /// Starts each worker's event loop on its own thread; returns once every one has started.
 std::vector<std::thread> start_threads(std::vector<std::unique_ptr<Worker>>& workers);
+/// Before a run: not stopping, the stop eventfd drained, the window opening at
+/// `window_start` (kNever: the engine opens it later) and not closing.
+void reset_run(Engine::Shared& sh, std::int64_t window_start);
+/// After a run: tells every worker to stop (flag and eventfd) and joins their threads.
+void stop_and_join(Engine::Shared& sh, std::vector<std::thread>& threads);
 /// Adds one worker's counters, histograms and thread stats to `out` (not its trace).
 void add_counts(EngineResult& out, const EngineResult& r);
 

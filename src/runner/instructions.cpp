@@ -17,6 +17,7 @@
 #include "platform/survivors.h"
 #include "platform/sysinfo.h"
 #include "runner/probe.h"
+#include "runner/run_util.h"
 
 namespace benchgate::runner {
 
@@ -29,17 +30,6 @@ namespace {
 constexpr const char* kI1 = "--I1=32768,8,64";
 constexpr const char* kD1 = "--D1=32768,8,64";
 constexpr const char* kLL = "--LL=8388608,16,64";
-
-double unix_now(Clock& clock) {
-  return std::chrono::duration<double>(clock.wall().time_since_epoch()).count();
-}
-
-std::string safe(std::string s) {
-  for (auto& c : s) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) c = '_';
-  }
-  return s;
-}
 
 struct Lifetime {
   std::string failure;  ///< "" when it served its requests and stopped as expected
@@ -317,7 +307,7 @@ results::RunRecord execute_instruction_run(const RunSpec& spec, RunContext& ctx)
     rec.warnings.push_back(std::move(w));
   };
 
-  const fs::path rel_dir = fs::path("artifacts") / safe(spec.id);
+  const fs::path rel_dir = fs::path("artifacts") / fs_safe(spec.id);
   const fs::path abs_dir = ctx.out_dir / rel_dir;
   std::error_code ec;
   fs::create_directories(abs_dir, ec);
@@ -367,7 +357,7 @@ results::RunRecord execute_instruction_run(const RunSpec& spec, RunContext& ctx)
   for (const auto& point : spec.points) {
     if (ctx.cancel.cancelled()) break;
     if (ctx.observer) ctx.observer->on_period_start(spec, point);
-    const std::string key = safe(point.key());
+    const std::string key = fs_safe(point.key());
     results::PeriodResult period;
     period.point = point;
     phase("callgrind: warm-up only");

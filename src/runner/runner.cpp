@@ -23,23 +23,13 @@
 #include "runner/instructions.h"
 #include "runner/probe.h"
 #include "runner/profiling.h"
+#include "runner/run_util.h"
 
 namespace benchgate::runner {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-double unix_now(Clock& clock) {
-  return std::chrono::duration<double>(clock.wall().time_since_epoch()).count();
-}
-
-std::string fs_safe(std::string s) {
-  for (auto& c : s) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) c = '_';
-  }
-  return s;
-}
 
 // "{instance}" in the command becomes the instance number (0-based), e.g. for per-instance
 // ports or log names.
