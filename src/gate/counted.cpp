@@ -91,8 +91,8 @@ void decide_by_spread(const Comparison& c, MetricVerdict& v) {
     v.verdict = Verdict::kInconclusive;
     v.cause = "spread_above_floor";
     v.reason = fmt::format(
-        "{} {}: the values vary more than a counted metric should ({}); more counted requests "
-        "per sample lower it",
+        "{} {}: the values vary more than a counted metric should ({}): timing-dependent work "
+        "on a busy machine; more counted requests per sample or a quieter machine lower it",
         pct(v.estimate), range, spreads);
   } else {
     v.verdict = Verdict::kInconclusive;
