@@ -131,7 +131,8 @@ TEST_F(InstructionsTest, AaIsUnchangedAndTheSpreadIsTiny) {
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     EXPECT_NE(r.out.find("unchanged"), std::string::npos) << r.out;
   } else {
-    EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+    // Unchanged when every ratio still lies within ± the limit, else inconclusive.
+    EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 3) << r.out << r.err;
     std::cerr << "note: spread " << max_spread(rf) << " above the floor (busy machine)\n";
   }
 }
