@@ -278,15 +278,7 @@ std::vector<ProcessCount> match_processes(std::vector<profilers::CallgrindTotals
 results::RunRecord execute_instruction_run(const RunSpec& spec, RunContext& ctx) {
   Clock& clock = ctx.clock;
   const auto t_begin = clock.now();
-  results::RunRecord rec;
-  rec.id = spec.id;
-  rec.sequence = spec.sequence;
-  rec.iteration = spec.iteration;
-  rec.app = spec.app.label;
-  rec.role = spec.app.role;
-  rec.scenario = spec.scenario;
-  rec.url = spec.url;
-  rec.started_at = unix_now(clock);
+  results::RunRecord rec = record_for(spec, clock);
   if (ctx.observer) ctx.observer->on_run_start(spec);
   auto finish = [&](std::string status, std::string reason, std::string failure_kind) {
     if (rec.status == "ok" && status != "ok") {

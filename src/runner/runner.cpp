@@ -122,24 +122,6 @@ std::optional<FailFast::Skip> FailFast::skip(const RunSpec& spec) const {
   return it == apps_.end() ? std::nullopt : it->second.skip;
 }
 
-namespace {
-
-// A run's record as it starts: who, what, where and when (execute_run and skipped_run).
-results::RunRecord record_for(const RunSpec& spec, Clock& clock) {
-  results::RunRecord rec;
-  rec.id = spec.id;
-  rec.sequence = spec.sequence;
-  rec.iteration = spec.iteration;
-  rec.app = spec.app.label;
-  rec.role = spec.app.role;
-  rec.scenario = spec.scenario;
-  rec.url = spec.url;
-  rec.started_at = unix_now(clock);
-  return rec;
-}
-
-}  // namespace
-
 results::RunRecord skipped_run(const RunSpec& spec, const std::string& reason,
                                const std::string& failure_kind, Clock& clock) {
   results::RunRecord rec = record_for(spec, clock);
