@@ -28,6 +28,7 @@
 #include "report/report.h"
 #include "report/run_warnings.h"
 #include "results/json.h"
+#include "runner/instructions.h"
 #include "runner/runner.h"
 
 namespace benchgate::cli {
@@ -347,6 +348,7 @@ int execute_suite(config::SuiteConfig suite, const GateFlags& flags, const std::
   CancelToken cancel;
   platform::SignalGuard signals(cancel);  // before new_results(), which runs git
   auto results = new_results(command, suite.name);
+  runner::use_counting_testbed(plan, results.testbed);  // instruction mode: portable baselines
   results.suite = config::suite_to_json(suite);
   results.order.seed = plan.seed;
   results.order.sequence = plan.sequence();
@@ -365,13 +367,16 @@ int execute_suite(config::SuiteConfig suite, const GateFlags& flags, const std::
     int cells = 0, min_iter = 1 << 30;
     for (const auto& sc : suite.scenarios) {
       if (!matrix::filter_matches(suite.filter, sc.name)) continue;
+      if (sc.driver_options.measure == "instructions") continue;  // spread rule, no rank test
       cells += static_cast<int>(sc.clients.size() * std::max<std::size_t>(1, sc.rates.size()));
       min_iter = std::min(min_iter, sc.iterations.value_or(suite.defaults.iterations));
     }
     const int tests = cells * static_cast<int>(gate::gated_metric_names(suite.gate).size());
-    if (auto warn = gate::check_run_count(min_iter, tests,
-                                          suite.gate.alpha * gate::look_alpha_scale(suite.gate),
-                                          ab && !baseline)) {
+    if (auto warn =
+            cells == 0 ? std::nullopt
+                       : gate::check_run_count(
+                             min_iter, tests, suite.gate.alpha * gate::look_alpha_scale(suite.gate),
+                             ab && !baseline)) {
       results.warnings.push_back(*warn);
       std::cerr << "benchgate: warning: " << *warn << "\n";
     }

@@ -130,6 +130,14 @@ const std::vector<OptionSpec>& option_table() {
        "Seed of the run order (0 to 2^64-1, or random; recorded in results.json)"},
       {"driver", "--driver", "BENCHGATE_DRIVER", "defaults.driver", "", kAll, V, "", false,
        "builtin | wrk | wrk-pipeline | wrk-nokeepalive | wrk2 | jmeter | sleep"},
+      {"measure", "--measure", "BENCHGATE_MEASURE", "defaults.measure", "", kRC, V, "", false,
+       "wall (time the load) or instructions (count per request under callgrind)"},
+      {"counted_requests", "--counted-requests", "BENCHGATE_COUNTED_REQUESTS",
+       "defaults.counted_requests", "", kRC, V, "", false,
+       "instructions: requests counted per sample (replaces per-scenario values)"},
+      {"warmup_requests", "--warmup-requests", "BENCHGATE_WARMUP_REQUESTS",
+       "defaults.warmup_requests", "", kRC, V, "", false,
+       "instructions: requests before the counted ones (replaces per-scenario values)"},
       {"driver_cpus", "--driver-cpus", "BENCHGATE_DRIVER_CPUS", "defaults.driver_cpus", "", kAll, V,
        "", false, "CPU list to pin the driver to, or none"},
       {"driver_threads", "--driver-threads", "BENCHGATE_DRIVER_THREADS", "defaults.driver_threads",
@@ -243,6 +251,17 @@ void apply_override(SuiteConfig& s, std::string_view name, std::string_view valu
     d.driver = v;
     for (auto& sc : s.scenarios)
       sc.driver.clear();
+  } else if (name == "measure") {
+    if (v != "wall" && v != "instructions") bad(origin, v, "wall or instructions");
+    for (auto& sc : s.scenarios)
+      sc.driver_options.measure = v;
+  } else if (name == "counted_requests" || name == "warmup_requests") {
+    const bool counted = name == "counted_requests";
+    const int n =
+        positive_int(origin, v, counted ? 1 : 0, 10'000'000,
+                     counted ? "an integer from 1 to 10000000" : "an integer from 0 to 10000000");
+    for (auto& sc : s.scenarios)
+      (counted ? sc.driver_options.counted_requests : sc.driver_options.warmup_requests) = n;
   } else if (name == "clients") {
     std::vector<int> clients;
     try {

@@ -239,6 +239,11 @@ nlohmann::json driver_options_to_json(const results::DriverOptions& o) {
   if (!o.tool_path.empty()) j["tool_path"] = o.tool_path;
   if (!o.client_host.empty()) j["client_host"] = o.client_host;
   if (!o.ssh_options.empty()) j["ssh_options"] = o.ssh_options;
+  if (o.measure == "instructions") {
+    j["measure"] = o.measure;
+    j["counted_requests"] = o.counted_requests;
+    j["warmup_requests"] = o.warmup_requests;
+  }
   nlohmann::json extra = nlohmann::json::object();
   nlohmann::json properties = nlohmann::json::object();
   for (const auto& [k, v] : o.extra) {

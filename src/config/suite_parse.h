@@ -137,7 +137,10 @@ inline const std::vector<std::string_view> kDriverOptionKeys = {"method",
                                                                 "user_properties",
                                                                 "system_properties",
                                                                 "properties",
-                                                                "extra"};
+                                                                "extra",
+                                                                "measure",
+                                                                "counted_requests",
+                                                                "warmup_requests"};
 
 inline std::vector<std::string_view> with_driver_options(std::vector<std::string_view> keys) {
   keys.insert(keys.end(), kDriverOptionKeys.begin(), kDriverOptionKeys.end());

@@ -23,6 +23,27 @@ namespace fs = std::filesystem;
 
 // ---- Sections ---------------------------------------------------------------------------------
 
+namespace {
+
+// measure = "wall" | "instructions", and the request counts of instruction mode.
+void read_measure_options(const Table& t, results::DriverOptions& o) {
+  const auto& c = t.ctx;
+  t.with("measure", [&](const toml::node& n, const std::string& p) {
+    o.measure = read_string(c, n, p);
+    if (o.measure != "wall" && o.measure != "instructions") {
+      expected(c, n, p, "\"wall\" or \"instructions\"");
+    }
+  });
+  t.with("counted_requests", [&](const toml::node& n, const std::string& p) {
+    o.counted_requests = read_int(c, n, p, 1, 10'000'000, "an integer from 1 to 10000000");
+  });
+  t.with("warmup_requests", [&](const toml::node& n, const std::string& p) {
+    o.warmup_requests = read_int(c, n, p, 0, 10'000'000, "an integer from 0 to 10000000");
+  });
+}
+
+}  // namespace
+
 void read_driver_options(const Table& t, results::DriverOptions& o) {
   const auto& c = t.ctx;
   t.with("method", [&](const toml::node& n, const std::string& p) {
@@ -74,6 +95,7 @@ void read_driver_options(const Table& t, results::DriverOptions& o) {
   t.with("ssh_options", [&](const toml::node& n, const std::string& p) {
     o.ssh_options = read_string_list(c, n, p, true);
   });
+  read_measure_options(t, o);
   t.with("extra", [&](const toml::node& n, const std::string& p) {
     for (auto&& [k, v] : as_table(c, n, p)) {
       auto key = std::string(k.str());

@@ -35,6 +35,7 @@ std::string unit_of(const std::string& metric) {
 
 std::string describe(const results::Testbed& t) {
   if (t.fingerprint.empty()) return "unknown testbed";
+  if (!t.basis.empty()) return fmt::format("{} [{}]", t.basis, t.fingerprint);
   return fmt::format("{}, {} CPUs, kernel {}, {} build [{}]",
                      t.cpu_model.empty() ? "unknown CPU" : t.cpu_model, t.num_cpus,
                      t.kernel_major.empty() ? "?" : t.kernel_major,
@@ -128,26 +129,28 @@ json to_json(const Baseline& b) {
                       {"values", s.values},
                       {"run_ids", s.run_ids}});
   }
-  return json{{"kind", "benchgate.baseline"},
-              {"schema_version", 1},
-              {"tool", {{"name", "benchgate"}, {"version", b.tool_version}}},
-              {"created_at", b.created_at},
-              {"source",
-               {{"name", b.name},
-                {"command", b.command},
-                {"started_at", b.started_at},
-                {"finished_at", b.finished_at},
-                {"path", b.source_path}}},
-              {"testbed",
-               {{"cpu_model", b.testbed.cpu_model},
-                {"num_cpus", b.testbed.num_cpus},
-                {"kernel", b.testbed.kernel},
-                {"kernel_major", b.testbed.kernel_major},
-                {"build_type", b.testbed.build_type},
-                {"fingerprint", b.testbed.fingerprint}}},
-              {"machine", b.machine},
-              {"provenance", b.provenance},
-              {"series", std::move(series)}};
+  json out{{"kind", "benchgate.baseline"},
+           {"schema_version", 1},
+           {"tool", {{"name", "benchgate"}, {"version", b.tool_version}}},
+           {"created_at", b.created_at},
+           {"source",
+            {{"name", b.name},
+             {"command", b.command},
+             {"started_at", b.started_at},
+             {"finished_at", b.finished_at},
+             {"path", b.source_path}}},
+           {"testbed",
+            {{"cpu_model", b.testbed.cpu_model},
+             {"num_cpus", b.testbed.num_cpus},
+             {"kernel", b.testbed.kernel},
+             {"kernel_major", b.testbed.kernel_major},
+             {"build_type", b.testbed.build_type},
+             {"fingerprint", b.testbed.fingerprint}}},
+           {"machine", b.machine},
+           {"provenance", b.provenance},
+           {"series", std::move(series)}};
+  if (!b.testbed.basis.empty()) out["testbed"]["basis"] = b.testbed.basis;
+  return out;
 }
 
 Baseline baseline_from_json(const json& j, const std::string& origin) {
@@ -170,6 +173,7 @@ Baseline baseline_from_json(const json& j, const std::string& origin) {
     get_to(t, "kernel_major", b.testbed.kernel_major);
     get_to(t, "build_type", b.testbed.build_type);
     get_to(t, "fingerprint", b.testbed.fingerprint);
+    get_to(t, "basis", b.testbed.basis);
     if (auto it = j.find("machine"); it != j.end()) b.machine = *it;
     if (auto it = j.find("provenance"); it != j.end()) b.provenance = *it;
     for (const auto& e : j.at("series")) {

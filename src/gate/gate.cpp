@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "core/parse.h"
+#include "gate/counted.h"
 #include "gate/index.h"
 #include "stats/descriptive.h"
 #include "stats/hodges_lehmann.h"
@@ -216,7 +217,7 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
   std::vector<double> fam_p_min(comparisons.size(), kNaN);
   for (std::size_t i = 0; i < comparisons.size(); ++i) {
     const auto& c = comparisons[i];
-    if (c.forced) continue;
+    if (c.forced || is_counted_metric(c.metric)) continue;  // counted: the spread rule
     tested[i] = run_tests(c, options.ci_level);
     if (c.policy.gated && tested[i].informative) {
       fam_worse[i] = tested[i].p_worse;
@@ -274,6 +275,11 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
         v.estimate = c.policy.scale == Scale::kRatio ? *c.current_hint / *c.baseline_hint - 1
                                                      : *c.current_hint - *c.baseline_hint;
       }
+      r.verdicts.push_back(std::move(v));
+      continue;
+    }
+    if (is_counted_metric(c.metric)) {
+      decide_by_spread(c, v);
       r.verdicts.push_back(std::move(v));
       continue;
     }
@@ -589,6 +595,7 @@ std::vector<std::string> gated_metric_names(const results::GateSettings& setting
   for (const auto& m : results::known_metrics()) {
     auto it = settings.metrics.find(std::string(m.name));
     if (it != settings.metrics.end() && !it->second.enabled) continue;
+    if (is_counted_metric(m.name)) continue;  // decided by the spread rule, not in Holm's family
     out.emplace_back(m.name);
   }
   return out;

@@ -54,6 +54,11 @@ struct EngineConfig {
   Nanos interval = std::chrono::seconds(1);  ///< throughput trace resolution
   bool tls_verify = false;                   ///< https: verify certificate and host name
   std::size_t max_header_bytes = 64 * 1024;  ///< larger header blocks are parse errors
+  /// Request-count mode (closed loop only): > 0 sends exactly this many requests in all,
+  /// then stops once each has been answered or has failed. No warm-up and no time window:
+  /// every request counts, and `duration` is only the time limit (reached: count_reached is
+  /// false and the result says how far it got).
+  std::int64_t request_count = 0;
 };
 
 struct ErrorCounts {
@@ -99,6 +104,9 @@ struct EngineResult {
   double driver_cpu_s = 0;     ///< sum over threads
   std::vector<ThreadStats> threads;
   std::string first_error;  ///< description of the first error seen (diagnostics)
+  /// Request-count mode: every one of the request_count requests was sent and then answered
+  /// or failed, within the time limit (responses + errors then account for all of them).
+  bool count_reached = false;
 };
 
 /// Called on the thread that calls Engine::run().
@@ -125,9 +133,11 @@ class Engine {
   /// within a few ms of `cancel` firing.
   EngineResult run(const CancelToken& cancel, Clock& clock, const EngineHooks& hooks = {});
 
-  struct Shared;  // implementation detail (engine.cpp)
+  struct Shared;  // implementation detail (worker.h)
 
  private:
+  EngineResult run_counted(const CancelToken& cancel, Clock& clock);  // counted.cpp
+
   EngineConfig config_;
   int threads_ = 1;
   std::unique_ptr<Shared> shared_;

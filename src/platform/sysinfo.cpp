@@ -1,6 +1,7 @@
 #include "platform/sysinfo.h"
 
 #include <fmt/format.h>
+#include <gnu/libc-version.h>
 #include <sched.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -307,6 +308,17 @@ Testbed testbed(const nlohmann::json& ctx) {
   // Unit separator between fields, so ("a b", 1) and ("a", "b 1") cannot collide.
   t.fingerprint = fnv1a_hex(
       fmt::format("{}\x1f{}\x1f{}\x1f{}", t.cpu_model, t.num_cpus, t.kernel_major, t.build_type));
+  return t;
+}
+
+Testbed counting_testbed(Testbed t, const std::string& counter) {
+  utsname u{};
+  const std::string arch = ::uname(&u) == 0 ? u.machine : "unknown";
+  const std::string libc = ::gnu_get_libc_version();
+  t.basis = fmt::format("instruction counts: {} · glibc {} · {} · {} build", arch, libc, counter,
+                        t.build_type);
+  t.fingerprint =
+      fnv1a_hex(fmt::format("counting\x1f{}\x1f{}\x1f{}\x1f{}", arch, libc, counter, t.build_type));
   return t;
 }
 

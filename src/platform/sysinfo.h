@@ -35,6 +35,13 @@ nlohmann::json machine_context(const SysRoots& roots = {});
 /// Testbed fields + fingerprint (a stable hash of cpu_model, num_cpus, kernel_major, build type).
 Testbed testbed(const nlohmann::json& machine_context);
 
+/// The testbed of counted metrics (instruction mode): instruction counts do not depend on the
+/// CPU model, clock, core count or kernel, but on the architecture, the C library and the
+/// counting tool. The fingerprint is a hash of machine architecture (uname), glibc version,
+/// `counter` (e.g. "valgrind-3.19.0") and build type; `basis` names them. The machine fields
+/// are kept for the record.
+Testbed counting_testbed(Testbed machine, const std::string& counter);
+
 /// Allow-listed CI variables (docs/ci.md) present in the environment, plus
 /// "git_commit"/"git_dirty" of the working tree when inside a git checkout.
 nlohmann::json provenance();

@@ -13,6 +13,10 @@ struct Testbed {
   std::string kernel_major;  ///< "6.1"
   std::string build_type;
   std::string fingerprint;  ///< stable hash of the fields above
+  /// "" for the machine fingerprint above; for counted metrics (instruction mode) what the
+  /// fingerprint covers instead: "instruction counts: x86_64 · glibc 2.36 · valgrind-3.19.0"
+  /// (counting_testbed() in sysinfo.h). The other fields then only describe the machine.
+  std::string basis;
 };
 
 }  // namespace benchgate::platform

@@ -62,6 +62,10 @@ std::string format_value(double value, std::string_view unit) {
   if (unit == "bytes") return format_bytes(value);
   if (unit == "%") return fmt::format("{:.1f} %", value);
   if (unit == "count" || unit.empty()) return format_count(value);
+  if (unit == "instr" || unit == "cycles") {  // instruction mode: 11,278 instr
+    return benchgate::format_count(static_cast<std::uint64_t>(std::llround(std::max(0.0, value)))) +
+           " " + std::string(unit);
+  }
   return fmt::format("{:.4g} {}", value, unit);
 }
 

@@ -4,6 +4,7 @@
 // config needs neither the drivers nor the load generator.
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <utility>
@@ -32,6 +33,11 @@ struct DriverOptions {
   std::string client_host;       ///< run the driver over ssh on this host
   std::vector<std::string> ssh_options;      ///< extra ssh options (tests: -p, -i, ...)
   std::map<std::string, std::string> extra;  ///< driver-specific (jmeter: plan, props files)
+  /// How a load point is measured: "wall" (time the load, sample /proc) or "instructions"
+  /// (count what the app executes per request under callgrind; runner/instructions.h).
+  std::string measure = "wall";
+  std::int64_t counted_requests = 2000;  ///< instructions: requests counted per sample
+  std::int64_t warmup_requests = 200;    ///< instructions: requests before the counted ones
 };
 
 }  // namespace benchgate::results

@@ -415,6 +415,7 @@ void to_json(json& j, const ResultsFile& v) {
            {"runs", v.runs},
            {"gate", v.gate},
            {"warnings", v.warnings}};
+  if (!v.testbed.basis.empty()) j["testbed"]["basis"] = v.testbed.basis;
   if (!v.failure.empty()) j["failure"] = v.failure;
   if (!v.outcome.is_null()) j["outcome"] = v.outcome;
 }
@@ -441,6 +442,7 @@ void from_json(const json& j, ResultsFile& v) {
     get_to(*it, "kernel_major", v.testbed.kernel_major);
     get_to(*it, "build_type", v.testbed.build_type);
     get_to(*it, "fingerprint", v.testbed.fingerprint);
+    get_to(*it, "basis", v.testbed.basis);
   }
   if (auto it = j.find("provenance"); it != j.end()) v.provenance = *it;
   get_to(j, "runs", v.runs);

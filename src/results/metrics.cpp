@@ -29,6 +29,14 @@ const std::vector<MetricInfo>& known_metrics() {
        "time from launch to the first successful response"},
       {metric::kIdleRss, "bytes", Better::kLower, Scale::kRatio, 0.03, 4 * kMiB,
        "RSS summed over the app's processes before the first load period"},
+      // Instruction mode (measure = "instructions"): counted under callgrind, near-deterministic,
+      // decided by the spread rule (gate/counted.h), not a rank test.
+      {metric::kInstructionsPerRequest, "instr", Better::kLower, Scale::kRatio, 0.005, 0,
+       "instructions the app executed per request (callgrind Ir, all processes)"},
+      {metric::kEstCyclesPerRequest, "cycles", Better::kLower, Scale::kRatio, 0.005, 0,
+       "estimated cycles per request: Ir + 10 L1 misses + 100 last-level misses (callgrind)"},
+      {metric::kStartupInstructions, "instr", Better::kLower, Scale::kRatio, 0.005, 0,
+       "instructions of a lifetime without counted requests (start-up, warm-up surplus, exit)"},
   };
   return metrics;
 }

@@ -49,6 +49,10 @@ inline constexpr std::string_view kErrors = "errors";
 // Per-run (start-up) metrics.
 inline constexpr std::string_view kStartupTime = "startup_time";
 inline constexpr std::string_view kIdleRss = "idle_rss";
+// Instruction mode (measure = "instructions").
+inline constexpr std::string_view kInstructionsPerRequest = "instructions_per_request";
+inline constexpr std::string_view kEstCyclesPerRequest = "est_cycles_per_request";
+inline constexpr std::string_view kStartupInstructions = "startup_instructions";
 }  // namespace metric
 
 /// "higher is better" / "lower is better" arrows for reports.

@@ -22,25 +22,16 @@
 #include "platform/survivors.h"
 #include "platform/sysinfo.h"
 #include "profilers/profiler.h"
+#include "runner/instructions.h"
 #include "runner/probe.h"
 #include "runner/profiling.h"
+#include "runner/run_util.h"
 
 namespace benchgate::runner {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-double unix_now(Clock& clock) {
-  return std::chrono::duration<double>(clock.wall().time_since_epoch()).count();
-}
-
-std::string fs_safe(std::string s) {
-  for (auto& c : s) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) c = '_';
-  }
-  return s;
-}
 
 // "{instance}" in the command becomes the instance number (0-based), e.g. for per-instance
 // ports or log names.
@@ -133,24 +124,6 @@ std::optional<FailFast::Skip> FailFast::skip(const RunSpec& spec) const {
   return it == apps_.end() ? std::nullopt : it->second.skip;
 }
 
-namespace {
-
-// A run's record as it starts: who, what, where and when (execute_run and skipped_run).
-results::RunRecord record_for(const RunSpec& spec, Clock& clock) {
-  results::RunRecord rec;
-  rec.id = spec.id;
-  rec.sequence = spec.sequence;
-  rec.iteration = spec.iteration;
-  rec.app = spec.app.label;
-  rec.role = spec.app.role;
-  rec.scenario = spec.scenario;
-  rec.url = spec.url;
-  rec.started_at = unix_now(clock);
-  return rec;
-}
-
-}  // namespace
-
 results::RunRecord skipped_run(const RunSpec& spec, const std::string& reason,
                                const std::string& failure_kind, Clock& clock) {
   results::RunRecord rec = record_for(spec, clock);
@@ -192,6 +165,7 @@ void check_run_spec(const RunSpec& spec) {
 }
 
 results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
+  if (is_instruction_run(spec)) return execute_instruction_run(spec, ctx);
   Clock& clock = ctx.clock;
   const auto t_begin = clock.now();
   results::RunRecord rec = record_for(spec, clock);

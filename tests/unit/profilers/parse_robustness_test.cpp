@@ -7,6 +7,7 @@
 
 #include "core/parse.h"
 #include "mutation.h"
+#include "profilers/callgrind.h"
 #include "profilers/flamegraph.h"
 #include "profilers/massif.h"
 #include "profilers/oprofile.h"
@@ -54,6 +55,12 @@ TEST(ProfilerParseRobustness, Oprofile) {
   sweep(
       "oprofile/opreport_X_details_gdb_linuxtools.xml",
       [](const std::string& t) { summarize_oprofile(parse_opreport_xml(t)); }, 200000);
+}
+
+TEST(ProfilerParseRobustness, CallgrindTotals) {
+  for (const char* f : {"callgrind/callgrind.out.single", "callgrind/callgrind.out.worker"}) {
+    sweep(f, [](const std::string& t) { parse_callgrind_totals(t).est_cycles(); });
+  }
 }
 
 }  // namespace
