@@ -20,7 +20,7 @@
 #include <string>
 
 #include "gate/diff.h"
-#include "gate/gbench.h"
+#include "gbench/reader.h"
 #include "platform/fs.h"
 #include "stats/descriptive.h"
 
@@ -128,7 +128,7 @@ BENCHMARK(BM_DiffEndToEnd)->Unit(benchmark::kMillisecond)->UseRealTime();
 void BM_ParseOneFile(benchmark::State& state) {
   const std::string text = platform::read_file(files().base);
   for (auto _ : state) {
-    auto g = gate::parse_gbench(text, "base.json");
+    auto g = gbench::parse_gbench(text, "base.json");
     benchmark::DoNotOptimize(g.rows.data());
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
@@ -136,8 +136,8 @@ void BM_ParseOneFile(benchmark::State& state) {
 BENCHMARK(BM_ParseOneFile)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_TestAndRender(benchmark::State& state) {
-  const auto base = gate::read_gbench(files().base);
-  const auto cand = gate::read_gbench(files().cand);
+  const auto base = gbench::read_gbench(files().base);
+  const auto cand = gbench::read_gbench(files().cand);
   for (auto _ : state) {
     const auto r = gate::diff_gbench(base, cand, {});
     benchmark::DoNotOptimize(gate::render_diff(r, gate::DiffFormat::kText).data());
@@ -147,8 +147,8 @@ BENCHMARK(BM_TestAndRender)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // The tests alone (4000 gated U tests + Hodges-Lehmann + Holm, 2000 counters).
 void BM_Test(benchmark::State& state) {
-  const auto base = gate::read_gbench(files().base);
-  const auto cand = gate::read_gbench(files().cand);
+  const auto base = gbench::read_gbench(files().base);
+  const auto cand = gbench::read_gbench(files().cand);
   for (auto _ : state) {
     const auto r = gate::diff_gbench(base, cand, {});
     benchmark::DoNotOptimize(r.verdicts.data());

@@ -11,7 +11,8 @@
 #include "core/parse.h"
 #include "gate/baseline.h"
 #include "gate/diff.h"
-#include "gate/gbench.h"
+#include "gbench/reader.h"
+#include "gbench/writer.h"
 #include "platform/fs.h"
 #include "report/report.h"
 #include "report/run_warnings.h"
@@ -189,7 +190,7 @@ int run_validate(const ValidateOptions& o) {
     auto b = gate::baseline_from_json(j, o.file);
     std::cout << fmt::format("{}: valid baseline ({} series)\n", o.file, b.series.size());
   } else if (j.is_object() && j.contains("benchmarks")) {
-    auto g = gate::read_gbench(p);
+    auto g = gbench::read_gbench(p);
     std::cout << fmt::format("{}: valid Google Benchmark JSON ({} rows)\n", o.file, g.rows.size());
   } else {
     throw ConfigError(
@@ -203,9 +204,9 @@ int run_validate(const ValidateOptions& o) {
 int run_export(const ExportOptions& o) {
   auto results = results::read_results(o.results);
   if (o.output.empty()) {
-    std::cout << gate::gbench_text(results);
+    std::cout << gbench::gbench_text(results);
   } else {
-    gate::write_gbench(results, o.output);
+    gbench::write_gbench(results, o.output);
   }
   return 0;
 }

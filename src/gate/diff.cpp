@@ -11,13 +11,17 @@
 #include "core/error.h"
 #include "core/parse.h"
 #include "gate/gate.h"
-#include "gate/json_scan.h"
 #include "gate/outcome.h"
+#include "gbench/json_scan.h"
 #include "platform/fs.h"
 #include "results/json.h"
 #include "stats/descriptive.h"
 
 namespace benchgate::gate {
+
+using gbench::GbenchBenchmark;
+using gbench::GbenchFile;
+using gbench::TimeUnit;
 
 namespace {
 
@@ -41,8 +45,8 @@ DiffFormat diff_format_from_name(std::string_view name) {
 DiffInput load_diff_input(const std::filesystem::path& path) {
   DiffInput in;
   in.path = path.string();
-  auto mapped = detail::map_text(path);
-  JsonDocument doc = parse_document(std::move(mapped.storage), mapped.text, in.path);
+  auto mapped = gbench::detail::map_text(path);
+  gbench::JsonDocument doc = gbench::parse_document(std::move(mapped.storage), mapped.text, in.path);
   if (doc.has_benchmarks) {
     in.kind = DiffInput::Kind::kGbench;
     in.gbench = std::move(doc.gbench);
@@ -82,7 +86,7 @@ std::vector<double> times(const GbenchBenchmark& b, bool real, TimeUnit unit) {
   for (const auto* row : b.iterations) {
     double v = real ? row->real_time : row->cpu_time;
     if (!std::isfinite(v)) continue;
-    if (row->time_unit != unit) v = convert_time(v, row->time_unit, unit);
+    if (row->time_unit != unit) v = gbench::convert_time(v, row->time_unit, unit);
     out.push_back(v);
   }
   return out;
@@ -103,7 +107,7 @@ std::optional<double> agg_hint(const GbenchBenchmark& b, const std::string& fiel
   if (!v) v = b.aggregate_value("mean", field);
   if (!v) return std::nullopt;
   if ((field == "real_time" || field == "cpu_time") && b.time_unit != unit) {
-    return convert_time(*v, b.time_unit, unit);
+    return gbench::convert_time(*v, b.time_unit, unit);
   }
   return v;
 }
@@ -135,8 +139,8 @@ std::string errors_text(const GbenchBenchmark& b, const std::string& file) {
 
 GateResult diff_gbench(const GbenchFile& base, const GbenchFile& candidate,
                        const results::GateSettings& settings) {
-  const auto gb = group_benchmarks(base);
-  const auto gc = group_benchmarks(candidate);
+  const auto gb = gbench::group_benchmarks(base);
+  const auto gc = gbench::group_benchmarks(candidate);
   const std::string base_name = file_name(base.origin);
   const std::string cand_name = file_name(candidate.origin);
   std::unordered_map<std::string_view, const GbenchBenchmark*> cand_by_name;
@@ -171,7 +175,7 @@ GateResult diff_gbench(const GbenchFile& base, const GbenchFile& candidate,
   for (const auto& [b, c] : order) {
     const std::string& name = b ? b->name : c->name;
     const TimeUnit unit = b ? b->time_unit : c->time_unit;
-    const std::string unit_name(time_unit_name(unit));
+    const std::string unit_name(gbench::time_unit_name(unit));
     auto time_comparison = [&](const char* metric) {
       Comparison x;
       x.cell = name;

@@ -23,8 +23,8 @@
 #include <string_view>
 
 #include "gate/baseline.h"
-#include "gate/gbench.h"
 #include "gate/verdict.h"
+#include "gbench/reader.h"
 #include "results/gate_settings.h"
 #include "results/model.h"
 
@@ -43,7 +43,7 @@ struct DiffInput {
   enum class Kind { kGbench, kResults, kBaseline };
   std::string path;
   Kind kind = Kind::kGbench;
-  GbenchFile gbench;
+  gbench::GbenchFile gbench;
   results::ResultsFile results;
   Baseline baseline;
 };
@@ -53,7 +53,7 @@ struct DiffInput {
 DiffInput load_diff_input(const std::filesystem::path& path);
 
 /// Google Benchmark base vs candidate (mode "diff", format "gbench").
-GateResult diff_gbench(const GbenchFile& base, const GbenchFile& candidate,
+GateResult diff_gbench(const gbench::GbenchFile& base, const gbench::GbenchFile& candidate,
                        const results::GateSettings& settings);
 
 /// Any two loaded inputs. ConfigError when the kinds cannot be compared (Google Benchmark vs

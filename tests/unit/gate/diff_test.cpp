@@ -23,6 +23,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using gbench::parse_gbench;
 using testing::make_run;
 using testing::rel_near;
 

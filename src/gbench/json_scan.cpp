@@ -1,4 +1,4 @@
-#include "gate/json_scan.h"
+#include "gbench/json_scan.h"
 
 #include <fmt/format.h>
 
@@ -18,7 +18,7 @@
 #include "core/parse.h"
 #include "platform/fs.h"
 
-namespace benchgate::gate::detail {
+namespace benchgate::gbench::detail {
 
 namespace {
 
@@ -539,4 +539,4 @@ void JsonScanner::skip_impl(int depth) {
   }
 }
 
-}  // namespace benchgate::gate::detail
+}  // namespace benchgate::gbench::detail

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace benchgate::gate::detail {
+namespace benchgate::gbench::detail {
 
 /// Reads a whole file in one allocation. ConfigError "<path>: cannot read: <why>".
 std::string read_text(const std::filesystem::path& path);
@@ -88,4 +88,4 @@ class JsonScanner {
   std::string first_stack_;
 };
 
-}  // namespace benchgate::gate::detail
+}  // namespace benchgate::gbench::detail

@@ -1,8 +1,6 @@
 // Google Benchmark JSON: reading every recorded and public fixture, rejecting bad input with
 // the file and the problem, unit conversion, and the exact write → read round trip.
 
-#include "gate/gbench.h"
-
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -13,11 +11,13 @@
 #include <tuple>
 
 #include "core/error.h"
-#include "gate/json_scan.h"
+#include "gbench/json_scan.h"
+#include "gbench/reader.h"
+#include "gbench/writer.h"
 #include "platform/fs.h"
 #include "results/model.h"
 
-namespace benchgate::gate {
+namespace benchgate::gbench {
 namespace {
 
 namespace fs = std::filesystem;
@@ -100,7 +100,8 @@ TEST(GbenchReader, RecordedFileDetails) {
   const auto& weird = find("BM_WeirdCounters");
   ASSERT_FALSE(weird.iterations.empty());
   std::map<std::string, double, std::less<>> c;
-  for (const auto& [k, v] : weird.iterations[0]->counters) c.emplace(k, v);
+  for (const auto& [k, v] : weird.iterations[0]->counters)
+    c.emplace(k, v);
   EXPECT_TRUE(std::isnan(c.at("nan_counter")));
   EXPECT_EQ(c.at("inf_counter"), INFINITY);
   EXPECT_EQ(c.at("neg_inf_counter"), -INFINITY);
@@ -321,4 +322,4 @@ TEST(GbenchWriter, FollowsTheMapping) {
 }
 
 }  // namespace
-}  // namespace benchgate::gate
+}  // namespace benchgate::gbench
