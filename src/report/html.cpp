@@ -10,9 +10,9 @@
 
 #include "core/histogram.h"
 #include "core/parse.h"
+#include "core/text.h"
 #include "report/format.h"
 #include "report/svg.h"
-#include "report/text.h"
 
 namespace benchgate::report {
 

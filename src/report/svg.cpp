@@ -6,7 +6,7 @@
 #include <cmath>
 #include <limits>
 
-#include "report/text.h"
+#include "core/text.h"
 
 namespace benchgate::report::svg {
 
