@@ -14,6 +14,7 @@
 #include "gbench/reader.h"
 #include "gbench/writer.h"
 #include "platform/fs.h"
+#include "report/diff.h"
 #include "report/report.h"
 #include "report/run_warnings.h"
 #include "results/json.h"
@@ -115,9 +116,9 @@ int run_diff(const DiffOptions& o) {
   }
   s.warn_only = o.warn_only;
   if (!o.testbed_mismatch.empty()) s.testbed_mismatch = o.testbed_mismatch;
-  const auto format = gate::diff_format_from_name(o.format);
+  const auto format = report::diff_format_from_name(o.format);
   auto result = gate::diff_files(o.base, o.candidate, s, o.allow_partial);
-  const auto text = gate::render_diff(result, format, o.warn_only);
+  const auto text = report::render_diff(result, format, o.warn_only);
   if (o.output.empty()) {
     std::cout << text;
     if (!text.empty() && text.back() != '\n') std::cout << '\n';
