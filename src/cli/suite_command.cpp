@@ -12,6 +12,7 @@
 
 #include "cli/common.h"
 #include "cli/tune_host.h"
+#include "config/compare_app.h"
 #include "config/names.h"
 #include "core/error.h"
 #include "core/parse.h"
@@ -532,9 +533,35 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
                 "oprofile-sys, none (overrides the suite's profiler key)");
   c->add_option("--set", o.set, "Override any setting: --set iterations=3 (repeatable)")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  c->add_flag("--dry-run", o.dry_run,
+              "Resolve the suite (file, BENCHGATE_* variables, flags) and print the plan: every "
+              "run in order with its load points; start nothing");
   add_gate_flags(c, o.gate);
   return c;
 }
+
+namespace {
+
+// `run --dry-run`: the resolved plan on stdout, one line per run, in execution order.
+int print_plan(const config::SuiteConfig& suite) {
+  config::validate_suite(suite);
+  const auto plan = matrix::expand(suite);
+  fmt::print("{}: {} runs ({} scenarios), order seed {}, load time at least {}\n",
+             suite.source.empty() ? suite.name : suite.source.string(),
+             format_count(plan.runs.size()), plan.scenarios.size(), plan.seed,
+             format_duration(plan.load_time(suite.defaults.sleep)));
+  for (const auto& run : plan.runs) {
+    std::vector<std::string> points;
+    for (const auto& p : run.points)
+      points.push_back(p.key());
+    fmt::print("{:>4}  {}  {} {}  [{}]  {} + {} warm-up\n", run.sequence + 1, run.id, run.driver,
+               run.url, join(points, ", "), format_duration(run.duration),
+               format_duration(run.warmup));
+  }
+  return 0;
+}
+
+}  // namespace
 
 int run_run(const RunOptions& o) {
   if (!fs::exists(o.config)) {
@@ -565,110 +592,8 @@ int run_run(const RunOptions& o) {
       throw UsageError(fmt::format("--set: expected name=value, got '{}'", kv));
     config::apply_override(suite, kv.substr(0, eq), kv.substr(eq + 1), "--set " + kv.substr(0, eq));
   }
+  if (o.dry_run) return print_plan(suite);
   return execute_suite(std::move(suite), o.gate, "run");
-}
-
-namespace {
-
-// Splits a compare app argument at the commas outside quotes (quoting as in shell_split), so
-// "sh -c 'echo a,b',label=x" is the command "sh -c 'echo a,b'" and one attribute.
-std::vector<std::string> split_unquoted_commas(const std::string& s) {
-  std::vector<std::string> parts(1);
-  char quote = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (quote == '\'') {
-      if (c == '\'') quote = 0;
-    } else if (c == '\\' && i + 1 < s.size()) {
-      parts.back() += c;
-      c = s[++i];
-    } else if (quote == '"') {
-      if (c == '"') quote = 0;
-    } else if (c == '\'' || c == '"') {
-      quote = c;
-    } else if (c == ',') {
-      parts.emplace_back();
-      continue;
-    }
-    parts.back() += c;
-  }
-  return parts;
-}
-
-// "name=value" with a lowercase name: an attribute (known or not), not part of the command.
-bool looks_like_attribute(const std::string& part) {
-  const auto eq = part.find('=');
-  if (eq == std::string::npos || eq == 0) return false;
-  return std::all_of(part.begin(), part.begin() + static_cast<long>(eq),
-                     [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
-}
-
-}  // namespace
-
-config::AppSpec parse_compare_app(const std::string& spec, std::size_t index) {
-  static const std::vector<std::string> keys = {"label", "instances", "pwd", "cwd", "cpus", "role"};
-  const std::string arg = fmt::format("app {}", index + 1);
-  config::AppSpec app;
-  // The command, then ",key=value" attributes. A comma (outside quotes) that does not start an
-  // attribute belongs to the command before the first attribute, and to the CPU list after
-  // "cpus=" (cpus=0,2-3).
-  const auto parts = split_unquoted_commas(spec);
-  std::string cmd = parts[0];
-  std::map<std::string, std::string> attrs;
-  std::string current;  // the attribute being read
-  for (std::size_t i = 1; i < parts.size(); ++i) {
-    const auto& part = parts[i];
-    if (!looks_like_attribute(part)) {
-      if (current.empty()) {
-        cmd += "," + part;
-      } else if (current == "cpus") {
-        attrs[current] += "," + part;
-      } else {
-        throw UsageError(
-            fmt::format("{} '{}': unexpected ',{}' after the attributes (quote a comma "
-                        "that belongs to the command)",
-                        arg, spec, part));
-      }
-      continue;
-    }
-    const auto eq = part.find('=');
-    current = part.substr(0, eq);
-    if (std::find(keys.begin(), keys.end(), current) == keys.end()) {
-      throw UsageError(
-          fmt::format("{} '{}': unknown attribute '{}' (expected label, instances, "
-                      "pwd, cwd, cpus or role; quote a comma that belongs to the "
-                      "command)",
-                      arg, printable(spec, 200), printable(current)));
-    }
-    if (attrs.count(current) || (current == "pwd" && attrs.count("cwd")) ||
-        (current == "cwd" && attrs.count("pwd"))) {
-      throw UsageError(fmt::format("{} '{}': attribute '{}' given twice", arg, printable(spec, 200),
-                                   printable(current)));
-    }
-    attrs[current] = part.substr(eq + 1);
-  }
-  app.command = with_context(arg, [&] { return shell_split(cmd); });
-  if (app.command.empty()) throw UsageError(fmt::format("{}: empty command in '{}'", arg, spec));
-  app.label = attrs.count("label") ? attrs["label"] : fs::path(app.command[0]).filename().string();
-  if (app.label.empty()) throw UsageError(fmt::format("{}: empty label", arg));
-  if (attrs.count("instances")) {
-    auto n = with_context(arg + " instances", [&] { return parse_int(attrs["instances"]); });
-    if (n < 1 || n > 1024) throw UsageError(fmt::format("{} instances: expected 1 to 1024", arg));
-    app.instances = static_cast<int>(n);
-  }
-  if (attrs.count("pwd")) app.cwd = attrs["pwd"];
-  if (attrs.count("cwd")) app.cwd = attrs["cwd"];
-  if (attrs.count("cpus")) {
-    app.cpus = with_context(arg + " cpus", [&] { return parse_cpu_list(attrs["cpus"]); });
-  }
-  if (attrs.count("role")) {
-    app.role = attrs["role"];
-    if (app.role != "baseline" && app.role != "candidate") {
-      throw UsageError(
-          fmt::format("{} role: expected baseline or candidate, got '{}'", arg, app.role));
-    }
-  }
-  return app;
 }
 
 CLI::App* add_compare_command(CLI::App& app, CompareOptions& o) {
@@ -702,7 +627,7 @@ int run_compare(const CompareOptions& o) {
   s.name = "compare";
   s.hostname = platform::machine_context().value("host_name", "");  // as `run` records it
   for (std::size_t i = 0; i < o.apps.size(); ++i) {
-    auto app = parse_compare_app(o.apps[i], i);
+    auto app = config::parse_compare_app(o.apps[i], i);
     app.pre_run = o.pre_run;
     s.apps.push_back(std::move(app));
   }

@@ -16,7 +16,7 @@ namespace benchgate::cli {
 
 /// Gate and output options shared by run and compare.
 struct GateFlags {
-  std::string baseline;          ///< --baseline FILE: stored-baseline mode
+  std::string baseline;  ///< --baseline FILE: stored-baseline mode
   bool warn_only = false;
   std::string testbed_mismatch;  ///< "" (suite value) | error | warn
   std::string confirm;           ///< "": the suite's value (else 0-1000, checked)
@@ -36,6 +36,7 @@ struct RunOptions {
   std::string seed;
   std::string duration, warmup, driver, app_cpus, driver_cpus, sleep, profiler;
   std::vector<std::string> set;  ///< --set name=value, any overridable setting
+  bool dry_run = false;          ///< --dry-run: resolve and print the plan, run nothing
   GateFlags gate;
 };
 
@@ -63,10 +64,6 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o);
 CLI::App* add_compare_command(CLI::App& app, CompareOptions& o);
 int run_run(const RunOptions& o);
 int run_compare(const CompareOptions& o);
-
-/// Parses one `compare` app argument: "CMD[,label=NAME][,instances=N][,pwd=DIR][,cpus=LIST]
-/// [,role=baseline|candidate]". CMD may contain spaces (split like a shell would).
-config::AppSpec parse_compare_app(const std::string& spec, std::size_t index);
 
 /// Executes a validated suite end to end; returns the exit code.
 int execute_suite(config::SuiteConfig suite, const GateFlags& flags, const std::string& command);

@@ -258,10 +258,30 @@ std::string samples_text(const Comparison& c, const Tested& t, std::size_t n_for
   return fmt::format("{} run{} per side", n_for_note, n_for_note == 1 ? "" : "s");
 }
 
-// The decision rule on a tested comparison: its verdict, cause and reason. `family` is the
-// Holm family size of a gated test (1 for an ungated one); too_few collects the advice notes.
-void decide(MetricVerdict& v, const Comparison& c, const Tested& t, int family, double p_better_adj,
-            TooFew& too_few) {
+// Holm's family as one verdict sees it: its size (Tarone's rule: the gated tests that can
+// reach α/m), the level m, how many gated tests there are, and whether this test was left out.
+struct HolmFamily {
+  int size = 1;
+  int level = 1;
+  int tests = 0;
+  bool left_out = false;
+};
+
+// " with Holm over 3 tests", " / 4 (Tarone's rule: ...)", or "" for an ungated test.
+std::string family_text(const MetricVerdict& v, const HolmFamily& holm, int family) {
+  if (!v.gated) return {};
+  if (holm.left_out) {
+    return fmt::format(" / {} (Tarone's rule: Holm runs over the {} of {} tests that can)",
+                       holm.level, holm.size, holm.tests);
+  }
+  return family > 1 ? fmt::format(" with Holm over {} tests", family) : std::string();
+}
+
+// The decision rule on a tested comparison: its verdict, cause and reason, with the Holm family
+// (Tarone's rule) of the gated tests; too_few collects the advice notes.
+void decide(MetricVerdict& v, const Comparison& c, const Tested& t, const HolmFamily& holm,
+            double p_better_adj, TooFew& too_few) {
+  const int family = v.gated ? holm.size : 1;
   const double me = v.min_effect;
   const double sign = c.policy.better == Better::kLower ? 1.0 : -1.0;
   const double worse_est = sign * v.estimate;
@@ -273,7 +293,7 @@ void decide(MetricVerdict& v, const Comparison& c, const Tested& t, int family, 
   const bool ci_within = ci_ok && v.ci_low >= -me && v.ci_high <= me;
   // A test without any non-zero difference (identical on every pair) is not "too few runs":
   // its CI says how small the change is.
-  const bool can_reach = !t.informative || t.p_min * family < v.alpha;
+  const bool can_reach = !t.informative || (!holm.left_out && t.p_min * family < v.alpha);
   const std::string est = fmt_change(v.estimate, c.policy);
   const std::string ci = fmt_ci(v.ci_low, v.ci_high, c.policy);
   const std::string limit = fmt_limit(me, c.policy);
@@ -292,15 +312,18 @@ void decide(MetricVerdict& v, const Comparison& c, const Tested& t, int family, 
     // is an equivalence decision, e.g. peak RSS identical to the page on most pairs.)
     v.verdict = Verdict::kInconclusive;
     v.cause = "too_few_runs";
-    const double level = v.alpha / family;
+    // Advice: with this many, the test can reach α even if every gated test can (Holm over
+    // all of them), so it is enough whatever Tarone's rule decides then.
+    const int advice_family = v.gated ? std::max(holm.tests, 1) : 1;
+    const double level = v.alpha / advice_family;
     const int needed = c.paired ? stats::wilcoxon_pairs_needed(level)
                                 : stats::mann_whitney_runs_needed(
                                       level, stats::Alternative::kGreater, stats::Method::kExact);
     v.reason = fmt::format(
         "{} can never reach α = {}{}: the smallest possible p is {}; {} needs ≥ {} {} "
         "(estimate {})",
-        samples_text(c, t, n_for_note, zeros_dropped), v.alpha,
-        family > 1 ? fmt::format(" with Holm over {} tests", family) : "", format_p(t.p_min),
+        samples_text(c, t, n_for_note, zeros_dropped), v.alpha, family_text(v, holm, family),
+        format_p(t.p_min),
         "the test", needed, zeros_dropped ? std::string("non-zero differences") : unit_word, est);
     // The advice counts gated tests only: an ungated metric is tested alone (no Holm)
     // and would understate the pairs the gate needs. Zero differences are a property of the
@@ -341,6 +364,8 @@ void add_too_few_notes(GateResult& r, const TooFew& too_few) {
         "{} are needed",
         n, paired ? (n == 1 ? "pair" : "pairs") : (n == 1 ? "run per side" : "runs per side"),
         r.alpha, r.tests, format_p(val.first), val.second, paired ? "pairs" : "runs per side"));
+    // (Tarone's rule lets the tests that can speak decide meanwhile; the advice is the count at
+    // which every gated test can.)
   }
 }
 
@@ -358,6 +383,7 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
   std::vector<Tested> tested(comparisons.size());
   std::vector<double> fam_worse(comparisons.size(), kNaN);
   std::vector<double> fam_better(comparisons.size(), kNaN);
+  std::vector<double> fam_p_min(comparisons.size(), kNaN);
   for (std::size_t i = 0; i < comparisons.size(); ++i) {
     const auto& c = comparisons[i];
     if (c.forced) continue;
@@ -365,12 +391,19 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
     if (c.policy.gated && tested[i].informative) {
       fam_worse[i] = tested[i].p_worse;
       fam_better[i] = tested[i].p_better;
+      fam_p_min[i] = tested[i].p_min;
       ++r.tests;
     }
   }
-  const auto adj_worse = stats::holm_adjust(fam_worse);
-  const auto adj_better = stats::holm_adjust(fam_better);
-  const int m = std::max(r.tests, 1);
+  // Holm over the tests that can speak (Tarone's rule, docs/statistics.md): a test whose
+  // smallest attainable p cannot reach α/m does not count in the family. The family depends on
+  // the tests' p_min only (their n, zeros and ties), never on their p.
+  const auto tarone = stats::tarone_family(fam_p_min, r.alpha);
+  r.holm_family = static_cast<int>(tarone.size);
+  r.holm_level = static_cast<int>(tarone.level);
+  const double tarone_cut = r.alpha / static_cast<double>(tarone.level);
+  const auto adj_worse = stats::tarone_holm_adjust(fam_worse, fam_p_min, r.alpha);
+  const auto adj_better = stats::tarone_holm_adjust(fam_better, fam_p_min, r.alpha);
 
   TooFew too_few;
   for (std::size_t i = 0; i < comparisons.size(); ++i) {
@@ -392,7 +425,13 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
     v.p_min = t.p_min;
     const bool in_family = !std::isnan(fam_worse[i]);
     v.p_adjusted = in_family ? adj_worse[i] : t.p_worse;
-    decide(v, c, t, v.gated ? m : 1, in_family ? adj_better[i] : t.p_better, too_few);
+    HolmFamily holm;
+    holm.size = std::max(r.holm_family, 1);
+    holm.level = r.holm_level;
+    holm.tests = r.tests;
+    // Gated and informative, but left out by Tarone's rule: it can never be significant.
+    holm.left_out = in_family && !(t.p_min <= tarone_cut);
+    decide(v, c, t, holm, in_family ? adj_better[i] : t.p_better, too_few);
     // Ungated metrics keep the verdict the rule gives (so a reader sees which way they moved),
     // but they are information only: never in Holm's family, the counts or the exit code.
     if (!v.gated) v.reason += " (informational: not gated, raw p)";

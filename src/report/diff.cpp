@@ -148,9 +148,8 @@ std::string text_gbench(const GateResult& r, bool warn_only) {
 
   std::string out = fmt::format("Comparing {} to {}\n", r.baseline_source, r.candidate_source);
   out += outcome_line(r, warn_only) + "\n";
-  out +=
-      fmt::format("Gate: {} (Holm over {} tests at α = {}; 95 % CIs of the Hodges-Lehmann shift)\n",
-                  counts_line(r, false), r.tests, r.alpha);
+  out += fmt::format("Gate: {} (Holm over {} at α = {}; 95 % CIs of the Hodges-Lehmann shift)\n",
+                     counts_line(r, false), gate::holm_family_text(r), r.alpha);
   render_attention(out, r);
   out += "\n";
   const std::string header = fmt::format(
@@ -213,8 +212,8 @@ std::string text_generic(const GateResult& r, bool warn_only) {
     out += fmt::format("Gate ({}) against {}\n", r.mode, r.baseline_source);
   }
   out += outcome_line(r, warn_only) + "\n";
-  out += fmt::format("Gate: {} (Holm over {} tests at α = {})\n", counts_line(r, false), r.tests,
-                     r.alpha);
+  out += fmt::format("Gate: {} (Holm over {} at α = {})\n", counts_line(r, false),
+                     gate::holm_family_text(r), r.alpha);
   render_attention(out, r);
   out += "\n";
   std::size_t w_cell = 4, w_metric = 6;

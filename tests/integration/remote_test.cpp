@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -148,8 +149,10 @@ TEST_F(RemoteTest, WrkRunsOverSsh) {
   EXPECT_EQ(p.driver.driver_cpu_s, 0) << "a remote driver's CPU time is not known here";
   ASSERT_FALSE(p.driver.command.empty());
   EXPECT_EQ(p.driver.command.front(), "ssh");
-  EXPECT_NE(std::find(p.driver.command.begin(), p.driver.command.end(), "127.0.0.1"),
-            p.driver.command.end());
+  const auto host = std::find(p.driver.command.begin(), p.driver.command.end(), "127.0.0.1");
+  ASSERT_NE(host, p.driver.command.end());
+  // The host comes after "--": nothing in client_host can be read by ssh as an option.
+  EXPECT_EQ(*std::prev(host), "--");
   // Both wrk runs (warm-up and measured) came in over our sshd.
   const auto conn = read_text(dir_ / "ssh_connection.log");
   const std::string server_end = " 127.0.0.1 " + std::to_string(ssh_port_) + "\n";

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "cli/suite_command.h"
+#include "config/compare_app.h"
 #include "core/error.h"
 #include "core/parse.h"
 #include "drivers/error_share.h"
@@ -612,13 +613,13 @@ TEST_F(SuiteTest, BadSuiteFileExitsTwoNamingFileAndLine) {
 
 // 5. `benchgate compare APP... --url URL`: the argument syntax, parsed directly.
 TEST(CompareArgs, ValidAppArguments) {
-  auto a = cli::parse_compare_app("./server --port 8080", 0);
+  auto a = config::parse_compare_app("./server --port 8080", 0);
   EXPECT_EQ(a.command, (std::vector<std::string>{"./server", "--port", "8080"}));
   EXPECT_EQ(a.label, "server");
   EXPECT_EQ(a.instances, 1);
   EXPECT_EQ(a.role, "");
 
-  a = cli::parse_compare_app(
+  a = config::parse_compare_app(
       "./server --msg 'a, b' --x=1,label=new,instances=2,cpus=0,role=candidate", 1);
   EXPECT_EQ(a.command, (std::vector<std::string>{"./server", "--msg", "a, b", "--x=1"}));
   EXPECT_EQ(a.label, "new");
@@ -627,18 +628,18 @@ TEST(CompareArgs, ValidAppArguments) {
   EXPECT_EQ(a.role, "candidate");
 
   // A comma not followed by name=value stays in the command; pwd and cwd are synonyms.
-  a = cli::parse_compare_app("sh -c 'echo a,b',pwd=/tmp,role=baseline", 0);
+  a = config::parse_compare_app("sh -c 'echo a,b',pwd=/tmp,role=baseline", 0);
   EXPECT_EQ(a.command, (std::vector<std::string>{"sh", "-c", "echo a,b"}));
   EXPECT_EQ(a.cwd, "/tmp");
   EXPECT_EQ(a.role, "baseline");
-  EXPECT_EQ(cli::parse_compare_app("x,cwd=/srv", 0).cwd, "/srv");
+  EXPECT_EQ(config::parse_compare_app("x,cwd=/srv", 0).cwd, "/srv");
 
   // A CPU list keeps its commas; a comma inside a word before the attributes is the command's.
-  a = cli::parse_compare_app("./server --mode=a,b,cpus=0,1,label=s", 0);
+  a = config::parse_compare_app("./server --mode=a,b,cpus=0,1,label=s", 0);
   EXPECT_EQ(a.command, (std::vector<std::string>{"./server", "--mode=a,b"}));
   EXPECT_EQ(a.cpus, (std::vector<int>{0, 1}));
   EXPECT_EQ(a.label, "s");
-  a = cli::parse_compare_app("./server \\,label=x,role=baseline", 0);
+  a = config::parse_compare_app("./server \\,label=x,role=baseline", 0);
   EXPECT_EQ(a.command, (std::vector<std::string>{"./server", ",label=x"}));
 }
 
@@ -664,7 +665,7 @@ TEST(CompareArgs, InvalidAppArgumentsNameTheArgument) {
   };
   for (const auto& c : cases) {
     try {
-      cli::parse_compare_app(c.spec, c.index);
+      config::parse_compare_app(c.spec, c.index);
       ADD_FAILURE() << "accepted: " << c.spec;
     } catch (const UsageError& e) {
       EXPECT_NE(std::string(e.what()).find(c.expect), std::string::npos)
