@@ -8,7 +8,8 @@
 //   build/bench/bench_gbench_diff --benchmark_min_time=2
 //   bench/gbench_diff_vs_compare.sh    # the real CLI, cold, against compare.py
 //   BENCHGATE_BENCH_KEEP=/tmp/gb build/bench/bench_gbench_diff   # keep the files, then:
-//   time /usr/bin/python3 /usr/share/benchmark/compare.py benchmarks /tmp/gb/base.json /tmp/gb/cand.json
+//   time /usr/bin/python3 /usr/share/benchmark/compare.py benchmarks /tmp/gb/base.json
+//   /tmp/gb/cand.json
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
@@ -20,8 +21,9 @@
 #include <string>
 
 #include "gate/diff.h"
-#include "gate/gbench.h"
+#include "gbench/reader.h"
 #include "platform/fs.h"
+#include "report/diff.h"
 #include "stats/descriptive.h"
 
 namespace {
@@ -114,7 +116,7 @@ void BM_DiffEndToEnd(benchmark::State& state) {
   std::size_t bytes = 0;
   for (auto _ : state) {
     const auto r = gate::diff_files(f.base, f.cand, {});
-    const std::string text = gate::render_diff(r, gate::DiffFormat::kText);
+    const std::string text = report::render_diff(r, report::DiffFormat::kText);
     benchmark::DoNotOptimize(text.data());
     bytes = text.size();
     if (r.verdicts.size() != 3 * kBenchmarks) state.SkipWithError("unexpected verdict count");
@@ -128,7 +130,7 @@ BENCHMARK(BM_DiffEndToEnd)->Unit(benchmark::kMillisecond)->UseRealTime();
 void BM_ParseOneFile(benchmark::State& state) {
   const std::string text = platform::read_file(files().base);
   for (auto _ : state) {
-    auto g = gate::parse_gbench(text, "base.json");
+    auto g = gbench::parse_gbench(text, "base.json");
     benchmark::DoNotOptimize(g.rows.data());
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
@@ -136,19 +138,19 @@ void BM_ParseOneFile(benchmark::State& state) {
 BENCHMARK(BM_ParseOneFile)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_TestAndRender(benchmark::State& state) {
-  const auto base = gate::read_gbench(files().base);
-  const auto cand = gate::read_gbench(files().cand);
+  const auto base = gbench::read_gbench(files().base);
+  const auto cand = gbench::read_gbench(files().cand);
   for (auto _ : state) {
     const auto r = gate::diff_gbench(base, cand, {});
-    benchmark::DoNotOptimize(gate::render_diff(r, gate::DiffFormat::kText).data());
+    benchmark::DoNotOptimize(report::render_diff(r, report::DiffFormat::kText).data());
   }
 }
 BENCHMARK(BM_TestAndRender)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // The tests alone (4000 gated U tests + Hodges-Lehmann + Holm, 2000 counters).
 void BM_Test(benchmark::State& state) {
-  const auto base = gate::read_gbench(files().base);
-  const auto cand = gate::read_gbench(files().cand);
+  const auto base = gbench::read_gbench(files().base);
+  const auto cand = gbench::read_gbench(files().cand);
   for (auto _ : state) {
     const auto r = gate::diff_gbench(base, cand, {});
     benchmark::DoNotOptimize(r.verdicts.data());
@@ -159,12 +161,12 @@ BENCHMARK(BM_Test)->Unit(benchmark::kMillisecond)->UseRealTime();
 // Each rendering alone (arg: 0 text, 1 json, 2 md).
 void BM_Render(benchmark::State& state) {
   const auto r = gate::diff_files(files().base, files().cand, {});
-  const gate::DiffFormat formats[] = {gate::DiffFormat::kText, gate::DiffFormat::kJson,
-                                      gate::DiffFormat::kMarkdown};
+  const report::DiffFormat formats[] = {report::DiffFormat::kText, report::DiffFormat::kJson,
+                                        report::DiffFormat::kMarkdown};
   const auto format = formats[state.range(0)];
   std::size_t bytes = 0;
   for (auto _ : state) {
-    const std::string text = gate::render_diff(r, format);
+    const std::string text = report::render_diff(r, format);
     benchmark::DoNotOptimize(text.data());
     bytes = text.size();
   }

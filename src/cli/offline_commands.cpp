@@ -12,8 +12,10 @@
 #include "core/parse.h"
 #include "gate/baseline.h"
 #include "gate/diff.h"
-#include "gate/gbench.h"
+#include "gbench/reader.h"
+#include "gbench/writer.h"
 #include "platform/fs.h"
+#include "report/diff.h"
 #include "report/report.h"
 #include "report/run_warnings.h"
 #include "results/json.h"
@@ -122,9 +124,9 @@ int run_diff(const DiffOptions& o) {
   }
   s.warn_only = o.warn_only;
   if (!o.testbed_mismatch.empty()) s.testbed_mismatch = o.testbed_mismatch;
-  const auto format = gate::diff_format_from_name(o.format);
+  const auto format = report::diff_format_from_name(o.format);
   auto result = gate::diff_files(o.base, o.candidate, s, o.allow_partial);
-  const auto text = gate::render_diff(result, format, o.warn_only);
+  const auto text = report::render_diff(result, format, o.warn_only);
   if (o.output.empty()) {
     std::cout << text;
     if (!text.empty() && text.back() != '\n') std::cout << '\n';
@@ -197,7 +199,7 @@ int run_validate(const ValidateOptions& o) {
     auto b = gate::baseline_from_json(j, o.file);
     std::cout << fmt::format("{}: valid baseline ({} series)\n", o.file, b.series.size());
   } else if (j.is_object() && j.contains("benchmarks")) {
-    auto g = gate::read_gbench(p);
+    auto g = gbench::read_gbench(p);
     std::cout << fmt::format("{}: valid Google Benchmark JSON ({} rows)\n", o.file, g.rows.size());
   } else {
     throw ConfigError(
@@ -211,9 +213,9 @@ int run_validate(const ValidateOptions& o) {
 int run_export(const ExportOptions& o) {
   auto results = results::read_results(o.results);
   if (o.output.empty()) {
-    std::cout << gate::gbench_text(results);
+    std::cout << gbench::gbench_text(results);
   } else {
-    gate::write_gbench(results, o.output);
+    gbench::write_gbench(results, o.output);
   }
   return 0;
 }

@@ -2,7 +2,6 @@
 // Exit codes and their precedence (docs: docs/ci.md).
 
 #include <initializer_list>
-#include <string_view>
 
 namespace benchgate {
 
@@ -33,19 +32,6 @@ constexpr int exit_code_rank(ExitCode c) {
 
 constexpr ExitCode worst_exit_code(ExitCode a, ExitCode b) {
   return exit_code_rank(a) >= exit_code_rank(b) ? a : b;
-}
-
-constexpr std::string_view exit_code_name(ExitCode c) {
-  switch (c) {
-    case ExitCode::kOk: return "ok";
-    case ExitCode::kRegression: return "regression";
-    case ExitCode::kUsage: return "usage error";
-    case ExitCode::kNotComparable: return "not comparable";
-    case ExitCode::kRunFailed: return "run failed";
-    case ExitCode::kInternal: return "internal error";
-    case ExitCode::kInterrupted: return "interrupted";
-  }
-  return "?";
 }
 
 }  // namespace benchgate

@@ -7,21 +7,13 @@
 #include <regex>
 
 #include "core/parse.h"
+#include "core/strings.h"
 
 namespace benchgate::drivers {
 namespace {
 
 bool contains(std::string_view s, std::string_view what) {
   return s.find(what) != std::string_view::npos;
-}
-
-std::vector<std::string_view> lines_of(std::string_view text) {
-  std::vector<std::string_view> out;
-  for (auto l : split_view(text, '\n')) {
-    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
-    out.push_back(l);
-  }
-  return out;
 }
 
 std::string regex_escape(std::string_view s) {
@@ -206,6 +198,8 @@ std::string jmeter_failure_reason(std::string_view console, std::string_view log
   return "JMeter printed no final 'summary =' line: the test did not run to its end";
 }
 
+// Over 100 lines on purpose: one pass over JMeter's log, one branch per summary line form;
+// the branches are the format's table of lines.
 JmeterSummary parse_jmeter_summary(std::string_view text, const JmeterSummaryOptions& options) {
   JmeterSummary s;
   const std::regex re(
@@ -324,6 +318,8 @@ JmeterSummary parse_jmeter_summary(std::string_view text, const JmeterSummaryOpt
   return s;
 }
 
+// Over 100 lines on purpose: the header is mapped to columns, then one pass over the rows
+// accumulates every statistic; the columns and the accumulators belong together.
 JtlStats parse_jtl_csv(std::string_view text, const JtlOptions& options) {
   JtlStats st;
   CsvReader csv(text);

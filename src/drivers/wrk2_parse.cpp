@@ -12,10 +12,6 @@
 namespace benchgate::drivers {
 namespace {
 
-bool starts_with(std::string_view s, std::string_view p) {
-  return s.substr(0, p.size()) == p;
-}
-
 constexpr std::string_view kHdrTitle = "Latency Distribution (HdrHistogram";
 
 /// "99.900" -> "99.9", "50.000" -> "50", "100.000" -> "100".
@@ -51,7 +47,7 @@ T footer_count(std::string_view key, double v) {
 /// "#[Mean    =        0.818, StdDeviation   =        0.487]" -> {("Mean",0.818), ...}.
 std::vector<std::pair<std::string, double>> parse_footer(std::string_view line) {
   auto t = trim(line);
-  if (!starts_with(t, "#[") || t.back() != ']') {
+  if (!t.starts_with("#[") || t.back() != ']') {
     throw ParseError("malformed HdrHistogram footer");
   }
   t = t.substr(2, t.size() - 3);
@@ -103,9 +99,9 @@ HdrBlock parse_hdr_block(const std::vector<std::string_view>& lines, std::size_t
     if (t.empty()) continue;
     if (t == "Detailed Percentile spectrum:") {
       in_spectrum = true;
-    } else if (starts_with(t, "Value") && t.find("Percentile") != std::string_view::npos) {
+    } else if (t.starts_with("Value") && t.find("Percentile") != std::string_view::npos) {
       // column header
-    } else if (starts_with(t, "#[")) {
+    } else if (t.starts_with("#[")) {
       try {
         for (const auto& [k, v] : parse_footer(t)) {
           if (k == "Mean")
@@ -124,7 +120,7 @@ HdrBlock parse_hdr_block(const std::vector<std::string_view>& lines, std::size_t
       } catch (const ParseError& e) {
         throw fail(j, e.what());
       }
-    } else if (starts_with(t, "----")) {
+    } else if (t.starts_with("----")) {
       break;  // the rule closes the block
     } else if (in_spectrum) {
       auto words = split_whitespace(t);
@@ -176,7 +172,7 @@ results::DriverResult parse_wrk2_output(std::string_view text) {
 
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const auto t = trim(lines[i]);
-    if (starts_with(t, "Thread calibration:")) {
+    if (t.starts_with("Thread calibration:")) {
       // "Thread calibration: mean lat.: 0.917ms, rate sampling interval: 10ms"
       nlohmann::json c = nlohmann::json::object();
       try {
@@ -194,7 +190,7 @@ results::DriverResult parse_wrk2_output(std::string_view text) {
         throw ParseError(fmt::format("wrk2 output, line {}: {} (line: '{}')", i + 1, e.what(), t));
       }
       calibration.push_back(c);
-    } else if (starts_with(t, kHdrTitle)) {
+    } else if (t.starts_with(kHdrTitle)) {
       const bool is_uncorrected = t.find("Uncorrected") != std::string_view::npos;
       auto block = parse_hdr_block(lines, i);
       (is_uncorrected ? uncorrected : recorded) = std::move(block);

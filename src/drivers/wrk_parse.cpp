@@ -15,10 +15,6 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-bool starts_with(std::string_view s, std::string_view p) {
-  return s.substr(0, p.size()) == p;
-}
-
 /// Splits a token into its numeric prefix (wrk prints "%.2Lf", so also "-nan" and "inf")
 /// and the unit suffix.
 std::pair<double, std::string_view> split_number(std::string_view token) {
@@ -38,7 +34,7 @@ std::string quote_line(std::string_view line) {
 /// Known one-line failures wrk prints instead of a report (wrk.c, script.c, getopt).
 std::optional<std::string> diagnose_failure(std::string_view line, std::string_view tool) {
   const auto t = trim(line);
-  if (starts_with(t, "unable to connect to ")) {
+  if (t.starts_with("unable to connect to ")) {
     // "unable to connect to 127.0.0.1:8099 Connection refused"
     auto rest = t.substr(21);
     auto sp = rest.find(' ');
@@ -49,20 +45,20 @@ std::optional<std::string> diagnose_failure(std::string_view line, std::string_v
         "driven (is the app running and listening at the URL?); {} said: {}",
         tool, addr, why.empty() ? "" : " (" + why + ")", tool, quote_line(line));
   }
-  if (starts_with(t, "unable to resolve ")) {
+  if (t.starts_with("unable to resolve ")) {
     return fmt::format("{} could not resolve the URL's host name; {} said: {}", tool, tool,
                        quote_line(line));
   }
-  if (starts_with(t, "invalid URL")) {
+  if (t.starts_with("invalid URL")) {
     return fmt::format("{} rejected the URL; {} said: {}", tool, tool, quote_line(line));
   }
-  if (starts_with(t, "Usage: wrk") || starts_with(t, "Usage: wrk2")) {
+  if (t.starts_with("Usage: wrk") || t.starts_with("Usage: wrk2")) {
     return fmt::format("{} printed its usage text: the command line was not accepted", tool);
   }
-  if (starts_with(t, "unable to create thread")) {
+  if (t.starts_with("unable to create thread")) {
     return fmt::format("{} could not start its threads; {} said: {}", tool, tool, quote_line(line));
   }
-  if (starts_with(t, "PANIC:") || t.find(".lua:") != std::string_view::npos) {
+  if (t.starts_with("PANIC:") || t.find(".lua:") != std::string_view::npos) {
     return fmt::format("{}'s Lua script failed; {} said: {}", tool, tool, quote_line(line));
   }
   if (t.find("invalid option") != std::string_view::npos ||
@@ -70,7 +66,7 @@ std::optional<std::string> diagnose_failure(std::string_view line, std::string_v
       t.find("requires an argument") != std::string_view::npos) {
     return fmt::format("{} rejected an option; {} said: {}", tool, tool, quote_line(line));
   }
-  if (starts_with(t, "number of connections must be")) {
+  if (t.starts_with("number of connections must be")) {
     return fmt::format("{} rejected the thread/connection counts; {} said: {}", tool, tool,
                        quote_line(line));
   }
@@ -163,6 +159,8 @@ std::vector<std::string_view> split_lines(std::string_view text) {
   return lines;
 }
 
+// Over 100 lines on purpose: one pass over wrk's report, one branch per line kind (header,
+// thread stats, errors, totals); the branches are the format's table of lines.
 WrkCommon parse_wrk_common(const std::vector<std::string_view>& lines, std::string_view tool) {
   WrkCommon out;
   auto& r = out.result;
@@ -179,7 +177,7 @@ WrkCommon parse_wrk_common(const std::vector<std::string_view>& lines, std::stri
     if (t.empty()) continue;
     const auto words = split_whitespace(t);
     try {
-      if (starts_with(t, "Running ") && t.find(" test @ ") != std::string_view::npos) {
+      if (t.starts_with("Running ") && t.find(" test @ ") != std::string_view::npos) {
         // "Running 3s test @ http://127.0.0.1:8091/plaintext"
         extra["url"] = std::string(trim(t.substr(t.find(" test @ ") + 8)));
         if (words.size() >= 2)
@@ -188,7 +186,7 @@ WrkCommon parse_wrk_common(const std::vector<std::string_view>& lines, std::stri
                  words[4] == "connections") {
         extra["threads"] = parse_int(words[0]);
         extra["connections"] = parse_int(words[3]);
-      } else if (starts_with(t, "Thread Stats")) {
+      } else if (t.starts_with("Thread Stats")) {
         // column header
       } else if (words[0] == "Latency" && words.size() == 5) {
         out.latency_row = parse_stats_row(t, parse_wrk_time);
@@ -213,7 +211,7 @@ WrkCommon parse_wrk_common(const std::vector<std::string_view>& lines, std::stri
         r.duration_s = parse_wrk_time(dur);
         r.bytes_read = parse_wrk_bytes(words[4]);
         have_requests = true;
-      } else if (starts_with(t, "Socket errors:")) {
+      } else if (t.starts_with("Socket errors:")) {
         // "Socket errors: connect 0, read 54109, write 0, timeout 0"
         for (auto part : split(t.substr(14), ',')) {
           auto kv = split_whitespace(part);
@@ -230,12 +228,12 @@ WrkCommon parse_wrk_common(const std::vector<std::string_view>& lines, std::stri
           else
             throw ParseError(fmt::format("unknown socket error kind '{}'", kv[0]));
         }
-      } else if (starts_with(t, "Non-2xx or 3xx responses:")) {
+      } else if (t.starts_with("Non-2xx or 3xx responses:")) {
         r.non_2xx_3xx = parse_int(t.substr(25));
-      } else if (starts_with(t, "Requests/sec:")) {
+      } else if (t.starts_with("Requests/sec:")) {
         extra["requests_per_s"] = json_number(parse_double(t.substr(13)));
         have_rate = true;
-      } else if (starts_with(t, "Transfer/sec:")) {
+      } else if (t.starts_with("Transfer/sec:")) {
         extra["transfer_per_s"] = json_number(parse_wrk_bytes(t.substr(13)));
       } else {
         if (!failure) failure = diagnose_failure(t, tool);

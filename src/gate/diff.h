@@ -17,23 +17,20 @@
 // benchgate results: per app × cell × metric, unpaired, like a stored baseline (the base
 // file's ok runs are the baseline; testbed fingerprints must match unless
 // settings.testbed_mismatch == "warn").
+//
+// The renderings (text, JSON, Markdown) are in report/diff.h.
 
 #include <filesystem>
 #include <string>
 #include <string_view>
 
 #include "gate/baseline.h"
-#include "gate/gbench.h"
 #include "gate/verdict.h"
+#include "gbench/reader.h"
 #include "results/gate_settings.h"
 #include "results/model.h"
 
 namespace benchgate::gate {
-
-enum class DiffFormat { kText, kJson, kMarkdown };
-
-/// "text" | "json" | "md" (or "markdown"); UsageError otherwise.
-DiffFormat diff_format_from_name(std::string_view name);
 
 /// Default min effect of Google Benchmark times.
 inline constexpr double kGbenchTimeMinEffect = 0.05;
@@ -43,7 +40,7 @@ struct DiffInput {
   enum class Kind { kGbench, kResults, kBaseline };
   std::string path;
   Kind kind = Kind::kGbench;
-  GbenchFile gbench;
+  gbench::GbenchFile gbench;
   results::ResultsFile results;
   Baseline baseline;
 };
@@ -53,7 +50,7 @@ struct DiffInput {
 DiffInput load_diff_input(const std::filesystem::path& path);
 
 /// Google Benchmark base vs candidate (mode "diff", format "gbench").
-GateResult diff_gbench(const GbenchFile& base, const GbenchFile& candidate,
+GateResult diff_gbench(const gbench::GbenchFile& base, const gbench::GbenchFile& candidate,
                        const results::GateSettings& settings);
 
 /// Any two loaded inputs. ConfigError when the kinds cannot be compared (Google Benchmark vs
@@ -66,11 +63,5 @@ GateResult diff_inputs(const DiffInput& base, const DiffInput& candidate,
 /// load_diff_input() both files, then diff_inputs().
 GateResult diff_files(const std::filesystem::path& base, const std::filesystem::path& candidate,
                       const results::GateSettings& settings, bool allow_partial = false);
-
-/// Renders a diff: text (compare.py-style columns for Google Benchmark inputs, plus U-test
-/// p-value rows and a verdict column; a verdict table otherwise), JSON (to_json), or Markdown
-/// (PR-comment ready, attention rows first, under 60,000 characters).
-/// Every format starts with the outcome (gate/outcome.h); warn_only as `diff --warn-only`.
-std::string render_diff(const GateResult& result, DiffFormat format, bool warn_only = false);
 
 }  // namespace benchgate::gate

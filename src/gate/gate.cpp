@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "core/parse.h"
+#include "core/pvalue.h"
 #include "gate/counted.h"
 #include "gate/index.h"
 #include "stats/descriptive.h"
@@ -27,12 +28,6 @@ using results::Better;
 using results::Scale;
 
 // ---------------------------------------------------------------- formatting
-
-std::string fmt_p(double p) {
-  if (std::isnan(p)) return "n/a";
-  if (p != 0 && p < 1e-4) return fmt::format("{:.2e}", p);
-  return fmt::format("{:.4f}", p);
-}
 
 std::string fmt_change(double v, const MetricPolicy& p) {
   if (std::isnan(v)) return "n/a";
@@ -203,6 +198,180 @@ MetricPolicy resolve_policy(const results::GateSettings& settings, std::string_v
 
 // ---------------------------------------------------------------- evaluate
 
+namespace {
+
+// Sample counts behind a too-few-runs advice → (smallest possible p, runs needed).
+using TooFew = std::map<std::pair<std::size_t, bool>, std::pair<double, int>>;
+
+// The verdict's description of the comparison: names, policy, sample sizes and medians.
+MetricVerdict describe(const Comparison& c, const EvaluateOptions& options) {
+  MetricVerdict v;
+  v.app = c.app;
+  v.cell = c.cell;
+  v.scenario = c.scenario;
+  v.metric = c.metric;
+  v.unit = c.policy.unit;
+  v.better = c.policy.better;
+  v.scale = c.policy.scale;
+  v.baseline_label = c.baseline_label;
+  v.n_baseline = static_cast<int>(c.baseline.size());
+  v.n_current = static_cast<int>(c.current.size());
+  v.paired = c.paired;
+  v.gated = c.policy.gated;
+  v.alpha = c.policy.alpha * options.alpha_scale;
+  v.ci_level = options.ci_level;
+  v.measured_s = c.measured_s;
+  v.artifacts = c.artifacts;
+  v.baseline = c.baseline.empty() ? c.baseline_hint.value_or(kNaN) : stats::median(c.baseline);
+  v.current = c.current.empty() ? c.current_hint.value_or(kNaN) : stats::median(c.current);
+  v.min_effect = min_effect_for(c.policy, v.baseline);
+  return v;
+}
+
+// A comparison decided before any test (c.forced): no p-values; the change of the hints as
+// the estimate when both exist.
+void apply_forced(MetricVerdict& v, const Comparison& c) {
+  v.verdict = *c.forced;
+  v.reason = c.forced_reason;
+  if (!c.note.empty()) v.reason += " (" + c.note + ")";
+  v.test = "none";
+  v.p_value = v.p_adjusted = v.p_improved = v.p_two_sided = kNaN;
+  v.p_min = kNaN;
+  v.estimate = v.ci_low = v.ci_high = kNaN;
+  if (c.baseline_hint && c.current_hint && *c.baseline_hint != 0) {
+    v.estimate = c.policy.scale == Scale::kRatio ? *c.current_hint / *c.baseline_hint - 1
+                                                 : *c.current_hint - *c.baseline_hint;
+  }
+}
+
+// "1 pair", "2 runs per side", "1 vs 2 runs" (unpaired sides of different sizes); paired with
+// zero differences, the non-zero ones the test counts.
+std::string samples_text(const Comparison& c, const Tested& t, std::size_t n_for_note,
+                         bool zeros_dropped) {
+  if (zeros_dropped) {
+    return fmt::format("{} pair{} with {} non-zero difference{} (the test drops zeros)", n_for_note,
+                       n_for_note == 1 ? "" : "s", t.n_nonzero, t.n_nonzero == 1 ? "" : "s");
+  }
+  if (c.paired) return fmt::format("{} pair{}", n_for_note, n_for_note == 1 ? "" : "s");
+  if (c.baseline.size() != c.current.size()) {
+    return fmt::format("{} vs {} runs", c.baseline.size(), c.current.size());
+  }
+  return fmt::format("{} run{} per side", n_for_note, n_for_note == 1 ? "" : "s");
+}
+
+// Holm's family as one verdict sees it: its size (Tarone's rule: the gated tests that can
+// reach α/m), the level m, how many gated tests there are, and whether this test was left out.
+struct HolmFamily {
+  int size = 1;
+  int level = 1;
+  int tests = 0;
+  bool left_out = false;
+};
+
+// " with Holm over 3 tests", " / 4 (Tarone's rule: ...)", or "" for an ungated test.
+std::string family_text(const MetricVerdict& v, const HolmFamily& holm, int family) {
+  if (!v.gated) return {};
+  if (holm.left_out) {
+    return fmt::format(" / {} (Tarone's rule: Holm runs over the {} of {} tests that can)",
+                       holm.level, holm.size, holm.tests);
+  }
+  return family > 1 ? fmt::format(" with Holm over {} tests", family) : std::string();
+}
+
+// The decision rule on a tested comparison: its verdict, cause and reason, with the Holm family
+// (Tarone's rule) of the gated tests; too_few collects the advice notes.
+void decide(MetricVerdict& v, const Comparison& c, const Tested& t, const HolmFamily& holm,
+            double p_better_adj, TooFew& too_few) {
+  const int family = v.gated ? holm.size : 1;
+  const double me = v.min_effect;
+  const double sign = c.policy.better == Better::kLower ? 1.0 : -1.0;
+  const double worse_est = sign * v.estimate;
+  const bool sig_worse = v.p_adjusted < v.alpha;
+  const bool sig_better = p_better_adj < v.alpha;
+  const bool big_worse = worse_est > me;
+  const bool big_better = -worse_est > me;
+  const bool ci_ok = !std::isnan(v.ci_low) && !std::isnan(v.ci_high);
+  const bool ci_within = ci_ok && v.ci_low >= -me && v.ci_high <= me;
+  // A test without any non-zero difference (identical on every pair) is not "too few runs":
+  // its CI says how small the change is.
+  const bool can_reach = !t.informative || (!holm.left_out && t.p_min * family < v.alpha);
+  const std::string est = fmt_change(v.estimate, c.policy);
+  const std::string ci = fmt_ci(v.ci_low, v.ci_high, c.policy);
+  const std::string limit = fmt_limit(me, c.policy);
+  const std::string p_txt = fmt::format("{} {}", v.gated ? "p_adj" : "p", p_relation(v.p_adjusted));
+  const std::string unit_word = c.paired ? "pairs" : "runs per side";
+  const std::size_t n_for_note =
+      c.paired ? c.baseline.size() : std::min(c.baseline.size(), c.current.size());
+  const bool zeros_dropped = c.paired && static_cast<std::size_t>(t.n_nonzero) < n_for_note;
+
+  if (sig_worse && big_worse) {
+    v.verdict = Verdict::kRegressed;
+    v.reason = fmt::format("{} {} is worse than the {} limit; {} < α = {}", est, ci, limit, p_txt,
+                           v.alpha);
+  } else if (!can_reach && !sig_worse && !sig_better && !ci_within) {
+    // (A CI inside ± the limit decides "unchanged" below without the test reaching α: that
+    // is an equivalence decision, e.g. peak RSS identical to the page on most pairs.)
+    v.verdict = Verdict::kInconclusive;
+    v.cause = "too_few_runs";
+    // Advice: with this many, the test can reach α even if every gated test can (Holm over
+    // all of them), so it is enough whatever Tarone's rule decides then.
+    const int advice_family = v.gated ? std::max(holm.tests, 1) : 1;
+    const double level = v.alpha / advice_family;
+    const int needed = c.paired ? stats::wilcoxon_pairs_needed(level)
+                                : stats::mann_whitney_runs_needed(
+                                      level, stats::Alternative::kGreater, stats::Method::kExact);
+    v.reason = fmt::format(
+        "{} can never reach α = {}{}: the smallest possible p is {}; {} needs ≥ {} {} "
+        "(estimate {})",
+        samples_text(c, t, n_for_note, zeros_dropped), v.alpha, family_text(v, holm, family),
+        format_p(t.p_min),
+        "the test", needed, zeros_dropped ? std::string("non-zero differences") : unit_word, est);
+    // The advice counts gated tests only: an ungated metric is tested alone (no Holm)
+    // and would understate the pairs the gate needs. Zero differences are a property of the
+    // metric's values, not of the pair count: their reason says so instead.
+    if (v.gated && !zeros_dropped) too_few[{n_for_note, c.paired}] = {t.p_min, needed};
+  } else if (sig_worse) {
+    // The one meaning of warn: significantly worse, but by less than the limit.
+    v.verdict = Verdict::kWarn;
+    v.reason = fmt::format("significantly worse ({} < α = {}) but {} {} is within the {} limit",
+                           p_txt, v.alpha, est, ci, limit);
+  } else if (big_worse) {
+    v.verdict = Verdict::kInconclusive;
+    v.cause = "not_significant";
+    v.reason = fmt::format(
+        "{} {} is worse than the {} limit but not significant ({} ≥ α = {}): more runs needed", est,
+        ci, limit, p_txt, v.alpha);
+  } else if (sig_better && big_better) {
+    v.verdict = Verdict::kImproved;
+    v.reason = fmt::format("{} {} is better beyond the {} limit; p_better{} {} < α = {}", est, ci,
+                           limit, v.gated ? "_adj" : "", p_relation(p_better_adj), v.alpha);
+  } else if (ci_within) {
+    v.verdict = Verdict::kUnchanged;
+    v.reason = fmt::format("{} {} lies within {}", est, ci, limit);
+  } else {
+    v.verdict = Verdict::kInconclusive;
+    v.cause = "wide_ci";
+    v.reason = ci_ok ? fmt::format("{} {} is wider than {}: more runs needed", est, ci, limit)
+                     : fmt::format("{} {}: more runs needed", est, ci);
+  }
+}
+
+// The notes that say how many pairs or runs the gate needs, one per sample count seen.
+void add_too_few_notes(GateResult& r, const TooFew& too_few) {
+  for (const auto& [key, val] : too_few) {
+    const auto& [n, paired] = key;
+    r.notes.push_back(fmt::format(
+        "{} {} cannot reach α = {} with Holm over {} tests (smallest possible p {}); at least {} "
+        "{} are needed",
+        n, paired ? (n == 1 ? "pair" : "pairs") : (n == 1 ? "run per side" : "runs per side"),
+        r.alpha, r.tests, format_p(val.first), val.second, paired ? "pairs" : "runs per side"));
+    // (Tarone's rule lets the tests that can speak decide meanwhile; the advice is the count at
+    // which every gated test can.)
+  }
+}
+
+}  // namespace
+
 GateResult evaluate(const std::vector<Comparison>& comparisons,
                     const results::GateSettings& settings, const EvaluateOptions& options) {
   GateResult r;
@@ -211,6 +380,7 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
   r.alpha = settings.alpha * options.alpha_scale;
   r.verdicts.reserve(comparisons.size());
 
+  // The tests, and Holm over the gated ones that can say something.
   std::vector<Tested> tested(comparisons.size());
   std::vector<double> fam_worse(comparisons.size(), kNaN);
   std::vector<double> fam_better(comparisons.size(), kNaN);
@@ -235,46 +405,14 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
   const double tarone_cut = r.alpha / static_cast<double>(tarone.level);
   const auto adj_worse = stats::tarone_holm_adjust(fam_worse, fam_p_min, r.alpha);
   const auto adj_better = stats::tarone_holm_adjust(fam_better, fam_p_min, r.alpha);
-  const int m = std::max(r.holm_family, 1);
 
-  std::map<std::pair<std::size_t, bool>, std::pair<double, int>>
-      too_few;  // n, paired → p_min, needed
+  TooFew too_few;
   for (std::size_t i = 0; i < comparisons.size(); ++i) {
     const auto& c = comparisons[i];
     const auto& t = tested[i];
-    MetricVerdict v;
-    v.app = c.app;
-    v.cell = c.cell;
-    v.scenario = c.scenario;
-    v.metric = c.metric;
-    v.unit = c.policy.unit;
-    v.better = c.policy.better;
-    v.scale = c.policy.scale;
-    v.baseline_label = c.baseline_label;
-    v.n_baseline = static_cast<int>(c.baseline.size());
-    v.n_current = static_cast<int>(c.current.size());
-    v.paired = c.paired;
-    v.gated = c.policy.gated;
-    v.alpha = c.policy.alpha * options.alpha_scale;
-    v.ci_level = options.ci_level;
-    v.measured_s = c.measured_s;
-    v.artifacts = c.artifacts;
-    v.baseline = c.baseline.empty() ? c.baseline_hint.value_or(kNaN) : stats::median(c.baseline);
-    v.current = c.current.empty() ? c.current_hint.value_or(kNaN) : stats::median(c.current);
-    v.min_effect = min_effect_for(c.policy, v.baseline);
-
+    MetricVerdict v = describe(c, options);
     if (c.forced) {
-      v.verdict = *c.forced;
-      v.reason = c.forced_reason;
-      if (!c.note.empty()) v.reason += " (" + c.note + ")";
-      v.test = "none";
-      v.p_value = v.p_adjusted = v.p_improved = v.p_two_sided = kNaN;
-      v.p_min = kNaN;
-      v.estimate = v.ci_low = v.ci_high = kNaN;
-      if (c.baseline_hint && c.current_hint && *c.baseline_hint != 0) {
-        v.estimate = c.policy.scale == Scale::kRatio ? *c.current_hint / *c.baseline_hint - 1
-                                                     : *c.current_hint - *c.baseline_hint;
-      }
+      apply_forced(v, c);
       r.verdicts.push_back(std::move(v));
       continue;
     }
@@ -283,7 +421,6 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
       r.verdicts.push_back(std::move(v));
       continue;
     }
-
     v.test = test_name(c);
     v.estimate = t.estimate;
     v.ci_low = t.ci_low;
@@ -293,100 +430,14 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
     v.p_two_sided = t.p_two;
     v.p_min = t.p_min;
     const bool in_family = !std::isnan(fam_worse[i]);
-    // Gated and informative, but left out by Tarone's rule: it can never be significant.
-    const bool left_out = in_family && !(t.p_min <= tarone_cut);
     v.p_adjusted = in_family ? adj_worse[i] : t.p_worse;
-    const double p_better_adj = in_family ? adj_better[i] : t.p_better;
-    const int family = v.gated ? m : 1;
-
-    const double me = v.min_effect;
-    const double sign = c.policy.better == Better::kLower ? 1.0 : -1.0;
-    const double worse_est = sign * v.estimate;
-    const bool sig_worse = v.p_adjusted < v.alpha;
-    const bool sig_better = p_better_adj < v.alpha;
-    const bool big_worse = worse_est > me;
-    const bool big_better = -worse_est > me;
-    const bool ci_ok = !std::isnan(v.ci_low) && !std::isnan(v.ci_high);
-    const bool ci_within = ci_ok && v.ci_low >= -me && v.ci_high <= me;
-    // A test without any non-zero difference (identical on every pair) is not "too few runs":
-    // its CI says how small the change is.
-    const bool can_reach = !t.informative || (!left_out && t.p_min * family < v.alpha);
-    const std::string est = fmt_change(v.estimate, c.policy);
-    const std::string ci = fmt_ci(v.ci_low, v.ci_high, c.policy);
-    const std::string limit = fmt_limit(me, c.policy);
-    const std::string p_txt = fmt::format("{} = {}", v.gated ? "p_adj" : "p", fmt_p(v.p_adjusted));
-    const std::string unit_word = c.paired ? "pairs" : "runs per side";
-    const std::size_t n_for_note =
-        c.paired ? c.baseline.size() : std::min(c.baseline.size(), c.current.size());
-    // "1 pair", "2 runs per side", "1 vs 2 runs" (unpaired sides of different sizes).
-    // Paired with zero differences: the test counts the non-zero ones only.
-    const bool zeros_dropped = c.paired && static_cast<std::size_t>(t.n_nonzero) < n_for_note;
-    const std::string n_text =
-        zeros_dropped
-            ? fmt::format("{} pair{} with {} non-zero difference{} (the test drops zeros)",
-                          n_for_note, n_for_note == 1 ? "" : "s", t.n_nonzero,
-                          t.n_nonzero == 1 ? "" : "s")
-        : c.paired ? fmt::format("{} pair{}", n_for_note, n_for_note == 1 ? "" : "s")
-        : c.baseline.size() != c.current.size()
-            ? fmt::format("{} vs {} runs", c.baseline.size(), c.current.size())
-            : fmt::format("{} run{} per side", n_for_note, n_for_note == 1 ? "" : "s");
-
-    if (sig_worse && big_worse) {
-      v.verdict = Verdict::kRegressed;
-      v.reason = fmt::format("{} {} is worse than the {} limit; {} < α = {}", est, ci, limit, p_txt,
-                             v.alpha);
-    } else if (!can_reach && !sig_worse && !sig_better && !ci_within) {
-      // (A CI inside ± the limit decides "unchanged" below without the test reaching α: that
-      // is an equivalence decision, e.g. peak RSS identical to the page on most pairs.)
-      v.verdict = Verdict::kInconclusive;
-      v.cause = "too_few_runs";
-      // Advice: with this many, the test can reach α even if every gated test can (Holm over
-      // all of them), so it is enough whatever Tarone's rule decides then.
-      const int advice_family = v.gated ? std::max(r.tests, 1) : 1;
-      const double level = v.alpha / advice_family;
-      const int needed = c.paired ? stats::wilcoxon_pairs_needed(level)
-                                  : stats::mann_whitney_runs_needed(
-                                        level, stats::Alternative::kGreater, stats::Method::kExact);
-      const std::string family_text =
-          !v.gated ? std::string()
-          : left_out
-              ? fmt::format(" / {} (Tarone's rule: Holm runs over the {} of {} tests that can)",
-                            r.holm_level, r.holm_family, r.tests)
-          : family > 1 ? fmt::format(" with Holm over {} tests", family)
-                       : std::string();
-      v.reason = fmt::format(
-          "{} can never reach α = {}{}: the smallest possible p is {}; {} needs ≥ {} {} "
-          "(estimate {})",
-          n_text, v.alpha, family_text, fmt_p(t.p_min), "the test", needed,
-          zeros_dropped ? std::string("non-zero differences") : unit_word, est);
-      // The advice counts gated tests only: an ungated metric is tested alone (no Holm)
-      // and would understate the pairs the gate needs. Zero differences are a property of the
-      // metric's values, not of the pair count: their reason says so instead.
-      if (v.gated && !zeros_dropped) too_few[{n_for_note, c.paired}] = {t.p_min, needed};
-    } else if (sig_worse) {
-      // The one meaning of warn: significantly worse, but by less than the limit.
-      v.verdict = Verdict::kWarn;
-      v.reason = fmt::format("significantly worse ({} < α = {}) but {} {} is within the {} limit",
-                             p_txt, v.alpha, est, ci, limit);
-    } else if (big_worse) {
-      v.verdict = Verdict::kInconclusive;
-      v.cause = "not_significant";
-      v.reason = fmt::format(
-          "{} {} is worse than the {} limit but not significant ({} ≥ α = {}): more runs needed",
-          est, ci, limit, p_txt, v.alpha);
-    } else if (sig_better && big_better) {
-      v.verdict = Verdict::kImproved;
-      v.reason = fmt::format("{} {} is better beyond the {} limit; p_better{} = {} < α = {}", est,
-                             ci, limit, v.gated ? "_adj" : "", fmt_p(p_better_adj), v.alpha);
-    } else if (ci_within) {
-      v.verdict = Verdict::kUnchanged;
-      v.reason = fmt::format("{} {} lies within {}", est, ci, limit);
-    } else {
-      v.verdict = Verdict::kInconclusive;
-      v.cause = "wide_ci";
-      v.reason = ci_ok ? fmt::format("{} {} is wider than {}: more runs needed", est, ci, limit)
-                       : fmt::format("{} {}: more runs needed", est, ci);
-    }
+    HolmFamily holm;
+    holm.size = std::max(r.holm_family, 1);
+    holm.level = r.holm_level;
+    holm.tests = r.tests;
+    // Gated and informative, but left out by Tarone's rule: it can never be significant.
+    holm.left_out = in_family && !(t.p_min <= tarone_cut);
+    decide(v, c, t, holm, in_family ? adj_better[i] : t.p_better, too_few);
     // Ungated metrics keep the verdict the rule gives (so a reader sees which way they moved),
     // but they are information only: never in Holm's family, the counts or the exit code.
     if (!v.gated) v.reason += " (informational: not gated, raw p)";
@@ -396,17 +447,7 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
     if (!c.note.empty()) v.reason += " (" + c.note + ")";
     r.verdicts.push_back(std::move(v));
   }
-
-  for (const auto& [key, val] : too_few) {
-    const auto& [n, paired] = key;
-    r.notes.push_back(fmt::format(
-        "{} {} cannot reach α = {} with Holm over {} tests (smallest possible p {}); at least {} "
-        "{} are needed",
-        n, paired ? (n == 1 ? "pair" : "pairs") : (n == 1 ? "run per side" : "runs per side"),
-        r.alpha, r.tests, fmt_p(val.first), val.second, paired ? "pairs" : "runs per side"));
-    // (Tarone's rule lets the tests that can speak decide meanwhile; the advice is the count at
-    // which every gated test can.)
-  }
+  add_too_few_notes(r, too_few);
   if (options.alpha_scale != 1.0) {
     r.notes.push_back(fmt::format(
         "confirmation extension declared: each of the two looks tests at α = {}", r.alpha));
@@ -415,6 +456,36 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
 }
 
 // ---------------------------------------------------------------- A/B
+
+namespace {
+
+// The A/B samples of one metric: the values of the iterations both apps measured, in
+// iteration order; the others are left out with a note (no partner) or, when no iteration
+// has both, the comparison is not comparable. Maps are iteration → value.
+void pair_by_iteration(Comparison& c, const auto& base_values, const auto& cand_values) {
+  std::vector<int> unpaired;
+  for (const auto& [it, x] : base_values) {
+    auto y = cand_values.find(it);
+    if (y == cand_values.end()) {
+      unpaired.push_back(it);
+      continue;
+    }
+    c.baseline.push_back(x);
+    c.current.push_back(y->second);
+  }
+  for (const auto& [it, y] : cand_values) {
+    if (!base_values.count(it)) unpaired.push_back(it);
+  }
+  if (c.baseline.empty()) {
+    c.forced = Verdict::kNotComparable;
+    c.forced_reason = "no iteration measured both apps";
+  } else if (!unpaired.empty()) {
+    c.note = fmt::format("{} iteration{} without a partner left out", unpaired.size(),
+                         unpaired.size() == 1 ? "" : "s");
+  }
+}
+
+}  // namespace
 
 GateResult run_ab(const results::ResultsFile& results, const results::GateSettings& settings) {
   std::vector<std::string> baselines, candidates;
@@ -486,26 +557,7 @@ GateResult run_ab(const results::ResultsFile& results, const results::GateSettin
           comps.push_back(std::move(c));
           continue;
         }
-        std::vector<int> unpaired;
-        for (const auto& [it, x] : vb->second) {
-          auto y = vc->second.find(it);
-          if (y == vc->second.end()) {
-            unpaired.push_back(it);
-            continue;
-          }
-          c.baseline.push_back(x);
-          c.current.push_back(y->second);
-        }
-        for (const auto& [it, y] : vc->second) {
-          if (!vb->second.count(it)) unpaired.push_back(it);
-        }
-        if (c.baseline.empty()) {
-          c.forced = Verdict::kNotComparable;
-          c.forced_reason = "no iteration measured both apps";
-        } else if (!unpaired.empty()) {
-          c.note = fmt::format("{} iteration{} without a partner left out", unpaired.size(),
-                               unpaired.size() == 1 ? "" : "s");
-        }
+        pair_by_iteration(c, vb->second, vc->second);
         const int inv = ix.count(ix.invalid, base, cell) + ix.count(ix.invalid, cand, cell);
         if (inv > 0) {
           c.note += fmt::format("{}{} invalid period{} excluded", c.note.empty() ? "" : "; ", inv,
@@ -587,7 +639,7 @@ std::optional<std::string> check_run_count(int runs, int tests, double alpha, bo
   return fmt::format(
       "{} {} can never reach α = {} with Holm over up to {} tests (every gated metric of every "
       "cell, planned before the runs; smallest possible p {}); use at least {} {}",
-      runs, what, alpha, tests, fmt_p(p_min), needed, what);
+      runs, what, alpha, tests, format_p(p_min), needed, what);
 }
 
 std::vector<std::string> gated_metric_names(const results::GateSettings& settings) {

@@ -9,8 +9,8 @@
 
 #include "core/error.h"
 #include "core/parse.h"
-#include "gate/json_scan.h"
 #include "gate/outcome.h"
+#include "gbench/json_scan.h"
 
 namespace benchgate::gate {
 
@@ -324,7 +324,7 @@ std::string holm_family_text(const GateResult& r) {
 std::string to_json_text(const GateResult& r) {
   std::string out;
   out.reserve(256 + r.verdicts.size() * 1100);  // ~1,000 bytes a verdict, and a final '\n'
-  detail::advise_huge_pages(out.data(), out.capacity());
+  gbench::detail::advise_huge_pages(out.data(), out.capacity());
   JsonText w(out);
   // Top-level keys in sorted order, as std::map keeps them.
   out += "{\n";

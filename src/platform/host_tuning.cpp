@@ -7,9 +7,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <optional>
 #include <sstream>
+#include <system_error>
+
+#include "platform/fs.h"
 
 namespace benchgate::platform {
 
@@ -28,14 +30,12 @@ std::string trimmed(std::string s) {
 
 /// The trimmed content, or nullopt (with errno text in *why) when it cannot be read.
 std::optional<std::string> read_value(const fs::path& p, std::string* why) {
-  std::ifstream in(p);
-  if (!in) {
-    if (why) *why = std::strerror(errno);
+  try {
+    return trimmed(read_file(p));
+  } catch (const std::system_error& e) {
+    if (why) *why = std::strerror(e.code().value());
     return std::nullopt;
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return trimmed(ss.str());
 }
 
 /// A plain write (sysfs files cannot be replaced by a rename). Empty on success, else why.

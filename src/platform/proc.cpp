@@ -6,11 +6,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <system_error>
 #include <utility>
 
 #include "core/parse.h"
+#include "platform/fs.h"
 
 namespace benchgate::platform {
 
@@ -492,27 +494,13 @@ std::vector<int> ProcReader::list_tids(int pid) const {
 }
 
 std::optional<std::string> ProcReader::read_optional(const std::string& p) const {
-  const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT || errno == ESRCH || errno == ENOTDIR) return std::nullopt;
-    throw std::system_error(errno, std::generic_category(), p);
+  try {
+    return read_file(p);
+  } catch (const std::system_error& e) {
+    const int err = e.code().value();
+    if (err == ENOENT || err == ESRCH || err == ENOTDIR) return std::nullopt;  // the task is gone
+    throw;
   }
-  std::string out;
-  char buf[8192];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int e = errno;
-      ::close(fd);
-      if (e == ESRCH) return std::nullopt;
-      throw std::system_error(e, std::generic_category(), p);
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  return out;
 }
 
 std::optional<ProcStat> ProcReader::read_stat(int pid) const {

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "core/parse.h"
+#include "core/pvalue.h"
+#include "core/text.h"
 #include "stats/binomial.h"
 #include "stats/holm.h"
 #include "stats/normal.h"
@@ -70,12 +72,6 @@ std::string change_text(double after, double before) {
   return after > 0 ? "new" : "±0 %";
 }
 
-std::string p_text(double p) {
-  if (p < 1e-4) return fmt::format("{:.1e}", p);
-  if (p < 0.01) return fmt::format("{:.4f}", p);
-  return fmt::format("{:.2g}", p);
-}
-
 std::uint64_t fnv1a(std::string_view s) {
   std::uint64_t h = 1469598103934665603ULL;
   for (unsigned char c : s) {
@@ -83,10 +79,6 @@ std::uint64_t fnv1a(std::string_view s) {
     h *= 1099511628211ULL;
   }
   return h;
-}
-
-bool ends_with(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
 }
 
 std::string percent(double part, double whole) {
@@ -319,8 +311,9 @@ struct Renderer {
     if (!n.tested) {
       verdict = "no self samples";
     } else {
-      verdict = fmt::format("{}, p = {} Holm-adjusted",
-                            n.beyond_noise ? "beyond noise" : "within noise", p_text(n.p_adjusted));
+      verdict =
+          fmt::format("{}, p {} Holm-adjusted", n.beyond_noise ? "beyond noise" : "within noise",
+                      p_relation(n.p_adjusted));
     }
     return fmt::format(
         "{} (self {}: before {}, after {}, {}; {}; total {}: before {}, after {}, {}; samples: "
@@ -340,10 +333,10 @@ struct Renderer {
     out += fmt::format(
         "<g><title>{}</title><rect x=\"{:.2f}\" y=\"{:.1f}\" width=\"{:.2f}\" height=\"{}\" "
         "fill=\"{}\" rx=\"2\" ry=\"2\" data-s=\"{}\" data-c=\"{}\" data-d=\"{}\"/>",
-        xml_escape(title_of(n)), x, y, w, o.frame_height - 1, fill, start, count, depth);
+        html_escape(title_of(n)), x, y, w, o.frame_height - 1, fill, start, count, depth);
     out += fmt::format("<text x=\"{:.2f}\" y=\"{:.1f}\">{}</text></g>\n", x + 3,
                        y + o.frame_height / 2.0 + o.font_size * 0.35 - 0.5,
-                       xml_escape(fit_text(n.name, w, o.font_size)));
+                       html_escape(fit_text(n.name, w, o.font_size)));
     ++frames;
     double s = start;
     for (const auto& [k, c] : n.children) {
@@ -395,15 +388,15 @@ struct Renderer {
         "<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"url(#background)\"/>\n", w,
         height);
     out += fmt::format("<text id=\"title\" x=\"{:.1f}\" y=\"{}\">{}</text>\n", w / 2.0,
-                       o.font_size * 2, xml_escape(o.title));
+                       o.font_size * 2, html_escape(o.title));
     if (!o.subtitle.empty()) {
       out += fmt::format("<text id=\"subtitle\" x=\"{:.1f}\" y=\"{}\">{}</text>\n", w / 2.0,
-                         o.font_size * 4, xml_escape(o.subtitle));
+                         o.font_size * 4, html_escape(o.subtitle));
     }
     int note_y = o.font_size * (o.subtitle.empty() ? 4 : 6);
     for (const auto& note : o.notes) {
       out += fmt::format("<text class=\"note\" x=\"{:.1f}\" y=\"{}\">{}</text>\n", w / 2.0, note_y,
-                         xml_escape(note));
+                         html_escape(note));
       note_y += note_step;
     }
     out +=
@@ -434,67 +427,17 @@ void collect(Node& n, std::vector<Node*>& out) {
 
 }  // namespace
 
-std::string xml_escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      switch (c) {
-        case '&':
-          out += "&amp;";
-          break;
-        case '<':
-          out += "&lt;";
-          break;
-        case '>':
-          out += "&gt;";
-          break;
-        case '"':
-          out += "&quot;";
-          break;
-        case '\'':
-          out += "&apos;";
-          break;
-        case '\t':
-        case '\n':
-          out += static_cast<char>(c);
-          break;
-        default:
-          out += c < 0x20 || c == 0x7f ? '?' : static_cast<char>(c);
-      }
-      ++i;
-      continue;
-    }
-    // Validate one UTF-8 sequence.
-    int len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-    bool ok = len > 0 && i + static_cast<std::size_t>(len) <= s.size() && c != 0xC0 && c != 0xC1 &&
-              c <= 0xF4;
-    for (int k = 1; ok && k < len; ++k) {
-      ok = (static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]) & 0xC0) == 0x80;
-    }
-    if (ok) {
-      out.append(s.substr(i, static_cast<std::size_t>(len)));
-      i += static_cast<std::size_t>(len);
-    } else {
-      out += "\xEF\xBF\xBD";
-      ++i;
-    }
-  }
-  return out;
-}
-
 std::string frame_colour(std::string_view name) {
   const auto h = fnv1a(name);
   const double v1 = static_cast<double>(h & 0xFFFF) / 65536.0;
   const double v2 = static_cast<double>((h >> 16) & 0xFFFF) / 65536.0;
   const double v3 = static_cast<double>((h >> 32) & 0xFFFF) / 65536.0;
   int r, g, b;
-  if (ends_with(name, "_[k]")) {  // kernel: orange
+  if (name.ends_with("_[k]")) {  // kernel: orange
     r = 190 + static_cast<int>(65 * v1);
     g = 90 + static_cast<int>(65 * v1);
     b = 0;
-  } else if (ends_with(name, "_[j]")) {  // JIT: green
+  } else if (name.ends_with("_[j]")) {  // JIT: green
     r = 50 + static_cast<int>(60 * v1);
     g = 200 + static_cast<int>(55 * v1);
     b = 50 + static_cast<int>(60 * v1);

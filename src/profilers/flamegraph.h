@@ -76,10 +76,6 @@ FrameChange compare_frame(std::int64_t after, double exposure_after, std::int64_
 std::string render_diff_flamegraph(const FoldedStacks& before, const FoldedStacks& after,
                                    const DiffFlameGraphOptions& options = {});
 
-/// Escapes text for XML content and attribute values: & < > " ', control characters other than
-/// tab/newline become '?', and invalid UTF-8 bytes become U+FFFD.
-std::string xml_escape(std::string_view text);
-
 /// The fill colour of a frame: a "hot" palette (red-yellow) for user code, orange for "_[k]"
 /// kernel frames, green for "_[j]" JIT frames, grey for "[unknown]"; varies by name hash.
 std::string frame_colour(std::string_view name);

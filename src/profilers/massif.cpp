@@ -6,23 +6,11 @@
 #include <map>
 
 #include "core/parse.h"
+#include "core/strings.h"
 #include "profilers/demangle.h"
 
 namespace benchgate::profilers {
 namespace {
-
-bool starts_with(std::string_view s, std::string_view p) {
-  return s.substr(0, p.size()) == p;
-}
-
-std::vector<std::string_view> lines_of(std::string_view text) {
-  std::vector<std::string_view> out;
-  for (auto l : split_view(text, '\n')) {
-    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
-    out.push_back(l);
-  }
-  return out;
-}
 
 ParseError error_at(std::string_view what, std::size_t line_no, std::string_view line) {
   return ParseError(fmt::format("{}, line {}: {} (line: '{}')", "massif", line_no, what,
@@ -43,12 +31,12 @@ std::int64_t parse_grouped(std::string_view t) {
 /// threshold (1.00%)" -> node fields (bytes and children set by the caller).
 void parse_node_text(std::string_view rest, MassifNode& n) {
   rest = trim(rest);
-  if (starts_with(rest, "in ") && rest.find("below") != std::string_view::npos) {
+  if (rest.starts_with("in ") && rest.find("below") != std::string_view::npos) {
     n.below_threshold = true;
     n.function = std::string(rest);
     return;
   }
-  if (!starts_with(rest, "0x")) {  // the root
+  if (!rest.starts_with("0x")) {  // the root
     n.function = std::string(rest);
     return;
   }
@@ -104,7 +92,7 @@ MassifNode read_tree(const std::vector<std::string_view>& lines, std::size_t& i,
 std::string file_of(const std::string& location) {
   if (location.empty()) return "(unknown)";
   std::string_view l = location;
-  if (starts_with(l, "in ")) {
+  if (l.starts_with("in ")) {
     l.remove_prefix(3);
     auto slash = l.rfind('/');
     return std::string(slash == std::string_view::npos ? l : l.substr(slash + 1));
@@ -117,9 +105,9 @@ bool library_frame(const MassifNode& n) {
   const auto name = strip_signature(n.function);
   for (std::string_view p : {"std::", "__gnu_cxx::", "__cxxabiv1::", "operator new",
                              "operator delete", "???", "__", "_dl_", "_IO_"}) {
-    if (starts_with(name, p)) return true;
+    if (name.starts_with(p)) return true;
   }
-  return starts_with(n.location, "in /") || starts_with(n.location, "dl-");  // + the loader
+  return n.location.starts_with("in /") || n.location.starts_with("dl-");  // + the loader
 }
 
 const MassifNode& heaviest_child(const MassifNode& n) {
@@ -154,16 +142,16 @@ MassifProfile parse_massif_out(std::string_view text) {
     auto eq = t.find('=');
     auto colon = t.find(": ");
     try {
-      if (starts_with(t, "desc:")) {
+      if (t.starts_with("desc:")) {
         p.arguments = std::string(trim(t.substr(5)));
         any_header = true;
-      } else if (starts_with(t, "cmd:")) {
+      } else if (t.starts_with("cmd:")) {
         p.command = std::string(trim(t.substr(4)));
         any_header = true;
-      } else if (starts_with(t, "time_unit:")) {
+      } else if (t.starts_with("time_unit:")) {
         p.time_unit = std::string(trim(t.substr(10)));
         any_header = true;
-      } else if (starts_with(t, "snapshot=")) {
+      } else if (t.starts_with("snapshot=")) {
         p.snapshots.emplace_back();
         cur = &p.snapshots.back();
         cur->index = static_cast<int>(parse_int(t.substr(9)));
@@ -214,11 +202,11 @@ MassifProfile parse_ms_print(std::string_view text) {
     const auto line = lines[i];
     const auto t = trim(line);
     try {
-      if (starts_with(t, "Command:")) {
+      if (t.starts_with("Command:")) {
         p.command = std::string(trim(t.substr(8)));
-      } else if (starts_with(t, "Massif arguments:")) {
+      } else if (t.starts_with("Massif arguments:")) {
         p.arguments = std::string(trim(t.substr(17)));
-      } else if (starts_with(t, "Detailed snapshots:")) {
+      } else if (t.starts_with("Detailed snapshots:")) {
         // "[26, 27, 35 (peak), 38]"
         auto open = t.find('['), close = t.rfind(']');
         if (open == std::string_view::npos || close == std::string_view::npos) {
@@ -232,11 +220,11 @@ MassifProfile parse_ms_print(std::string_view text) {
           detailed.push_back(num);
           if (is_peak) peak_index = num;
         }
-      } else if (starts_with(t, "n ") && t.find("time(") != std::string_view::npos) {
+      } else if (t.starts_with("n ") && t.find("time(") != std::string_view::npos) {
         auto a = t.find("time(") + 5;
         p.time_unit = std::string(t.substr(a, t.find(')', a) - a));
         in_table = true;
-      } else if (starts_with(t, "----")) {
+      } else if (t.starts_with("----")) {
         // rules around the table headers
       } else if (t.find("% (") != std::string_view::npos &&
                  (std::isdigit(static_cast<unsigned char>(t[0])) ||

@@ -51,6 +51,11 @@ MassifProfile parse_massif_out(std::string_view text);
 /// Parses `ms_print massif.out.<pid>`: header, the snapshot tables and the detailed trees
 /// (byte counts only: percentages are derived). Throws ParseError when it is not ms_print
 /// output.
+/// Test-only on purpose: benchgate never runs ms_print (the massif profiler reads
+/// massif.out.<pid> with parse_massif_out). This second reader lets the tests check
+/// parse_massif_out against valgrind's own rendering of the same recorded files
+/// (Massif.MsPrintMatchesTheOutFile), an oracle independent of our parser; it shares the node
+/// parsing with parse_massif_out, so it stays here rather than in tests/.
 MassifProfile parse_ms_print(std::string_view text);
 
 struct AllocationSite {

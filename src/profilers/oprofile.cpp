@@ -11,10 +11,6 @@
 namespace benchgate::profilers {
 namespace {
 
-bool starts_with(std::string_view s, std::string_view p) {
-  return s.substr(0, p.size()) == p;
-}
-
 std::string basename_of(std::string_view path) {
   auto slash = path.rfind('/');
   return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
@@ -28,7 +24,7 @@ bool all_digits(std::string_view s) {
 /// (estimated)" and "Counted CPU_CLK_UNHALTED events (...) with a unit mask of 0x00 (...)
 /// count 100000".
 void parse_header_line(std::string_view t, OprofileReport& r) {
-  if (starts_with(t, "CPU:")) {
+  if (t.starts_with("CPU:")) {
     auto body = trim(t.substr(4));
     auto speed = body.find(", speed ");
     r.cpu = std::string(trim(body.substr(0, speed)));
@@ -40,7 +36,7 @@ void parse_header_line(std::string_view t, OprofileReport& r) {
       } catch (const ParseError&) {
       }
     }
-  } else if (starts_with(t, "Counted ")) {
+  } else if (t.starts_with("Counted ")) {
     auto body = t.substr(8);
     auto ev = body.find(" events");
     r.event = std::string(body.substr(0, ev));
@@ -74,7 +70,7 @@ OprofileReport parse_opreport_text(std::string_view text) {
     const auto t = trim(line);
     if (t.empty()) continue;
     if (!header) {
-      if (starts_with(t, "samples") && t.find("symbol name") != std::string_view::npos) {
+      if (t.starts_with("samples") && t.find("symbol name") != std::string_view::npos) {
         header = true;
         has_app = t.find("app name") != std::string_view::npos;
         events = 0;

@@ -5,40 +5,10 @@
 #include <algorithm>
 #include <map>
 
+#include "core/text.h"
+
 namespace benchgate::profilers {
 namespace {
-
-std::string xml_escape(std::string_view s) {
-  std::string o;
-  o.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        o += "&amp;";
-        break;
-      case '<':
-        o += "&lt;";
-        break;
-      case '>':
-        o += "&gt;";
-        break;
-      case '"':
-        o += "&quot;";
-        break;
-      case '\'':
-        o += "&apos;";
-        break;
-      default:
-        // Control characters are not allowed in XML 1.0.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-          o += '?';
-        } else {
-          o += c;
-        }
-    }
-  }
-  return o;
-}
 
 std::string basename_of(const std::string& path) {
   auto slash = path.rfind('/');
@@ -101,11 +71,11 @@ OpreportDocuments opreport_from_perf(const std::vector<PerfSample>& samples,
   x += fmt::format(
       "<profile schemaversion=\"3.0\" cputype=\"{}\" processor=\"{}\" mhz=\"{:.2f}\" "
       "title=\"opreport -X (written by benchgate from perf record, event:{})\">\n",
-      xml_escape(o.cpu), xml_escape(o.cpu), o.mhz, xml_escape(event));
-  x += fmt::format("<options session=\"event:{}\" source=\"perf record\"/>\n", xml_escape(event));
+      html_escape(o.cpu), html_escape(o.cpu), o.mhz, html_escape(event));
+  x += fmt::format("<options session=\"event:{}\" source=\"perf record\"/>\n", html_escape(event));
   x += "<setup>\n";
   x += fmt::format("<eventsetup id=\"0\" eventname=\"{}\" unitmask=\"0\" setupcount=\"{}\"/>\n",
-                   xml_escape(event), o.period);
+                   html_escape(event), o.period);
   x += "</setup>\n";
   struct Row {
     const Image* image;
@@ -115,8 +85,8 @@ OpreportDocuments opreport_from_perf(const std::vector<PerfSample>& samples,
   std::string table;
   int id = 0;
   for (const Image* img : order) {
-    x +=
-        fmt::format("<binary name=\"{}\">\n<count>{}</count>\n", xml_escape(img->name), img->count);
+    x += fmt::format("<binary name=\"{}\">\n<count>{}</count>\n", html_escape(img->name),
+                     img->count);
     std::vector<const Sym*> syms;
     for (const auto& [k, v] : img->symbols)
       syms.push_back(&v);
@@ -125,7 +95,7 @@ OpreportDocuments opreport_from_perf(const std::vector<PerfSample>& samples,
     for (const Sym* s : syms) {
       x += fmt::format("<symbol idref=\"{}\">\n<count>{}</count>\n</symbol>\n", id, s->count);
       table += fmt::format("<symboldata id=\"{}\" name=\"{}\" startingaddr=\"{:016x}\"/>\n", id,
-                           xml_escape(s->name), s->start);
+                           html_escape(s->name), s->start);
       rows.push_back({img, s});
       ++id;
     }

@@ -9,26 +9,11 @@
 #include <unordered_map>
 
 #include "core/parse.h"
+#include "core/strings.h"
 #include "profilers/demangle.h"
 
 namespace benchgate::profilers {
 namespace {
-
-bool starts_with(std::string_view s, std::string_view p) {
-  return s.substr(0, p.size()) == p;
-}
-bool ends_with(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
-}
-
-std::vector<std::string_view> lines_of(std::string_view text) {
-  std::vector<std::string_view> out;
-  for (auto l : split_view(text, '\n')) {
-    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
-    out.push_back(l);
-  }
-  return out;
-}
 
 ParseError line_error(std::string_view what, std::size_t line_no, std::string_view line) {
   auto shown = trim(line);
@@ -62,12 +47,12 @@ std::string basename_of(std::string_view path) {
 }
 
 bool is_kernel_dso(std::string_view dso) {
-  return starts_with(dso, "[kernel") || dso.find("vmlinux") != std::string_view::npos ||
-         (starts_with(dso, "[") && ends_with(dso, ".ko]"));
+  return dso.starts_with("[kernel") || dso.find("vmlinux") != std::string_view::npos ||
+         (dso.starts_with("[") && dso.ends_with(".ko]"));
 }
 
 bool is_jit_dso(std::string_view dso) {
-  return starts_with(dso, "/tmp/perf-") && ends_with(dso, ".map");
+  return dso.starts_with("/tmp/perf-") && dso.ends_with(".map");
 }
 
 struct Column {
@@ -128,9 +113,9 @@ PerfReport parse_perf_report(std::string_view text) {
     try {
       if (t[0] == '#') {
         auto body = trim(t.substr(1));
-        if (starts_with(body, "Total Lost Samples:")) {
+        if (body.starts_with("Total Lost Samples:")) {
           lost = parse_int(body.substr(19));
-        } else if (starts_with(body, "Samples:")) {
+        } else if (body.starts_with("Samples:")) {
           // "Samples: 2K of event 'cpu-clock:ppp'"
           report.sections.emplace_back();
           cur = &report.sections.back();
@@ -145,9 +130,9 @@ PerfReport parse_perf_report(std::string_view text) {
           }
           cur->event = std::string(ev);
           cols.clear();
-        } else if (starts_with(body, "Event count (approx.):")) {
+        } else if (body.starts_with("Event count (approx.):")) {
           if (cur) cur->event_count = parse_int(body.substr(22));
-        } else if (starts_with(body, "........") && n > 0) {
+        } else if (body.starts_with("........") && n > 0) {
           cols = columns_from(lines[n - 1], line);
           if (!cur) {
             // --header-less outputs of some versions: a section without a Samples line.
@@ -480,7 +465,7 @@ FoldedStacks demangle_folded(
   std::vector<std::string> names;
   std::unordered_map<std::string, std::size_t> index;
   auto base_of = [](std::string_view frame) {
-    if (ends_with(frame, "_[k]") || ends_with(frame, "_[j]")) frame.remove_suffix(4);
+    if (frame.ends_with("_[k]") || frame.ends_with("_[j]")) frame.remove_suffix(4);
     return frame;
   };
   for (const auto& [stack, n] : stacks) {
@@ -601,10 +586,10 @@ results::ProfileSummary summarize_folded(const FoldedStacks& stacks,
     auto semi = stack.rfind(';');
     std::string leaf = semi == std::string::npos ? stack : stack.substr(semi + 1);
     std::string kind = "[user]";
-    if (ends_with(leaf, "_[k]")) {
+    if (leaf.ends_with("_[k]")) {
       leaf.resize(leaf.size() - 4);
       kind = "[kernel]";
-    } else if (ends_with(leaf, "_[j]")) {
+    } else if (leaf.ends_with("_[j]")) {
       leaf.resize(leaf.size() - 4);
       kind = "[jit]";
     }

@@ -7,8 +7,8 @@
 #include <cmath>
 #include <vector>
 
+#include "core/text.h"
 #include "report/format.h"
-#include "report/text.h"
 
 namespace benchgate::report {
 

@@ -104,13 +104,6 @@ std::string format_limit(const MetricVerdict& v) {
   return sign + format_value(std::fabs(v.min_effect), v.unit);
 }
 
-std::string format_p(double p) {
-  if (!std::isfinite(p)) return "n/a";
-  if (p < 0.0001) return "< 0.0001";
-  if (p >= 0.9995) return "1";
-  return fmt::format("{:.2g}", p);
-}
-
 std::string format_level(double level) {
   return format_percent_number(level * 100) + " %";
 }

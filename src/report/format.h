@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/pvalue.h"  // format_p: the p-value format of every report
 #include "gate/verdict.h"
 #include "results/metrics.h"
 
@@ -24,8 +25,6 @@ std::string format_change(const gate::MetricVerdict& v);
 std::string format_ci(const gate::MetricVerdict& v);
 /// The threshold in the worse direction: "-3 %" for throughput, "+10 %" for latency.
 std::string format_limit(const gate::MetricVerdict& v);
-/// "0.0012", "< 0.0001", "1".
-std::string format_p(double p);
 /// "95 %" for 0.95.
 std::string format_level(double level);
 

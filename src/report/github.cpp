@@ -6,8 +6,8 @@
 #include <fstream>
 
 #include "core/error.h"
+#include "core/text.h"
 #include "report/format.h"
-#include "report/text.h"
 
 namespace benchgate::report {
 

@@ -10,14 +10,18 @@
 
 #include "core/histogram.h"
 #include "core/parse.h"
+#include "core/text.h"
 #include "report/format.h"
+#include "report/html_assets.h"
+#include "report/html_charts.h"
 #include "report/svg.h"
-#include "report/text.h"
 
 namespace benchgate::report {
 
 using gate::MetricVerdict;
 using gate::Verdict;
+using html_charts::figure;
+using html_charts::RunView;
 using results::RunRecord;
 
 namespace {
@@ -26,10 +30,6 @@ constexpr double kMiB = 1024.0 * 1024.0;
 
 constexpr std::string_view kPalette[] = {"#1f6fb4", "#e8710a", "#2e8b57", "#b0358c",
                                          "#6a5acd", "#8c6d1f", "#17a2b8", "#d6336c"};
-constexpr std::string_view kProcessPalette[] = {"#1f6fb4", "#e8710a", "#2e8b57", "#b0358c",
-                                                "#6a5acd", "#8c6d1f", "#17a2b8", "#d6336c",
-                                                "#5f6b7a", "#9c27b0"};
-
 std::string_view verdict_color(Verdict v) {
   switch (v) {
     case Verdict::kRegressed:
@@ -49,107 +49,6 @@ std::string_view verdict_color(Verdict v) {
       return "#57606a";
   }
   return "#57606a";
-}
-
-constexpr std::string_view kCss = R"CSS(
-:root { --fg: #1f2328; --muted: #59636e; --border: #d1d9e0; --soft: #f6f8fa; --accent: #0969da; }
-* { box-sizing: border-box; }
-body { margin: 0; color: var(--fg); background: #fff;
-  font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
-header, nav, main, footer { max-width: 1280px; margin: 0 auto; padding: 0 24px; }
-header { padding-top: 20px; }
-h1 { font-size: 22px; margin: 0 0 6px; word-break: break-word; }
-h2 { font-size: 18px; margin: 28px 0 10px; padding-bottom: 4px; border-bottom: 1px solid var(--border);
-  word-break: break-word; }
-h3 { font-size: 15px; margin: 18px 0 8px; }
-a { color: var(--accent); }
-.status { display: inline-block; font-weight: 600; font-size: 15px; padding: 3px 10px; border-radius: 12px;
-  background: var(--soft); border: 1px solid var(--border); }
-.status.regressed, .status.run_failed, .status.partial { background: #ffebe9; border-color: #ffcecb; color: #a40e26; }
-.status.pass { background: #dafbe1; border-color: #aceebb; color: #116329; }
-.status.undecided, .status.interrupted { background: #fff8c5; border-color: #f2e1a0; color: #7d4e00; }
-.counts { margin: 8px 0 0; font-size: 15px; }
-.meta, .muted { color: var(--muted); }
-nav { margin-top: 12px; }
-nav ol { list-style: none; padding: 0; margin: 0; display: flex; flex-wrap: wrap; gap: 6px 14px; }
-table { border-collapse: collapse; margin: 6px 0 12px; font-size: 13px; }
-th, td { padding: 4px 9px; border-bottom: 1px solid var(--border); text-align: left; vertical-align: top; }
-th { background: var(--soft); font-weight: 600; white-space: nowrap; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.name { max-width: 28em; word-break: break-word; }
-.table-wrap { overflow-x: auto; }
-.badge { display: inline-block; min-width: 6.5em; padding: 0 6px; border-radius: 10px; font-size: 12px;
-  font-weight: 600; color: #fff; text-align: center; white-space: nowrap; }
-tr.v-unchanged td { color: var(--muted); }
-.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(500px, 1fr)); gap: 14px; }
-figure { margin: 0; border: 1px solid var(--border); border-radius: 6px; padding: 10px 10px 4px; background: #fff; }
-figure.wide { grid-column: 1 / -1; }
-figcaption { font-weight: 600; margin-bottom: 4px; }
-figcaption .muted { font-weight: 400; }
-svg.chart { display: block; width: 100%; height: auto; font-size: 12px; font-family: inherit; }
-svg.chart text { fill: #59636e; }
-svg.chart .axis-label { fill: #1f2328; font-weight: 600; }
-svg.chart .grid line { stroke: #eef1f4; }
-svg.chart .axis line { stroke: #8c959f; }
-svg.chart .axis .zero { stroke: #59636e; stroke-dasharray: 3 3; }
-svg.chart .frame { fill: none; stroke: var(--border); }
-svg.chart .nodata { fill: #8c959f; font-style: italic; }
-svg.chart .legend-item { cursor: pointer; }
-svg.chart .legend-item text { fill: #1f2328; }
-svg.chart .legend-item.off { opacity: .35; }
-svg.chart .series.hidden { display: none; }
-svg.chart .band { fill: #e3e9ef; }
-svg.chart .worse { fill: #fde4e4; }
-svg.chart .stripe { fill: #fafbfc; }
-svg.chart .ci { stroke: #59636e; stroke-width: 2.2; }
-svg.chart .cap { stroke-width: 1.6; }
-svg.chart .est { fill: #59636e; stroke: #fff; stroke-width: 1; }
-svg.chart .label { fill: #1f2328; font-weight: 600; }
-svg.chart .sublabel { font-size: 11px; }
-svg.chart .value { fill: #1f2328; font-variant-numeric: tabular-nums; }
-pre { background: var(--soft); border: 1px solid var(--border); border-radius: 6px; padding: 8px 10px;
-  overflow: auto; max-height: 22em; font-size: 12px; white-space: pre-wrap; word-break: break-all; }
-.problem { border-left: 4px solid #cf222e; padding: 2px 0 2px 12px; margin: 10px 0; }
-.problem.invalid { border-left-color: #bf8700; }
-dl.env { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 6px 0; }
-dl.env dt { color: var(--muted); }
-dl.env dd { margin: 0; word-break: break-word; }
-details summary { cursor: pointer; color: var(--accent); margin: 6px 0; }
-footer { margin: 32px auto 24px; color: var(--muted); font-size: 12px; }
-@media print { nav, svg.chart .legend-item title { display: none; } figure { break-inside: avoid; } }
-)CSS";
-
-// Optional nicety: click or press Enter on a legend entry to hide or show its series.
-constexpr std::string_view kScript = R"JS(
-(function () {
-  function toggle(item) {
-    var svg = item.closest('svg');
-    var group = item.getAttribute('data-group');
-    var off = item.classList.toggle('off');
-    item.setAttribute('aria-pressed', off ? 'false' : 'true');
-    svg.querySelectorAll('.series').forEach(function (s) {
-      if (s.getAttribute('data-group') === group) s.classList.toggle('hidden', off);
-    });
-  }
-  document.querySelectorAll('svg.chart .legend-item').forEach(function (item) {
-    item.addEventListener('click', function () { toggle(item); });
-    item.addEventListener('keydown', function (e) {
-      if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); toggle(item); }
-    });
-  });
-})();
-)JS";
-
-/// x position of a percentile on the "nines" axis: 50 → 0.30, 90 → 1, 99 → 2, 99.9 → 3.
-double nines(double percentile) {
-  return -std::log10(1 - percentile / 100);
-}
-
-std::string fmt_ms(double ms) {
-  if (ms >= 100) return fmt::format("{:.0f}", ms);
-  if (ms >= 10) return fmt::format("{:.1f}", ms);
-  if (ms >= 1) return fmt::format("{:.2f}", ms);
-  return svg::compact(ms);
 }
 
 class Page {
@@ -184,7 +83,7 @@ class Page {
         << "<meta name=\"generator\" content=\"benchgate " << esc(m_.results.tool_version, 40)
         << "\"/>\n"
         << "<title>benchgate: " << esc(m_.suite) << " — " << status_text() << "</title>\n"
-        << "<style>" << kCss << "</style>\n</head>\n<body>\n";
+        << "<style>" << html_assets::kCss << "</style>\n</head>\n<body>\n";
     header(out);
     nav(out);
     out << "<main>\n";
@@ -205,7 +104,7 @@ class Page {
         << ". Every chart is inline SVG: this page loads nothing from the network and is "
            "complete without JavaScript (which only lets you hide series by clicking their "
            "legend).</footer>\n";
-    out << "<script>//<![CDATA[" << kScript << "//]]></script>\n</body>\n</html>\n";
+    out << "<script>//<![CDATA[" << html_assets::kScript << "//]]></script>\n</body>\n</html>\n";
   }
 
  private:
@@ -391,13 +290,6 @@ class Page {
 
   // --- per cell ----------------------------------------------------------------------------
 
-  struct RunView {
-    const RunRecord* run;
-    const results::PeriodResult* period;
-    std::string app;
-    bool good;
-  };
-
   std::vector<RunView> runs_of(const Cell& cell) const {
     std::vector<RunView> out;
     for (const auto& ac : cell.apps) {
@@ -409,18 +301,6 @@ class Page {
       }
     }
     return out;
-  }
-
-  std::string run_name(const RunView& r) const {
-    return fmt::format("{} #{}{}", shorten(r.app, 60), r.run->iteration,
-                       r.good ? "" : " (" + r.period->status + ")");
-  }
-
-  static std::string figure(const std::string& svg_text, const std::string& caption,
-                            const std::string& note, bool wide = false) {
-    return fmt::format("<figure{}><figcaption>{}{}</figcaption>\n{}</figure>\n",
-                       wide ? " class=\"wide\"" : "", caption,
-                       note.empty() ? "" : " <span class=\"muted\">" + note + "</span>", svg_text);
   }
 
   void cell_section(std::ostream& out, std::size_t index) {
@@ -437,14 +317,16 @@ class Page {
     }
     results_table(out, &cell);
     const auto runs = runs_of(cell);
+    const html_charts::ColorOf color_of = [this](const std::string& app) { return color(app); };
     out << "<div class=\"charts\">\n";
-    out << throughput_chart(id, cell, runs);
-    out << trace_chart(id + "-cpu", cell, runs, "cpu_percent", "CPU",
-                       "user + system, all app processes", "CPU (%, 100 = one core)", 1);
-    out << trace_chart(id + "-rss", cell, runs, "rss_total", "RSS (total)",
-                       "summed over the app's processes", "RSS (MiB)", 1 / kMiB);
-    out << process_rss_chart(id + "-proc", cell, runs);
-    out << latency_chart(id + "-lat", cell, runs);
+    out << html_charts::throughput_chart(id, cell, color_of, runs);
+    out << html_charts::trace_chart(id + "-cpu", cell, color_of, runs, "cpu_percent", "CPU",
+                                    "user + system, all app processes", "CPU (%, 100 = one core)",
+                                    1);
+    out << html_charts::trace_chart(id + "-rss", cell, color_of, runs, "rss_total", "RSS (total)",
+                                    "summed over the app's processes", "RSS (MiB)", 1 / kMiB);
+    out << html_charts::process_rss_chart(id + "-proc", cell, color_of, runs);
+    out << html_charts::latency_chart(id + "-lat", cell, color_of, runs);
     out << "</div>\n";
     if (m_.gate) {
       const auto vs = m_.verdicts_for(cell.key);
@@ -454,180 +336,6 @@ class Page {
       }
     }
     out << "</section>\n";
-  }
-
-  std::string throughput_chart(const std::string& id, const Cell& cell,
-                               const std::vector<RunView>& runs) const {
-    svg::LineChart c;
-    c.id = id + "-tput";
-    c.title = "Throughput over the load period: " + shorten(cell.key, 80);
-    c.description =
-        "Successful responses per second in each trace interval of every run; one "
-        "line per run, coloured by app.";
-    c.x.label = "time into the load period (s)";
-    c.y.label = "throughput (req/s)";
-    c.y.include_zero = true;
-    for (const auto& r : runs) {
-      const auto& d = r.period->driver;
-      if (d.throughput_trace.empty()) continue;
-      const double dt = d.trace_interval_s > 0 ? d.trace_interval_s : 1;
-      svg::Series s{r.app, color(r.app), run_name(r)};
-      for (std::size_t i = 0; i < d.throughput_trace.size(); ++i) {
-        s.points.push_back({dt * static_cast<double>(i + 1), d.throughput_trace[i]});
-      }
-      s.dashed = !r.good;
-      s.opacity = r.good ? 0.8 : 0.5;
-      c.series.push_back(std::move(s));
-    }
-    return figure(svg::line_chart(c), "Throughput", "req/s per interval, every run");
-  }
-
-  std::string trace_chart(const std::string& id, const Cell& cell, const std::vector<RunView>& runs,
-                          const std::string& series, const std::string& caption,
-                          const std::string& what, const std::string& ylabel, double scale) const {
-    svg::LineChart c;
-    c.id = id;
-    c.title = caption + " over the load period: " + shorten(cell.key, 80);
-    c.description = "App " + caption + " (" + what +
-                    ") sampled during the load period; one line per run, coloured by app.";
-    c.x.label = "time into the load period (s)";
-    c.y.label = ylabel;
-    c.y.include_zero = true;
-    for (const auto& r : runs) {
-      const auto& tr = r.period->app.traces;
-      auto it = tr.series.find(series);
-      if (it == tr.series.end()) continue;
-      svg::Series s{r.app, color(r.app), run_name(r)};
-      for (std::size_t i = 0; i < it->second.size() && i < tr.t.size(); ++i) {
-        s.points.push_back({tr.t[i], it->second[i] * scale});
-      }
-      s.dashed = !r.good;
-      s.opacity = r.good ? 0.8 : 0.5;
-      c.series.push_back(std::move(s));
-    }
-    return figure(svg::line_chart(c), caption, what);
-  }
-
-  // Per-process RSS of the first good run of each app (a run's processes differ by pid).
-  std::string process_rss_chart(const std::string& id, const Cell& cell,
-                                const std::vector<RunView>& runs) const {
-    svg::LineChart c;
-    c.id = id;
-    c.title = "RSS per process: " + shorten(cell.key, 80);
-    c.description =
-        "Resident memory of each app process (and the total, dashed) during the load "
-        "period of the first good iteration of each app.";
-    c.x.label = "time into the load period (s)";
-    c.y.label = "RSS (MiB)";
-    c.y.include_zero = true;
-    std::set<std::string> done;
-    std::size_t color_index = 0;
-    for (const auto& r : runs) {
-      if (!r.good || done.count(r.app)) continue;
-      const auto& tr = r.period->app.traces;
-      bool any = false;
-      for (const auto& [name, values] : tr.series) {
-        if (!name.starts_with("rss:")) continue;
-        const std::string pid = name.substr(4);
-        std::string comm;
-        for (const auto& p : r.period->app.per_process) {
-          if (std::to_string(p.pid) == pid) comm = p.comm;
-        }
-        const std::string label = fmt::format("{} · {} {}", shorten(r.app, 30),
-                                              comm.empty() ? "pid" : shorten(comm, 20), pid);
-        svg::Series s{label,
-                      std::string(kProcessPalette[color_index++ % std::size(kProcessPalette)]),
-                      label + " (iteration " + std::to_string(r.run->iteration) + ")"};
-        for (std::size_t i = 0; i < values.size() && i < tr.t.size(); ++i) {
-          s.points.push_back({tr.t[i], values[i] / kMiB});
-        }
-        c.series.push_back(std::move(s));
-        any = true;
-      }
-      if (auto it = tr.series.find("rss_total"); it != tr.series.end()) {
-        const std::string label = shorten(r.app, 30) + " · total";
-        svg::Series s{label, color(r.app), label};
-        s.dashed = true;
-        s.width = 2;
-        for (std::size_t i = 0; i < it->second.size() && i < tr.t.size(); ++i) {
-          s.points.push_back({tr.t[i], it->second[i] / kMiB});
-        }
-        c.series.push_back(std::move(s));
-        any = true;
-      }
-      if (any) done.insert(r.app);
-    }
-    return figure(svg::line_chart(c), "RSS per process", "first good iteration of each app");
-  }
-
-  std::string latency_chart(const std::string& id, const Cell& cell,
-                            const std::vector<RunView>& runs) const {
-    svg::LineChart c;
-    c.id = id;
-    c.title = "Latency percentiles: " + shorten(cell.key, 80);
-    c.description =
-        "Latency at each percentile for every run (x axis in nines: 50, 90, 99, "
-        "99.9 …; open loop: corrected for coordinated omission).";
-    c.x.label = "percentile";
-    c.y.label = "latency (ms)";
-    c.y.format = fmt_ms;
-    c.x.format = [](double x) { return fmt::format("p{:.6g}", 100 * (1 - std::pow(10.0, -x))); };
-    double max_p = 99;
-    double ylo = 1e300, yhi = 0;
-    for (const auto& r : runs) {
-      const auto& lat = r.period->driver.latency;
-      svg::Series s{r.app, color(r.app), run_name(r)};
-      s.markers = true;
-      s.dashed = !r.good;
-      s.opacity = r.good ? 0.8 : 0.5;
-      bool from_histogram = false;
-      if (!lat.histogram.empty()) {
-        try {
-          const auto h = LatencyHistogram::decode(lat.histogram);
-          const double n = static_cast<double>(h.count());
-          for (double p :
-               {50.0, 75.0, 90.0, 95.0, 99.0, 99.5, 99.9, 99.95, 99.99, 99.995, 99.999}) {
-            if (1 / (1 - p / 100) > n) break;
-            s.points.push_back({nines(p), h.quantile_ns(p / 100) / 1e6});
-            max_p = std::max(max_p, p);
-          }
-          from_histogram = !s.points.empty();
-        } catch (const std::exception&) {
-          s.points.clear();  // fall back to the reported percentiles
-        }
-      }
-      if (!from_histogram) {
-        std::vector<std::pair<double, double>> pts;
-        for (const auto& [key, value] : lat.percentiles) {
-          try {
-            const double p = parse_double(key);
-            if (p > 0 && p < 100 && std::isfinite(value)) pts.emplace_back(p, value);
-          } catch (const std::exception&) {
-          }
-        }
-        std::sort(pts.begin(), pts.end());
-        for (const auto& [p, v] : pts) {
-          s.points.push_back({nines(p), v * 1e3});
-          max_p = std::max(max_p, p);
-        }
-      }
-      for (const auto& p : s.points) {
-        if (p.y > 0) {
-          ylo = std::min(ylo, p.y);
-          yhi = std::max(yhi, p.y);
-        }
-      }
-      if (!s.points.empty()) c.series.push_back(std::move(s));
-    }
-    c.y.log = yhi > 0 && yhi / ylo > 20;
-    c.y.include_zero = !c.y.log;
-    for (double p : {50.0, 90.0, 99.0, 99.9, 99.99, 99.999}) {
-      if (p <= max_p + 1e-9) c.x.ticks.emplace_back(nines(p), fmt::format("{:g}", p));
-    }
-    c.x.min = nines(50);
-    c.x.max = nines(max_p);
-    return figure(svg::line_chart(c), "Latency percentiles",
-                  c.y.log ? "log latency axis, every run" : "every run");
   }
 
   void forest(std::ostream& out, const std::string& id, const Cell& cell,

@@ -6,8 +6,8 @@
 #include <pugixml.hpp>
 #include <set>
 
+#include "core/text.h"
 #include "report/format.h"
-#include "report/text.h"
 
 namespace benchgate::report {
 

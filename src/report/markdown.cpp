@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <set>
 
+#include "core/text.h"
 #include "report/format.h"
 #include "report/run_warnings.h"
-#include "report/text.h"
 
 namespace benchgate::report {
 

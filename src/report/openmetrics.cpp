@@ -7,8 +7,8 @@
 #include <set>
 #include <vector>
 
+#include "core/text.h"
 #include "report/format.h"
-#include "report/text.h"
 
 namespace benchgate::report {
 

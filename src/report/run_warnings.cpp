@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "report/text.h"
+#include "core/text.h"
 
 namespace benchgate::report {
 

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <limits>
 
-#include "report/text.h"
+#include "core/text.h"
 
 namespace benchgate::report::svg {
 
@@ -146,11 +146,185 @@ std::vector<double> log_ticks(double lo, double hi) {
   return out;
 }
 
-std::string line_chart(const LineChart& c) {
+namespace {
+
+using Ticks = std::vector<std::pair<double, std::string>>;
+
+// The axis' ticks (explicit ones as given); the range is widened to the outer ticks when
+// `widen`, so the plot ends on a labelled value, and opened up when it is a single value.
+Ticks axis_ticks(const Axis& a, Range& r, bool widen) {
+  Ticks ticks = a.ticks;
+  auto f = a.format ? a.format : compact;
+  if (!ticks.empty()) return ticks;
+  if (a.log) {
+    if (r.lo == r.hi) {
+      r.lo /= 2;
+      r.hi *= 2;
+    }
+    if (widen) {
+      r.lo = std::pow(10.0, std::floor(std::log10(r.lo) * 4) / 4);
+      r.hi = std::pow(10.0, std::ceil(std::log10(r.hi) * 4) / 4);
+    }
+    for (double t : log_ticks(r.lo, r.hi))
+      ticks.emplace_back(t, f(t));
+    if (ticks.size() < 2) {
+      ticks.clear();
+      ticks.emplace_back(r.lo, f(r.lo));
+      ticks.emplace_back(r.hi, f(r.hi));
+    }
+    return ticks;
+  }
+  if (r.lo == r.hi) {
+    const double d = r.lo == 0 ? 1 : std::fabs(r.lo) * 0.1;
+    r.lo -= d;
+    r.hi += d;
+  }
+  auto t = nice_ticks(r.lo, r.hi, 5);
+  if (widen && t.size() >= 2) {
+    const double step = t[1] - t[0];
+    if (t.front() > r.lo + step * 1e-9) t.insert(t.begin(), t.front() - step);
+    if (t.back() < r.hi - step * 1e-9) t.push_back(t.back() + step);
+    r.lo = t.front();
+    r.hi = t.back();
+  }
+  for (double v : t)
+    ticks.emplace_back(v, f(v));
+  return ticks;
+}
+
+// The plot area in pixels and the scales that map data into it.
+struct PlotArea {
+  double left = 0, top = 0, pw = 0, ph = 0;
+  Scale sx, sy;
+};
+
+// Legend entries in rows from `left`, wrapping before `right_edge`; `bottom` receives the
+// baseline of the last row.
+std::string legend_svg(const std::vector<LegendItem>& items, double left, double right_edge,
+                       double& bottom) {
+  double lx = left, ly = 16;
+  std::string legend;
+  for (const auto& it : items) {
+    const std::string text = shorten(it.text, 40);
+    const double w = 22 + text_width(text) + 14;
+    if (lx + w > right_edge && lx > left) {
+      lx = left;
+      ly += 18;
+    }
+    legend += fmt::format(
+        "<g class=\"legend-item\" data-group=\"{0}\" tabindex=\"0\" role=\"button\" "
+        "aria-pressed=\"true\"><title>{0}: click to hide or show</title><line x1=\"{1}\" "
+        "y1=\"{2}\" x2=\"{3}\" y2=\"{2}\" stroke=\"{4}\" stroke-width=\"3\"{5}/><text x=\"{6}\" "
+        "y=\"{7}\">{8}</text></g>\n",
+        esc(it.text), num(lx), num(ly - 4), num(lx + 16), esc(it.color),
+        it.dashed ? " stroke-dasharray=\"4 3\"" : "", num(lx + 21), num(ly), esc(text));
+    lx += w;
+  }
+  bottom = ly;
+  return legend;
+}
+
+// Grid lines, both axes with their ticks and labels.
+std::string grid_and_axes(const LineChart& c, const PlotArea& a, const Ticks& xticks,
+                          const Ticks& yticks) {
+  const bool xlog = c.x.log, ylog = c.y.log;
+  const double left = a.left, top = a.top, pw = a.pw, ph = a.ph;
+  std::string out = "<g class=\"grid\">\n";
+  for (const auto& [v, l] : yticks) {
+    if (!usable(v, ylog)) continue;
+    out += fmt::format("<line x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\"/>\n", num(left),
+                       num(left + pw), num(a.sy(v)));
+  }
+  for (const auto& [v, l] : xticks) {
+    if (!usable(v, xlog)) continue;
+    out += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/>\n", num(a.sx(v)),
+                       num(top), num(top + ph));
+  }
+  out += "</g>\n<g class=\"axis\">\n";
+  out += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\"/>\n", num(left),
+                     num(top + ph), num(left + pw));
+  out += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/>\n", num(left), num(top),
+                     num(top + ph));
+  for (const auto& [v, l] : yticks) {
+    if (!usable(v, ylog)) continue;
+    out += fmt::format(
+        "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\"/><text x=\"{3}\" y=\"{4}\" "
+        "text-anchor=\"end\">{5}</text>\n",
+        num(left - 4), num(a.sy(v)), num(left), num(left - 7), num(a.sy(v) + 4), esc(l));
+  }
+  for (const auto& [v, l] : xticks) {
+    if (!usable(v, xlog)) continue;
+    out += fmt::format(
+        "<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/><text x=\"{0}\" y=\"{3}\" "
+        "text-anchor=\"middle\">{4}</text>\n",
+        num(a.sx(v)), num(top + ph), num(top + ph + 4), num(top + ph + 17), esc(l));
+  }
+  out +=
+      fmt::format("<text class=\"axis-label\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
+                  num(left + pw / 2), num(c.height - 8), esc(c.x.label));
+  out += fmt::format(
+      "<text class=\"axis-label\" transform=\"translate(14 {}) rotate(-90)\" "
+      "text-anchor=\"middle\">{}</text>\n",
+      num(top + ph / 2), esc(c.y.label));
+  out += "</g>\n";
+  return out;
+}
+
+// One series: polylines split at unusable points (a lone point drawn as a dot), then its
+// markers with tooltips.
+std::string series_svg(const LineChart& c, const Series& s, const PlotArea& a) {
   const bool xlog = c.x.log, ylog = c.y.log;
   auto xfmt = c.x.format ? c.x.format : compact;
   auto yfmt = c.y.format ? c.y.format : compact;
+  const auto pts = decimate(s.points, 1500);
+  std::string out = fmt::format("<g class=\"series\" data-group=\"{}\">", esc(s.legend));
+  if (!s.tooltip.empty()) out += fmt::format("<title>{}</title>", esc(s.tooltip));
+  std::string seg;
+  std::size_t seg_points = 0;
+  auto flush = [&]() {
+    if (seg_points >= 2) {
+      out += fmt::format(
+          "<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"{}\" stroke-opacity=\"{}\"{} "
+          "points=\"{}\"/>",
+          esc(s.color), num(s.width), fmt::format("{:.2f}", s.opacity),
+          s.dashed ? " stroke-dasharray=\"5 3\"" : "", seg);
+    } else if (seg_points == 1) {
+      out += fmt::format(
+          "<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"{}\" "
+          "stroke-linecap=\"round\" points=\"{} {}\"/>",
+          esc(s.color), num(s.width * 2), seg, seg);
+    }
+    seg.clear();
+    seg_points = 0;
+  };
+  for (const auto& p : pts) {
+    if (!usable(p.x, xlog) || !usable(p.y, ylog)) {
+      flush();
+      continue;
+    }
+    if (!seg.empty()) seg += ' ';
+    seg += num(a.sx(p.x)) + "," + num(a.sy(p.y));
+    ++seg_points;
+  }
+  flush();
+  if (s.markers) {
+    for (const auto& p : pts) {
+      if (!usable(p.x, xlog) || !usable(p.y, ylog)) continue;
+      out += fmt::format(
+          "<circle class=\"pt\" cx=\"{}\" cy=\"{}\" r=\"2.6\" fill=\"{}\"><title>{}: {}, "
+          "{}</title></circle>",
+          num(a.sx(p.x)), num(a.sy(p.y)), esc(s.color),
+          esc(s.tooltip.empty() ? s.legend : s.tooltip), esc(xfmt(p.x)), esc(yfmt(p.y)));
+    }
+  }
+  out += "</g>\n";
+  return out;
+}
 
+}  // namespace
+
+std::string line_chart(const LineChart& c) {
+  const bool xlog = c.x.log, ylog = c.y.log;
   // Data ranges.
   Range xr, yr;
   std::size_t points = 0;
@@ -183,177 +357,105 @@ std::string line_chart(const LineChart& c) {
     yr.lo = std::min(yr.lo, 0.0);
     yr.hi = std::max(yr.hi, 0.0);
   }
-
-  // Ticks, and ranges widened to the outer ticks so the plot ends on a labelled value.
-  auto make_ticks = [](const Axis& a, Range& r, bool widen) {
-    std::vector<std::pair<double, std::string>> ticks = a.ticks;
-    auto f = a.format ? a.format : compact;
-    if (!ticks.empty()) return ticks;
-    if (a.log) {
-      if (r.lo == r.hi) {
-        r.lo /= 2;
-        r.hi *= 2;
-      }
-      if (widen) {
-        r.lo = std::pow(10.0, std::floor(std::log10(r.lo) * 4) / 4);
-        r.hi = std::pow(10.0, std::ceil(std::log10(r.hi) * 4) / 4);
-      }
-      for (double t : log_ticks(r.lo, r.hi))
-        ticks.emplace_back(t, f(t));
-      if (ticks.size() < 2) {
-        ticks.clear();
-        ticks.emplace_back(r.lo, f(r.lo));
-        ticks.emplace_back(r.hi, f(r.hi));
-      }
-      return ticks;
-    }
-    if (r.lo == r.hi) {
-      const double d = r.lo == 0 ? 1 : std::fabs(r.lo) * 0.1;
-      r.lo -= d;
-      r.hi += d;
-    }
-    auto t = nice_ticks(r.lo, r.hi, 5);
-    if (widen && t.size() >= 2) {
-      const double step = t[1] - t[0];
-      if (t.front() > r.lo + step * 1e-9) t.insert(t.begin(), t.front() - step);
-      if (t.back() < r.hi - step * 1e-9) t.push_back(t.back() + step);
-      r.lo = t.front();
-      r.hi = t.back();
-    }
-    for (double v : t)
-      ticks.emplace_back(v, f(v));
-    return ticks;
-  };
-  const auto xticks = make_ticks(c.x, xr, false);
-  const auto yticks = make_ticks(c.y, yr, !c.y.max);
+  const auto xticks = axis_ticks(c.x, xr, false);
+  const auto yticks = axis_ticks(c.y, yr, !c.y.max);
 
   // Layout: legend rows on top, y tick labels on the left.
   const auto items = legend_items(c.series);
   double max_label = 0;
   for (const auto& [v, l] : yticks)
     max_label = std::max(max_label, text_width(l));
-  const double left = std::max(48.0, 26 + max_label + 8);
+  PlotArea a;
+  a.left = std::max(48.0, 26 + max_label + 8);
   const double right = 18;
-  double lx = left, ly = 16;
-  std::string legend;
-  for (const auto& it : items) {
-    const std::string text = shorten(it.text, 40);
-    const double w = 22 + text_width(text) + 14;
-    if (lx + w > W - right && lx > left) {
-      lx = left;
-      ly += 18;
-    }
-    legend += fmt::format(
-        "<g class=\"legend-item\" data-group=\"{0}\" tabindex=\"0\" role=\"button\" "
-        "aria-pressed=\"true\"><title>{0}: click to hide or show</title><line x1=\"{1}\" "
-        "y1=\"{2}\" x2=\"{3}\" y2=\"{2}\" stroke=\"{4}\" stroke-width=\"3\"{5}/><text x=\"{6}\" "
-        "y=\"{7}\">{8}</text></g>\n",
-        esc(it.text), num(lx), num(ly - 4), num(lx + 16), esc(it.color),
-        it.dashed ? " stroke-dasharray=\"4 3\"" : "", num(lx + 21), num(ly), esc(text));
-    lx += w;
-  }
-  const double top = items.empty() ? 14 : ly + 14;
+  double legend_bottom = 16;
+  const std::string legend = legend_svg(items, a.left, W - right, legend_bottom);
+  a.top = items.empty() ? 14 : legend_bottom + 14;
   const double bottom = 46;
-  const double pw = W - left - right, ph = H - top - bottom;
-  Scale sx{xlog ? std::log10(xr.lo) : xr.lo, xlog ? std::log10(xr.hi) : xr.hi, left, left + pw,
-           xlog};
-  Scale sy{ylog ? std::log10(yr.lo) : yr.lo, ylog ? std::log10(yr.hi) : yr.hi, top + ph, top, ylog};
+  a.pw = W - a.left - right;
+  a.ph = H - a.top - bottom;
+  a.sx = Scale{xlog ? std::log10(xr.lo) : xr.lo, xlog ? std::log10(xr.hi) : xr.hi, a.left,
+               a.left + a.pw, xlog};
+  a.sy = Scale{ylog ? std::log10(yr.lo) : yr.lo, ylog ? std::log10(yr.hi) : yr.hi, a.top + a.ph,
+               a.top, ylog};
 
   out += fmt::format(
       "<defs><clipPath id=\"{}-clip\"><rect x=\"{}\" y=\"{}\" width=\"{}\" "
       "height=\"{}\"/></clipPath></defs>\n",
-      esc(c.id), num(left), num(top - 3), num(pw), num(ph + 6));
+      esc(c.id), num(a.left), num(a.top - 3), num(a.pw), num(a.ph + 6));
   if (!legend.empty()) out += "<g class=\"legend\">\n" + legend + "</g>\n";
-
-  // Grid and axes.
-  out += "<g class=\"grid\">\n";
-  for (const auto& [v, l] : yticks) {
-    if (!usable(v, ylog)) continue;
-    out += fmt::format("<line x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\"/>\n", num(left),
-                       num(left + pw), num(sy(v)));
-  }
-  for (const auto& [v, l] : xticks) {
-    if (!usable(v, xlog)) continue;
-    out += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/>\n", num(sx(v)),
-                       num(top), num(top + ph));
-  }
-  out += "</g>\n<g class=\"axis\">\n";
-  out += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\"/>\n", num(left),
-                     num(top + ph), num(left + pw));
-  out += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/>\n", num(left), num(top),
-                     num(top + ph));
-  for (const auto& [v, l] : yticks) {
-    if (!usable(v, ylog)) continue;
-    out += fmt::format(
-        "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\"/><text x=\"{3}\" y=\"{4}\" "
-        "text-anchor=\"end\">{5}</text>\n",
-        num(left - 4), num(sy(v)), num(left), num(left - 7), num(sy(v) + 4), esc(l));
-  }
-  for (const auto& [v, l] : xticks) {
-    if (!usable(v, xlog)) continue;
-    out += fmt::format(
-        "<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/><text x=\"{0}\" y=\"{3}\" "
-        "text-anchor=\"middle\">{4}</text>\n",
-        num(sx(v)), num(top + ph), num(top + ph + 4), num(top + ph + 17), esc(l));
-  }
-  out +=
-      fmt::format("<text class=\"axis-label\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
-                  num(left + pw / 2), num(H - 8), esc(c.x.label));
-  out += fmt::format(
-      "<text class=\"axis-label\" transform=\"translate(14 {}) rotate(-90)\" "
-      "text-anchor=\"middle\">{}</text>\n",
-      num(top + ph / 2), esc(c.y.label));
-  out += "</g>\n";
-
-  // Series.
+  out += grid_and_axes(c, a, xticks, yticks);
   out += fmt::format("<g class=\"plot\" clip-path=\"url(#{}-clip)\">\n", esc(c.id));
-  for (const auto& s : c.series) {
-    const auto pts = decimate(s.points, 1500);
-    out += fmt::format("<g class=\"series\" data-group=\"{}\">", esc(s.legend));
-    if (!s.tooltip.empty()) out += fmt::format("<title>{}</title>", esc(s.tooltip));
-    std::string seg;
-    std::size_t seg_points = 0;
-    auto flush = [&]() {
-      if (seg_points >= 2) {
-        out += fmt::format(
-            "<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"{}\" stroke-opacity=\"{}\"{} "
-            "points=\"{}\"/>",
-            esc(s.color), num(s.width), fmt::format("{:.2f}", s.opacity),
-            s.dashed ? " stroke-dasharray=\"5 3\"" : "", seg);
-      } else if (seg_points == 1) {
-        out += fmt::format(
-            "<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"{}\" "
-            "stroke-linecap=\"round\" points=\"{} {}\"/>",
-            esc(s.color), num(s.width * 2), seg, seg);
-      }
-      seg.clear();
-      seg_points = 0;
-    };
-    for (const auto& p : pts) {
-      if (!usable(p.x, xlog) || !usable(p.y, ylog)) {
-        flush();
-        continue;
-      }
-      if (!seg.empty()) seg += ' ';
-      seg += num(sx(p.x)) + "," + num(sy(p.y));
-      ++seg_points;
-    }
-    flush();
-    if (s.markers) {
-      for (const auto& p : pts) {
-        if (!usable(p.x, xlog) || !usable(p.y, ylog)) continue;
-        out += fmt::format(
-            "<circle class=\"pt\" cx=\"{}\" cy=\"{}\" r=\"2.6\" fill=\"{}\"><title>{}: {}, "
-            "{}</title></circle>",
-            num(sx(p.x)), num(sy(p.y)), esc(s.color), esc(s.tooltip.empty() ? s.legend : s.tooltip),
-            esc(xfmt(p.x)), esc(yfmt(p.y)));
-      }
-    }
-    out += "</g>\n";
-  }
+  for (const auto& s : c.series)
+    out += series_svg(c, s, a);
   out += "</g>\n</svg>\n";
   return out;
 }
+
+namespace {
+
+// Where a forest plot's rows go: row height, the plot's top, width, left edge and width of
+// the plotted band, its data range and scale.
+struct ForestGeometry {
+  double row_h, top, W, left, pw, lo, hi;
+  Scale sx;
+};
+
+// One row of a forest plot: stripe, ± limit band and worse region, labels, the estimate with
+// its CI (or "no estimate"), and the value text.
+std::string forest_row(const ForestPlot& f, std::size_t i, const ForestGeometry& g) {
+  const auto& r = f.rows[i];
+  const double row_h = g.row_h, top = g.top, W = g.W, left = g.left, pw = g.pw, lo = g.lo,
+               hi = g.hi;
+  const Scale& sx = g.sx;
+  auto clampx = [&](double v) { return std::clamp(v, lo, hi); };
+  std::string out;
+  const double y = top + row_h * static_cast<double>(i) + row_h / 2;
+  out += "<g class=\"row\">";
+  if (!r.tooltip.empty()) out += fmt::format("<title>{}</title>", esc(r.tooltip));
+  if (i % 2 == 1) {
+    out += fmt::format("<rect class=\"stripe\" x=\"0\" y=\"{}\" width=\"{}\" height=\"{}\"/>",
+                       num(y - row_h / 2), num(W), num(row_h));
+  }
+  const double lim = std::fabs(r.limit);
+  if (lim > 0) {
+    const double a = sx(clampx(-lim)), b = sx(clampx(lim));
+    out += fmt::format("<rect class=\"band\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>",
+                       num(a), num(y - 9), num(b - a), num(18));
+    const double w0 = r.worse_sign > 0 ? b : sx(lo);
+    const double w1 = r.worse_sign > 0 ? sx(hi) : a;
+    out += fmt::format("<rect class=\"worse\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>",
+                       num(w0), num(y - 9), num(std::max(0.0, w1 - w0)), num(18));
+  }
+  out += fmt::format("<text class=\"label\" x=\"8\" y=\"{}\">{}</text>", num(y - 1),
+                     esc(shorten(r.label, 26)));
+  if (!r.sublabel.empty()) {
+    out += fmt::format("<text class=\"sublabel\" x=\"8\" y=\"{}\">{}</text>", num(y + 11),
+                       esc(shorten(r.sublabel, 30)));
+  }
+  if (r.has_estimate && std::isfinite(r.estimate)) {
+    const double l = sx(clampx(std::isfinite(r.low) ? r.low : r.estimate));
+    const double h = sx(clampx(std::isfinite(r.high) ? r.high : r.estimate));
+    out += fmt::format(
+        "<line class=\"ci\" x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\" stroke=\"{3}\"/>"
+        "<line class=\"cap\" x1=\"{0}\" y1=\"{4}\" x2=\"{0}\" y2=\"{5}\" stroke=\"{3}\"/>"
+        "<line class=\"cap\" x1=\"{1}\" y1=\"{4}\" x2=\"{1}\" y2=\"{5}\" stroke=\"{3}\"/>",
+        num(l), num(h), num(y), esc(r.color), num(y - 5), num(y + 5));
+    out += fmt::format("<circle class=\"est pt\" cx=\"{}\" cy=\"{}\" r=\"4.5\" fill=\"{}\"/>",
+                       num(sx(clampx(r.estimate))), num(y), esc(r.color));
+  } else {
+    out += fmt::format(
+        "<text class=\"nodata\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">no "
+        "estimate</text>",
+        num(left + pw / 2), num(y + 4));
+  }
+  out += fmt::format("<text class=\"value\" x=\"{}\" y=\"{}\">{}</text>", num(left + pw + 10),
+                     num(y + 4), esc(r.value_text));
+  out += "</g>\n";
+  return out;
+}
+
+}  // namespace
 
 std::string forest_plot(const ForestPlot& f) {
   auto xfmt = f.format ? f.format : compact;
@@ -389,7 +491,6 @@ std::string forest_plot(const ForestPlot& f) {
   const double lo = ticks.empty() ? -extent : ticks.front();
   const double hi = ticks.empty() ? extent : ticks.back();
   Scale sx{lo, hi, left, left + pw, false};
-  auto clampx = [&](double v) { return std::clamp(v, lo, hi); };
 
   std::string out = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart forest\" id=\"{0}\" viewBox=\"0 0 "
@@ -413,51 +514,9 @@ std::string forest_plot(const ForestPlot& f) {
                        num(top - 6), num(H - bottom));
   }
   out += "</g>\n";
-  for (std::size_t i = 0; i < f.rows.size(); ++i) {
-    const auto& r = f.rows[i];
-    const double y = top + row_h * static_cast<double>(i) + row_h / 2;
-    out += "<g class=\"row\">";
-    if (!r.tooltip.empty()) out += fmt::format("<title>{}</title>", esc(r.tooltip));
-    if (i % 2 == 1) {
-      out += fmt::format("<rect class=\"stripe\" x=\"0\" y=\"{}\" width=\"{}\" height=\"{}\"/>",
-                         num(y - row_h / 2), num(W), num(row_h));
-    }
-    const double lim = std::fabs(r.limit);
-    if (lim > 0) {
-      const double a = sx(clampx(-lim)), b = sx(clampx(lim));
-      out += fmt::format("<rect class=\"band\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>",
-                         num(a), num(y - 9), num(b - a), num(18));
-      const double w0 = r.worse_sign > 0 ? b : sx(lo);
-      const double w1 = r.worse_sign > 0 ? sx(hi) : a;
-      out += fmt::format("<rect class=\"worse\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>",
-                         num(w0), num(y - 9), num(std::max(0.0, w1 - w0)), num(18));
-    }
-    out += fmt::format("<text class=\"label\" x=\"8\" y=\"{}\">{}</text>", num(y - 1),
-                       esc(shorten(r.label, 26)));
-    if (!r.sublabel.empty()) {
-      out += fmt::format("<text class=\"sublabel\" x=\"8\" y=\"{}\">{}</text>", num(y + 11),
-                         esc(shorten(r.sublabel, 30)));
-    }
-    if (r.has_estimate && std::isfinite(r.estimate)) {
-      const double l = sx(clampx(std::isfinite(r.low) ? r.low : r.estimate));
-      const double h = sx(clampx(std::isfinite(r.high) ? r.high : r.estimate));
-      out += fmt::format(
-          "<line class=\"ci\" x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\" stroke=\"{3}\"/>"
-          "<line class=\"cap\" x1=\"{0}\" y1=\"{4}\" x2=\"{0}\" y2=\"{5}\" stroke=\"{3}\"/>"
-          "<line class=\"cap\" x1=\"{1}\" y1=\"{4}\" x2=\"{1}\" y2=\"{5}\" stroke=\"{3}\"/>",
-          num(l), num(h), num(y), esc(r.color), num(y - 5), num(y + 5));
-      out += fmt::format("<circle class=\"est pt\" cx=\"{}\" cy=\"{}\" r=\"4.5\" fill=\"{}\"/>",
-                         num(sx(clampx(r.estimate))), num(y), esc(r.color));
-    } else {
-      out += fmt::format(
-          "<text class=\"nodata\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">no "
-          "estimate</text>",
-          num(left + pw / 2), num(y + 4));
-    }
-    out += fmt::format("<text class=\"value\" x=\"{}\" y=\"{}\">{}</text>", num(left + pw + 10),
-                       num(y + 4), esc(r.value_text));
-    out += "</g>\n";
-  }
+  const ForestGeometry geometry{row_h, top, W, left, pw, lo, hi, sx};
+  for (std::size_t i = 0; i < f.rows.size(); ++i)
+    out += forest_row(f, i, geometry);
   // Zero line, axis and ticks.
   out += fmt::format(
       "<g class=\"axis\"><line class=\"zero\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/>"

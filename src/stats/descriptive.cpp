@@ -69,39 +69,26 @@ double cv(std::span<const double> values) {
   return stddev(values) / mean(values);
 }
 
-std::vector<double> average_ranks(std::span<const double> values) {
-  const std::size_t n = values.size();
+double average_ranks(std::span<const double> v, std::vector<double>& ranks) {
+  const std::size_t n = v.size();
   std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::sort(order.begin(), order.end(),
-            [&](std::size_t a, std::size_t b) { return values[a] < values[b]; });
-  std::vector<double> ranks(n);
+  for (std::size_t i = 0; i < n; ++i)
+    order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return v[a] < v[b]; });
+  ranks.assign(n, 0);
+  double ties = 0;
   for (std::size_t i = 0; i < n;) {
     std::size_t j = i + 1;
-    while (j < n && values[order[j]] == values[order[i]])
+    while (j < n && v[order[j]] == v[order[i]])
       ++j;
-    // Positions i..j-1 (0-based) share ranks i+1..j: their average.
     const double r = (static_cast<double>(i + 1) + static_cast<double>(j)) / 2;
     for (std::size_t k = i; k < j; ++k)
       ranks[order[k]] = r;
-    i = j;
-  }
-  return ranks;
-}
-
-double tie_term(std::span<const double> values) {
-  std::vector<double> s(values.begin(), values.end());
-  std::sort(s.begin(), s.end());
-  double term = 0;
-  for (std::size_t i = 0; i < s.size();) {
-    std::size_t j = i + 1;
-    while (j < s.size() && s[j] == s[i])
-      ++j;
     const double t = static_cast<double>(j - i);
-    term += t * t * t - t;
+    ties += t * t * t - t;
     i = j;
   }
-  return term;
+  return ties;
 }
 
 }  // namespace benchgate::stats

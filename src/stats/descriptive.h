@@ -26,11 +26,9 @@ double stddev(std::span<const double> values);
 /// Coefficient of variation stddev/mean (Google Benchmark's cv). NaN for n < 2.
 double cv(std::span<const double> values);
 
-/// Ranks 1..n in input order; tied values get the average of their ranks (scipy rankdata's
-/// "average" method).
-std::vector<double> average_ranks(std::span<const double> values);
-
-/// Σ (t³ − t) over groups of tied values: the tie term of rank-test variances.
-double tie_term(std::span<const double> values);
+/// Ranks 1..n of `values`, in input order, into `ranks`; tied values get the average of their
+/// ranks (scipy rankdata's "average" method). Returns the tie term Σ (t³ − t) over groups of
+/// tied values (the rank tests' variance correction). One sort.
+double average_ranks(std::span<const double> values, std::vector<double>& ranks);
 
 }  // namespace benchgate::stats

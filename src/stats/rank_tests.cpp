@@ -160,30 +160,6 @@ const UDistribution& u_distribution(int m, int n) {
   return *slot;
 }
 
-namespace {
-
-// Average ranks (1-based) of v, and the tie term Σ(t³ − t), from one sort.
-double rank_in_place(std::span<const double> v, std::vector<double>& ranks) {
-  const std::size_t n = v.size();
-  std::vector<std::size_t> order(n);
-  for (std::size_t i = 0; i < n; ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return v[a] < v[b]; });
-  ranks.assign(n, 0);
-  double ties = 0;
-  for (std::size_t i = 0; i < n;) {
-    std::size_t j = i + 1;
-    while (j < n && v[order[j]] == v[order[i]]) ++j;
-    const double r = (static_cast<double>(i + 1) + static_cast<double>(j)) / 2;
-    for (std::size_t k = i; k < j; ++k) ranks[order[k]] = r;
-    const double t = static_cast<double>(j - i);
-    ties += t * t * t - t;
-    i = j;
-  }
-  return ties;
-}
-
-}  // namespace
-
 SignedRankStatistic signed_rank_statistic(std::span<const double> d) {
   SignedRankStatistic s;
   std::vector<double> abs_d;
@@ -200,7 +176,7 @@ SignedRankStatistic signed_rank_statistic(std::span<const double> d) {
   }
   s.n = static_cast<int>(abs_d.size());
   std::vector<double> ranks;
-  s.tie_term = rank_in_place(abs_d, ranks);
+  s.tie_term = average_ranks(abs_d, ranks);
   for (std::size_t i = 0; i < ranks.size(); ++i) {
     if (positive[i]) s.w_plus += ranks[i];
   }
@@ -241,7 +217,7 @@ UStatistic u_statistic(std::span<const double> x, std::span<const double> y) {
   std::vector<double> xy(x.begin(), x.end());
   xy.insert(xy.end(), y.begin(), y.end());
   std::vector<double> ranks;
-  s.tie_term = rank_in_place(xy, ranks);
+  s.tie_term = average_ranks(xy, ranks);
   double r1 = 0;
   for (std::size_t i = 0; i < x.size(); ++i) r1 += ranks[i];
   s.u1 = r1 - static_cast<double>(s.n1) * (s.n1 + 1) / 2;

@@ -1,7 +1,7 @@
 // `benchgate diff` on recorded and public Google Benchmark pairs: the two-sided p-values equal
 // those compare.py printed (meta.json utests) and scipy's reference_stats; one-sided p-values
 // and the Hodges-Lehmann shift with its CI match the reference; slowed-down benchmarks are
-// flagged; benchgate results diffs; rendering.
+// flagged; benchgate results diffs; the JSON text. (Renderings: tests/unit/report/diff_test.cpp.)
 
 #include "gate/diff.h"
 
@@ -15,6 +15,7 @@
 
 #include "core/error.h"
 #include "gate_test_util.h"
+#include "gbench_pairs.h"
 #include "platform/fs.h"
 #include "results/json.h"
 
@@ -22,12 +23,13 @@ namespace benchgate::gate {
 namespace {
 
 namespace fs = std::filesystem;
+using gbench::parse_gbench;
 using nlohmann::json;
 using testing::make_run;
 using testing::rel_near;
 
-const fs::path kPairs = fs::path(BENCHGATE_TEST_DATA_DIR) / "gbench/public/pairs";
-const fs::path kRecorded = fs::path(BENCHGATE_TEST_DATA_DIR) / "gbench/recorded";
+const fs::path& kPairs = benchgate::testing::kGbenchPairs;
+const fs::path& kRecorded = benchgate::testing::kGbenchRecorded;
 
 json read_json(const fs::path& p) {
   return json::parse(platform::read_file(p));
@@ -49,7 +51,7 @@ VerdictMap by_cell(const GateResult& r) {
 }
 
 GateResult diff_pair(const std::string& pair) {
-  return diff_files(kPairs / pair / "base.json", kPairs / pair / "cand.json", {});
+  return benchgate::testing::diff_gbench_pair(pair);
 }
 
 TEST(DiffGbench, TwoSidedPValuesEqualComparePy) {
@@ -400,50 +402,9 @@ TEST(DiffInputs, BenchgateResultsFiles) {
   ASSERT_EQ(r.verdicts.size(), 1u);
   EXPECT_EQ(r.verdicts[0].verdict, Verdict::kRegressed) << r.verdicts[0].reason;
   EXPECT_EQ(r.verdicts[0].app, "pr");  // one app a side: compared even though labels differ
-  const std::string text = render_diff(r, DiffFormat::kText);
-  EXPECT_NE(text.find("regressed"), std::string::npos) << text;
 }
 
-TEST(Render, TextLooksLikeComparePy) {
-  const auto r = diff_files(kRecorded / "baseline.json", kRecorded / "candidate.json", {});
-  const std::string text = render_diff(r, DiffFormat::kText);
-  EXPECT_NE(text.find("Benchmark                    "), std::string::npos);
-  EXPECT_NE(
-      text.find("Time             CPU      Time Old      Time New       CPU Old       CPU New"),
-      std::string::npos);
-  EXPECT_NE(text.find("BM_StringJoin/64_pvalue                0.0002          0.0002      U Test, "
-                      "Repetitions: 10 vs 10"),
-            std::string::npos)
-      << text;
-  EXPECT_NE(
-      text.find("BM_SortInts/4096                      -0.8813         -0.8810           193"),
-      std::string::npos)
-      << text;
-  EXPECT_NE(text.find("Needs attention:"), std::string::npos);
-  // Attention rows come before the table, the worst first.
-  EXPECT_LT(text.find("regressed      BM_StringJoin"), text.find("error          BM_AlwaysFails"));
-  EXPECT_LT(text.find("Needs attention:"), text.find("Time Old"));
-}
-
-TEST(Render, JsonAndMarkdown) {
-  const auto r = diff_files(kRecorded / "baseline.json", kRecorded / "candidate.json", {});
-  const auto j = json::parse(render_diff(r, DiffFormat::kJson));
-  EXPECT_EQ(j["format"], "gbench");
-  EXPECT_EQ(j["verdicts"].size(), r.verdicts.size());
-  EXPECT_EQ(gate_result_from_json(j).verdicts.size(), r.verdicts.size());
-  const std::string md = render_diff(r, DiffFormat::kMarkdown);
-  EXPECT_EQ(md.rfind("<!-- benchgate:diff v1 -->\n", 0), 0u);
-  // StringJoin ×2 metrics ×2 sizes, and the 0.3 ns WeirdCounters loop (+8.7 %, p = 0.0003 in
-  // compare.py too: the two binaries really differ there).
-  EXPECT_NE(md.find("❌ 6 regressed · 🛑 2 error"), std::string::npos) << md.substr(0, 400);
-  EXPECT_NE(md.find("<details>"), std::string::npos);
-  EXPECT_NE(md.find("BM\\_StringJoin/64"), std::string::npos);  // user text escaped
-  EXPECT_LT(md.size(), 60000u);
-  EXPECT_THROW(diff_format_from_name("xml"), UsageError);
-  EXPECT_EQ(diff_format_from_name("md"), DiffFormat::kMarkdown);
-}
-
-TEST(Render, JsonTextIsExactlyTheJsonDump) {
+TEST(DiffJson, JsonTextIsExactlyTheJsonDump) {
   std::vector<GateResult> results;
   for (const auto& pair : pair_names())
     results.push_back(diff_pair(pair));
@@ -471,22 +432,6 @@ TEST(Render, JsonTextIsExactlyTheJsonDump) {
   for (const auto& r : results) {
     EXPECT_EQ(to_json_text(r), to_json(r).dump(2));
   }
-  EXPECT_EQ(render_diff(results[0], DiffFormat::kJson), to_json(results[0]).dump(2) + "\n");
-}
-
-TEST(Render, HugeDiffStaysUnderTheCommentLimit) {
-  const auto r = diff_pair("10_kokkos_stack12_A_vs_synthetic_cycle");
-  const std::string md = render_diff(r, DiffFormat::kMarkdown);
-  EXPECT_LT(md.size(), 60000u);
-  EXPECT_NE(md.find("more rows left out"), std::string::npos);
-  // The regressions are in the attention table, never truncated.
-  int rows = 0;
-  for (std::size_t at = md.find("| ❌ regressed |"); at != std::string::npos;
-       at = md.find("| ❌ regressed |", at + 1)) {
-    ++rows;
-  }
-  EXPECT_GE(rows, r.count(Verdict::kRegressed));
-  EXPECT_GT(r.count(Verdict::kRegressed), 0);
 }
 
 }  // namespace

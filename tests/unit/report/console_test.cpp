@@ -4,8 +4,8 @@
 
 #include <sstream>
 
+#include "core/text.h"
 #include "fixtures.h"
-#include "report/text.h"
 
 namespace benchgate::report {
 namespace {

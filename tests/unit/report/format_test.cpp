@@ -66,13 +66,6 @@ TEST(Format, ChangeCiAndLimitInTheEstimatesScale) {
   EXPECT_EQ(format_ci(d), "");
 }
 
-TEST(Format, PValues) {
-  EXPECT_EQ(format_p(0.0016), "0.0016");
-  EXPECT_EQ(format_p(0.04321), "0.043");
-  EXPECT_EQ(format_p(0.00001), "< 0.0001");
-  EXPECT_EQ(format_p(1), "1");
-}
-
 TEST(Format, SeverityOrdersByHowFarBeyondTheLimit) {
   const auto a = ratio(-0.06, -0.08, -0.04, results::Better::kHigher, 0.03);  // 2x the limit
   const auto b = ratio(+0.15, 0.1, 0.2, results::Better::kLower, 0.10);       // 1.5x

@@ -5,8 +5,8 @@
 #include <regex>
 #include <sstream>
 
+#include "core/text.h"
 #include "fixtures.h"
-#include "report/text.h"
 
 namespace benchgate::report {
 namespace {

@@ -1,7 +1,8 @@
 // Google Benchmark JSON: reading every recorded and public fixture, rejecting bad input with
 // the file and the problem, unit conversion, and the exact write → read round trip.
 
-#include "gate/gbench.h"
+#include "gbench/reader.h"
+#include "gbench/writer.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -13,12 +14,12 @@
 #include <tuple>
 
 #include "core/error.h"
-#include "gate/json_scan.h"
+#include "gbench/json_scan.h"
 #include "mutation.h"
 #include "platform/fs.h"
 #include "results/model.h"
 
-namespace benchgate::gate {
+namespace benchgate::gbench {
 namespace {
 
 namespace fs = std::filesystem;
@@ -329,4 +330,4 @@ TEST(GbenchReader, IntegerFieldBeyondIntIsAFormatError) {
 }
 
 }  // namespace
-}  // namespace benchgate::gate
+}  // namespace benchgate::gbench

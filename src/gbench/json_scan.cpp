@@ -1,8 +1,7 @@
-#include "gate/json_scan.h"
-
-#include <fmt/format.h>
+#include "gbench/json_scan.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,9 +15,10 @@
 
 #include "core/error.h"
 #include "core/parse.h"
+#include "core/text.h"
 #include "platform/fs.h"
 
-namespace benchgate::gate::detail {
+namespace benchgate::gbench::detail {
 
 namespace {
 
@@ -28,24 +28,6 @@ bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 struct NumberToken {
   double d = 0;
   bool integral = false;
@@ -53,44 +35,6 @@ struct NumberToken {
 };
 
 }  // namespace
-
-std::string read_text(const std::filesystem::path& path) {
-  // Regular files of at most 512 MiB only: a FIFO would block open(), /dev/zero never ends.
-  platform::check_input_file(path);
-  auto fail = [&](int err) {
-    throw ConfigError(fmt::format("{}: cannot read: {}", path.string(), std::strerror(err)));
-  };
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) fail(errno);
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    const int err = errno;
-    ::close(fd);
-    fail(err);
-  }
-  if (S_ISDIR(st.st_mode)) {
-    ::close(fd);
-    fail(EISDIR);
-  }
-  std::string out;
-  out.resize(static_cast<std::size_t>(st.st_size));
-  std::size_t got = 0;
-  for (;;) {
-    if (got == out.size()) out.resize(out.size() + 65536);  // the file grew, or /proc-like
-    const ssize_t n = ::read(fd, out.data() + got, out.size() - got);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      fail(err);
-    }
-    if (n == 0) break;
-    got += static_cast<std::size_t>(n);
-  }
-  ::close(fd);
-  out.resize(got);
-  return out;
-}
 
 MappedText own_text(std::string text) {
   auto s = std::make_shared<std::string>(std::move(text));
@@ -114,16 +58,17 @@ void advise_huge_pages(const void* p, std::size_t bytes) {
 MappedText map_text(const std::filesystem::path& path) {
   platform::check_input_file(path);
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return own_text(read_text(path));  // read_text() reports the error
+  if (fd < 0)
+    return own_text(platform::read_input_file(path));  // read_input_file() reports the error
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
     ::close(fd);
-    return own_text(read_text(path));
+    return own_text(platform::read_input_file(path));
   }
   const auto size = static_cast<std::size_t>(st.st_size);
   void* addr = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
   ::close(fd);
-  if (addr == MAP_FAILED) return own_text(read_text(path));
+  if (addr == MAP_FAILED) return own_text(platform::read_input_file(path));
   MappedText m;
   m.text = std::string_view(static_cast<const char*>(addr), size);
   m.storage = std::shared_ptr<const char>(static_cast<const char*>(addr), [size](const char* p) {
@@ -539,4 +484,4 @@ void JsonScanner::skip_impl(int depth) {
   }
 }
 
-}  // namespace benchgate::gate::detail
+}  // namespace benchgate::gbench::detail

@@ -9,14 +9,12 @@
 #include <string>
 #include <string_view>
 
-namespace benchgate::gate::detail {
-
-/// Reads a whole file in one allocation. ConfigError "<path>: cannot read: <why>".
-std::string read_text(const std::filesystem::path& path);
+namespace benchgate::gbench::detail {
 
 /// A file's text mapped read-only and pre-faulted (MAP_POPULATE): large inputs cost neither a
 /// copy nor a page fault per 4 KiB. `storage` keeps the mapping alive. Falls back to
-/// read_text() for files that cannot be mapped (pipes, /proc). ConfigError like read_text().
+/// platform::read_input_file() for files that cannot be mapped. ConfigError "<path>: ..." like
+/// read_input_file().
 struct MappedText {
   std::shared_ptr<const char> storage;
   std::string_view text;
@@ -88,4 +86,4 @@ class JsonScanner {
   std::string first_stack_;
 };
 
-}  // namespace benchgate::gate::detail
+}  // namespace benchgate::gbench::detail

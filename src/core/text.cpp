@@ -1,10 +1,10 @@
-#include "report/text.h"
+#include "core/text.h"
 
 #include <fmt/format.h>
 
 #include <cstdint>
 
-namespace benchgate::report {
+namespace benchgate {
 
 namespace {
 
@@ -61,6 +61,15 @@ void for_each_code_point(std::string_view s, F&& f) {
   }
 }
 
+bool is_bidi_control(char32_t cp) {
+  return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+bool is_control(char32_t cp) {
+  return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
+}
+
+}  // namespace
+
 void append_utf8(std::string& out, char32_t cp) {
   if (cp < 0x80) {
     out += static_cast<char>(cp);
@@ -78,15 +87,6 @@ void append_utf8(std::string& out, char32_t cp) {
     out += static_cast<char>(0x80 | (cp & 0x3F));
   }
 }
-
-bool is_bidi_control(char32_t cp) {
-  return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
-}
-bool is_control(char32_t cp) {
-  return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
-}
-
-}  // namespace
 
 std::string sanitize_utf8(std::string_view s) {
   std::string out;
@@ -310,4 +310,4 @@ std::string terminal_safe(std::string_view s) {
   return one_line(s);
 }
 
-}  // namespace benchgate::report
+}  // namespace benchgate

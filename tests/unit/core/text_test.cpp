@@ -1,8 +1,8 @@
-#include "report/text.h"
+#include "core/text.h"
 
 #include <gtest/gtest.h>
 
-namespace benchgate::report {
+namespace benchgate {
 namespace {
 
 TEST(Text, SanitizeUtf8KeepsValidText) {
@@ -93,4 +93,4 @@ TEST(Text, TerminalSafeStripsEscapes) {
 }
 
 }  // namespace
-}  // namespace benchgate::report
+}  // namespace benchgate

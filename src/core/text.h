@@ -1,13 +1,18 @@
 #pragma once
-// Text hygiene shared by every reporter. Labels, cell names, URLs, failure reasons and log
-// tails come from users and from the apps under test, so each output format escapes them
-// with the function made for it here; none of them trusts its input to be valid UTF-8.
+// The one escaping module: text hygiene for every output benchgate writes (reports, the
+// diff renderings, flame graph SVGs, opreport XML). Labels, cell names, URLs, failure
+// reasons, symbol names and log tails come from users and from the apps under test, so each
+// output format escapes them with the function made for it here; none of them trusts its
+// input to be valid UTF-8. (Error messages echo values through printable(), core/parse.h.)
 
 #include <cstddef>
 #include <string>
 #include <string_view>
 
-namespace benchgate::report {
+namespace benchgate {
+
+/// Appends code point cp (at most U+10FFFF, not a surrogate) encoded as UTF-8.
+void append_utf8(std::string& out, char32_t cp);
 
 /// Valid UTF-8: every invalid or overlong sequence, surrogate and code point above U+10FFFF
 /// becomes U+FFFD.
@@ -28,7 +33,8 @@ std::string one_line(std::string_view s);
 /// (C0 controls except TAB/LF/CR, U+FFFE, U+FFFF). Does not escape markup.
 std::string xml_chars(std::string_view s);
 
-/// HTML/XHTML text and attribute values: xml_chars + & < > " ' as references.
+/// HTML, XHTML, SVG and XML text and attribute values: xml_chars + & < > " ' as references
+/// (' as &#39;, which HTML 4, HTML5 and XML all read).
 std::string html_escape(std::string_view s);
 
 /// Markdown (GitHub-flavoured) inline text, safe in table cells and list items: one_line,
@@ -51,4 +57,4 @@ std::string github_escape_property(std::string_view s);
 /// Terminal output: one_line and ESC removed, so a label cannot move the cursor or recolour.
 std::string terminal_safe(std::string_view s);
 
-}  // namespace benchgate::report
+}  // namespace benchgate

@@ -1,29 +1,10 @@
 #pragma once
-// Google Benchmark JSON (docs: gbench-json.md): a fast, tolerant reader and a writer for
-// benchgate results.
+// Google Benchmark JSON (docs/gbench-json.md): a fast, tolerant reader.
 //
 // Reader: old (2016-2019) and new (1.7-1.9) files; rows without run_type are iteration rows;
 // bare NaN / Infinity / -Infinity become missing values; lowercase nan/inf and every syntax
 // or format problem throw ConfigError "<file>:<line>[:<col>]: ..."; unknown fields are
 // ignored; unknown numeric fields are counters; BigO/RMS rows are dropped when grouping.
-//
-// Writer mapping (benchgate results → Google Benchmark JSON): one family per app × cell ×
-// metric named "<app>/<scenario, spaces as _>/c:<clients>[/r:<rate>]/<metric>", one iteration
-// row per benchgate iteration (repetition_index in iteration order, iterations = 1) plus
-// mean/median/stddev/cv aggregates (Google Benchmark's formulas: stddev with n − 1, cv =
-// stddev/mean, both 0 for one repetition). Values:
-//   - time metrics (unit "s": latencies, CPU per request, start-up time): real_time = cpu_time
-//     = the value, in ns/us/ms/s picked by the median's magnitude;
-//   - rates ("req/s"): items_per_second = the value; real_time = cpu_time = 1/value (time per
-//     request) so that "lower time is better" still holds for tools that read only times;
-//   - everything else (bytes, %, counts): a counter named after the metric holds the value and
-//     real_time = cpu_time = the value with time_unit "ns" (label "<metric> [<unit>], not a
-//     time"), so trend tools that chart real_time chart the metric.
-// The context carries "benchgate": {"mapping_version": 1, "families": {name: {app, role, cell,
-// metric, unit, field, iterations, run_ids}}}, from which samples_from_gbench() recovers every
-// sample bit-identically (time values are written so that convert_time() reads them back
-// exactly: a time written in us is the decimal digits of the value in seconds with the
-// exponent shifted by 6, and time_in() shifts it back on the text).
 
 #include <cstddef>
 #include <deque>
@@ -37,23 +18,9 @@
 #include <utility>
 #include <vector>
 
-#include "results/model.h"
+#include "gbench/units.h"
 
-namespace benchgate::gate {
-
-enum class TimeUnit { kNs, kUs, kMs, kS };
-
-std::optional<TimeUnit> parse_time_unit(std::string_view text);
-std::string_view time_unit_name(TimeUnit u);
-/// Power of ten of one unit in seconds (ns → −9).
-int time_unit_exponent(TimeUnit u);
-/// Converts between time units by shifting the decimal exponent of the value's shortest
-/// round-trip representation and rounding once (so 1.5 us → 1.5e-6 s exactly as if the file
-/// had said 1.5e-6).
-double convert_time(double value, TimeUnit from, TimeUnit to);
-/// The same on a number's text: the decimal exponent is shifted and the result rounded once,
-/// so "1.7123456789012345e+02" us reads as the double nearest 1.7123456789012345e-04 s.
-double convert_time_text(std::string_view number, TimeUnit from, TimeUnit to);
+namespace benchgate::gbench {
 
 /// One row of the "benchmarks" list. Strings view the file's text (or, when they had escapes,
 /// the file's string arena): valid while the GbenchFile (or a copy of it) lives.
@@ -138,12 +105,4 @@ struct GbenchBenchmark {
 /// Aggregate rows are keyed by run_name (or their name without the "_<aggregate>" suffix).
 std::vector<GbenchBenchmark> group_benchmarks(const GbenchFile& file);
 
-/// Google Benchmark JSON text for benchgate results (mapping above).
-std::string gbench_text(const results::ResultsFile& results);
-/// Writes gbench_text() atomically.
-void write_gbench(const results::ResultsFile& results, const std::filesystem::path& path);
-
-/// Samples recovered from a file gbench_text() wrote (empty for other files).
-std::vector<results::Sample> samples_from_gbench(const GbenchFile& file);
-
-}  // namespace benchgate::gate
+}  // namespace benchgate::gbench
