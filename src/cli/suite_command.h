@@ -16,7 +16,7 @@ namespace benchgate::cli {
 
 /// Gate and output options shared by run and compare.
 struct GateFlags {
-  std::string baseline;          ///< --baseline FILE: stored-baseline mode
+  std::string baseline;  ///< --baseline FILE: stored-baseline mode
   bool warn_only = false;
   std::string testbed_mismatch;  ///< "" (suite value) | error | warn
   std::string confirm;           ///< "": the suite's value (else 0-1000, checked)

@@ -32,6 +32,8 @@
 #include <thread>
 #include <vector>
 
+#include "test_support.h"
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -319,20 +321,25 @@ double cpu_seconds(pid_t pid) {
          static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
-bool process_exists(pid_t pid) {
-  return access(("/proc/" + std::to_string(pid)).c_str(), F_OK) == 0;
+// Polls /proc/<pid>/status until the process blocks `sig` (SigBlk), up to `limit`.
+bool blocks_signal_within(pid_t pid, int sig, std::chrono::milliseconds limit) {
+  const auto deadline = SteadyClock::now() + limit;
+  const unsigned long long bit = 1ULL << (sig - 1);
+  while (SteadyClock::now() < deadline) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind("SigBlk:", 0) == 0 && (std::stoull(line.substr(7), nullptr, 16) & bit)) {
+        return true;
+      }
+    }
+    std::this_thread::sleep_for(2ms);
+  }
+  return false;
 }
 
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
+bool process_exists(pid_t pid) {
+  return access(("/proc/" + std::to_string(pid)).c_str(), F_OK) == 0;
 }
 
 #define EXPECT_EXITED_WITH(status_opt, code)                             \
@@ -704,7 +711,7 @@ TEST(ExampleServer, DelayAddsLatencyWithoutBlockingTheThread) {
 }
 
 TEST(ExampleServer, StartupDelayPostponesListening) {
-  int port = free_port();
+  int port = benchgate::testing::free_port();
   auto t0 = SteadyClock::now();
   Server s({"--port", std::to_string(port), "--startup-delay-ms", "400"}, false);
   std::this_thread::sleep_for(150ms);
@@ -717,7 +724,9 @@ TEST(ExampleServer, StartupDelayPostponesListening) {
 
 TEST(ExampleServer, SigtermDuringSlowStartExitsZero) {
   Server s({"--port", "0", "--startup-delay-ms", "10000"}, false);
-  std::this_thread::sleep_for(100ms);
+  // The moment: SIGTERM is blocked (the server waits for it in its slow start), read from
+  // /proc/<pid>/status, not guessed with a sleep.
+  ASSERT_TRUE(blocks_signal_within(s.pid(), SIGTERM, 5s)) << s.err();
   s.signal(SIGTERM);
   EXPECT_EXITED_WITH(s.wait_exit(2s), 0);
 }
