@@ -1,6 +1,6 @@
 #pragma once
-// Pieces shared by the subcommands: the results header (tool, machine, testbed, provenance),
-// the run loop with signal handling, output writing, and exit codes.
+// Pieces shared by the subcommands: exit codes of runs without a gate, the --alpha and
+// --confirm flags, terminal detection.
 
 #include <filesystem>
 #include <string>
@@ -11,9 +11,6 @@
 #include "results/model.h"
 
 namespace benchgate::cli {
-
-/// A ResultsFile with tool version, start time, machine context, testbed and provenance set.
-results::ResultsFile new_results(const std::string& command, const std::string& name);
 
 /// Exit code of a finished set of runs without a gate: 130 interrupted, 4 any failed or
 /// skipped run or any load period not ok (an invalid load point fails its run), else 0.

@@ -8,7 +8,6 @@
 
 #include "cli/common.h"
 #include "cli/summary.h"
-#include "cli/tune_host.h"
 #include "config/names.h"
 #include "core/error.h"
 #include "core/parse.h"
@@ -18,7 +17,9 @@
 #include "platform/signals.h"
 #include "platform/sysinfo.h"
 #include "results/json.h"
+#include "runner/checkpoint.h"
 #include "runner/runner.h"
+#include "runner/tune_host.h"
 
 namespace benchgate::cli {
 
@@ -118,7 +119,7 @@ int run_drive(const DriveOptions& o) {
   // machine, and a Ctrl-C then must still end in a recorded, interrupted run.
   CancelToken cancel;
   platform::SignalGuard signals(cancel);
-  auto results = new_results("drive", suite.name);
+  auto results = runner::new_results("drive", suite.name);
   results.suite = {{"app", spec.app.command},
                    {"url", spec.url},
                    {"instances", spec.app.instances},
@@ -134,7 +135,7 @@ int run_drive(const DriveOptions& o) {
   if (!spec.driver_options.client_host.empty()) {
     results.suite["client_host"] = spec.driver_options.client_host;
   }
-  TuneHostScope tuning(suite.invocation.tune_host, results.suite, std::cerr);
+  runner::TuneHostScope tuning(suite.invocation.tune_host, results.suite, std::cerr);
   PrintObserver observer;
   runner::RunContext ctx{system_clock(), cancel, out, &observer};
   results.order.sequence = {spec.id};

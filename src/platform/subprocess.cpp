@@ -353,6 +353,7 @@ Subprocess Subprocess::spawn(const SpawnOptions& o) {
   p.pid_ = pid;
   p.pgid_ = o.new_process_group ? pid : -1;
   p.pidfd_ = open_pidfd(pid);
+  p.clock_ = o.clock;
   if (p.pgid_ > 0) register_process_group(p.pgid_);
   return p;
 }
@@ -368,6 +369,7 @@ Subprocess& Subprocess::operator=(Subprocess&& other) noexcept {
     pid_ = std::exchange(other.pid_, -1);
     pgid_ = std::exchange(other.pgid_, -1);
     pidfd_ = std::exchange(other.pidfd_, -1);
+    clock_ = std::exchange(other.clock_, nullptr);
     status_ = std::exchange(other.status_, std::nullopt);
   }
   return *this;
@@ -413,18 +415,25 @@ std::optional<ExitStatus> Subprocess::poll() {
 }
 
 std::optional<ExitStatus> Subprocess::wait_for(Nanos timeout, const CancelToken* cancel) {
-  const auto deadline = system_clock().now() + timeout;
+  Clock& clock = clock_ ? *clock_ : system_clock();
+  const auto deadline = clock.now() + timeout;
   for (;;) {
     if (auto s = poll()) return s;
     if (cancel && cancel->cancelled()) return std::nullopt;
-    const auto left = deadline - system_clock().now();
+    const auto left = deadline - clock.now();
     if (left <= Nanos::zero()) return std::nullopt;
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(left).count() + 1;
     if (pidfd_ >= 0) {
+      // On the real clock the pidfd poll is the wait. Another clock (FakeClock) owns the
+      // deadline: look without blocking, then let the clock wait (a FakeClock jumps to it).
+      const bool real = &clock == &system_clock();
       pollfd fds[2] = {{pidfd_, POLLIN, 0}, {cancel ? cancel->wait_fd() : -1, POLLIN, 0}};
-      ::poll(fds, cancel ? 2 : 1, static_cast<int>(ms));
+      if (::poll(fds, cancel ? 2 : 1, real ? static_cast<int>(ms) : 0) == 0) {
+        clock.wait_until(deadline, cancel);
+      }
     } else {
-      ::poll(nullptr, 0, static_cast<int>(std::min<long long>(ms, 10)));
+      // No pidfd (old kernel): look again every 10 ms.
+      clock.wait_until(std::min(deadline, clock.now() + std::chrono::milliseconds(10)), cancel);
     }
   }
 }

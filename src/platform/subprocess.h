@@ -30,6 +30,9 @@ struct SpawnOptions {
   /// exits, so spawn() refuses (InternalError) unless called on the main thread, which lives
   /// as long as the process. Covers this process only, not what it starts.
   bool die_with_parent = false;
+  /// The clock wait_for() and terminate() measure their timeouts on (the runner passes its
+  /// injected one); nullptr: system_clock().
+  Clock* clock = nullptr;
 };
 
 struct ExitStatus {
@@ -65,7 +68,10 @@ class Subprocess {
 
   /// Non-blocking: the exit status once the process has exited (reaped), else nullopt.
   std::optional<ExitStatus> poll();
-  /// Waits up to `timeout` (nullopt on timeout or cancellation).
+  /// Waits up to `timeout` on the spawn's clock (SpawnOptions::clock; nullopt on timeout or
+  /// cancellation). On the real clock the exit is awaited on the pidfd; on another clock
+  /// (FakeClock) the process is looked at without blocking and the clock's wait_until ends
+  /// the wait, so a FakeClock's deadline passes at once.
   std::optional<ExitStatus> wait_for(Nanos timeout, const CancelToken* cancel = nullptr);
   /// Waits without limit.
   ExitStatus wait();
@@ -82,6 +88,7 @@ class Subprocess {
   pid_t pid_ = -1;
   pid_t pgid_ = -1;
   int pidfd_ = -1;
+  Clock* clock_ = nullptr;  ///< nullptr: system_clock()
   std::optional<ExitStatus> status_;
 };
 

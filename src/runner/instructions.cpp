@@ -17,7 +17,6 @@
 #include "platform/survivors.h"
 #include "platform/sysinfo.h"
 #include "runner/probe.h"
-#include "runner/run_util.h"
 
 namespace benchgate::runner {
 
@@ -122,7 +121,7 @@ Lifetime run_lifetime(const RunSpec& spec, RunContext& ctx, const fs::path& dir,
     // A long probe timeout: a probe given up while the app was still starting could leave a
     // request behind in its listen queue, served later in one lifetime and not the other.
     auto pr = probe_url(ready_url, std::min<Nanos>(std::chrono::seconds(30), spec.ready_timeout),
-                        spec.driver_options.tls_verify);
+                        spec.driver_options.tls_verify, clock);
     if (pr.answered) break;
     last_error = pr.error;
     clock.wait_for(poll_every, &ctx.cancel);
@@ -278,7 +277,7 @@ std::vector<ProcessCount> match_processes(std::vector<profilers::CallgrindTotals
 results::RunRecord execute_instruction_run(const RunSpec& spec, RunContext& ctx) {
   Clock& clock = ctx.clock;
   const auto t_begin = clock.now();
-  results::RunRecord rec = record_for(spec, clock);
+  results::RunRecord rec = new_run_record(spec, clock);
   if (ctx.observer) ctx.observer->on_run_start(spec);
   auto finish = [&](std::string status, std::string reason, std::string failure_kind) {
     if (rec.status == "ok" && status != "ok") {
@@ -299,7 +298,7 @@ results::RunRecord execute_instruction_run(const RunSpec& spec, RunContext& ctx)
     rec.warnings.push_back(std::move(w));
   };
 
-  const fs::path rel_dir = fs::path("artifacts") / fs_safe(spec.id);
+  const fs::path rel_dir = fs::path("artifacts") / file_safe(spec.id);
   const fs::path abs_dir = ctx.out_dir / rel_dir;
   std::error_code ec;
   fs::create_directories(abs_dir, ec);
@@ -334,7 +333,7 @@ results::RunRecord execute_instruction_run(const RunSpec& spec, RunContext& ctx)
   if (ctx.preflight) {
     phase("pre-flight");
     const auto pr = probe_url(parse_url(spec.url), std::chrono::milliseconds(500),
-                              spec.driver_options.tls_verify);
+                              spec.driver_options.tls_verify, clock);
     if (pr.connected) {
       return finish("failed",
                     fmt::format("something already answers at {} before the app was started; "
@@ -349,7 +348,7 @@ results::RunRecord execute_instruction_run(const RunSpec& spec, RunContext& ctx)
   for (const auto& point : spec.points) {
     if (ctx.cancel.cancelled()) break;
     if (ctx.observer) ctx.observer->on_period_start(spec, point);
-    const std::string key = fs_safe(point.key());
+    const std::string key = file_safe(point.key());
     results::PeriodResult period;
     period.point = point;
     phase("callgrind: warm-up only");

@@ -17,7 +17,8 @@ struct ProbeResult {
   std::string error;       ///< why not answered ("connection refused", "timed out", ...)
 };
 
-/// Sends `GET target` and reads the status line and headers (the body is not awaited).
-ProbeResult probe_url(const Url& url, Nanos timeout, bool tls_verify = false);
+/// Sends `GET target` and reads the status line and headers (the body is not awaited). Every
+/// wait ends at now + timeout on `clock` (the runner's injected one).
+ProbeResult probe_url(const Url& url, Nanos timeout, bool tls_verify, Clock& clock);
 
 }  // namespace benchgate::runner

@@ -10,19 +10,13 @@
 #include "core/parse.h"
 #include "platform/fs.h"
 #include "platform/process_tree.h"
+#include "runner/runner.h"
 
 namespace benchgate::runner {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string safe_name(std::string s) {
-  for (auto& c : s) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) c = '_';
-  }
-  return s;
-}
 
 /// The last `max` bytes of a file ("" when unreadable): what a recording tool printed.
 std::string file_tail(const fs::path& p, std::size_t max = 4000) {
@@ -37,7 +31,7 @@ std::string file_tail(const fs::path& p, std::size_t max = 4000) {
 }  // namespace
 
 RunProfiling::RunProfiling(const matrix::Run& spec, fs::path out_dir, fs::path rel_dir,
-                           const CancelToken& cancel)
+                           const CancelToken& cancel, const ProfilerFactory& make_profiler)
     : spec_(spec), out_dir_(std::move(out_dir)), rel_dir_(std::move(rel_dir)), cancel_(cancel) {
   name_ = spec.profiler;
   if (name_.empty() || name_ == "none") return;
@@ -46,7 +40,7 @@ RunProfiling::RunProfiling(const matrix::Run& spec, fs::path out_dir, fs::path r
     auto argv = shell_split(d);
     if (!argv.empty()) demangler_ = profilers::external_demangler(std::move(argv));
   }
-  auto p = profilers::make_profiler(name_);  // names are validated up front (check_run_spec)
+  auto p = make_profiler(name_);  // names are validated up front (check_run_spec)
   if (auto why = p->unavailable_reason(context(""))) {
     unavailable_ = *why;
     // Some reasons start with the profiler's name; the profile names it already.
@@ -120,7 +114,7 @@ void RunProfiling::period_start(const std::vector<int>& roots, const std::string
   start_error_.clear();
   recorder_.reset();
   point_key_ = point_key;
-  const auto ctx = context(safe_name(point_key + "-"));
+  const auto ctx = context(file_safe(point_key + "-"));
   // Every process of the app: the instances and whatever they forked (workers).
   std::set<int> pids;
   platform::ProcReader proc;
@@ -167,7 +161,7 @@ std::optional<results::ProfileSummary> RunProfiling::period_finish() {
                                        platform::signal_name(profiler_->stop_signal()));
     }
     recorder_.reset();
-    const auto ctx = context(safe_name(point_key_ + "-"));
+    const auto ctx = context(file_safe(point_key_ + "-"));
     if (!stop_problem.empty()) {
       s = failed(stop_problem);
     } else if (cancel_.cancelled()) {

@@ -16,6 +16,7 @@
 // profile and as a run warning.
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,9 +33,12 @@ namespace benchgate::runner {
 
 class RunProfiling {
  public:
+  using ProfilerFactory = std::function<std::unique_ptr<profilers::Profiler>(const std::string&)>;
   /// rel_dir: the run's artifact folder relative to out_dir ("artifacts/<run id>").
+  /// make_profiler: profilers::make_profiler, or a test's fake (RunSeams::make_profiler).
   RunProfiling(const matrix::Run& spec, std::filesystem::path out_dir,
-               std::filesystem::path rel_dir, const CancelToken& cancel);
+               std::filesystem::path rel_dir, const CancelToken& cancel,
+               const ProfilerFactory& make_profiler);
   ~RunProfiling();
   RunProfiling(const RunProfiling&) = delete;
   RunProfiling& operator=(const RunProfiling&) = delete;

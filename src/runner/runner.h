@@ -22,6 +22,7 @@
 #include "core/clock.h"
 #include "matrix/matrix.h"
 #include "results/model.h"
+#include "runner/seams.h"
 
 namespace benchgate::runner {
 
@@ -73,6 +74,9 @@ bool is_start_failure(std::string_view failure_kind);
 /// "never became ready within 30 s", "exited before it became ready", "could not be started".
 std::string describe_start_failure(std::string_view failure_kind, const RunSpec& spec);
 
+/// A run's record as it starts: who, what, where and when (execute_run and skipped_run).
+results::RunRecord new_run_record(const RunSpec& spec, Clock& clock);
+
 /// The record of a run that was not started: status "skipped", the given reason and kind.
 results::RunRecord skipped_run(const RunSpec& spec, const std::string& reason,
                                const std::string& failure_kind, Clock& clock);
@@ -114,14 +118,23 @@ struct RunContext {
   /// After the app is stopped, processes it left behind (re-parented to benchgate) get
   /// SIGTERM, then SIGKILL after this long; each is named in the run's warnings.
   Nanos survivor_grace = std::chrono::seconds(1);
+  /// The driver, processes, probe, monitor, profiler and survivors sweep the run goes through
+  /// (runner/seams.h); tests replace them.
+  RunSeams seams = real_seams();
 };
 
-/// Runs one app start with all its load points.
+/// Runs one app start with all its load points: pre-flight, pre-run hooks, launch, readiness,
+/// idle footprint, each load point, shutdown (and the survivors sweep), post-run hook, the
+/// verdict (runner/execution.cpp), every outside effect through ctx.seams.
 results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx);
 
 /// Checks the run can start at all (driver known and installed, CPUs present, URL valid,
 /// command present). Throws UsageError (bad input, exit 2) or RunError (missing tool, exit 4).
 void check_run_spec(const RunSpec& spec);
+
+/// `s` with every character but letters, digits, '-', '_' and '.' replaced by '_': a run id or
+/// load point key made a file name ("c=64" -> "c_64").
+std::string file_safe(std::string s);
 
 /// The last `lines` lines of a log file ("" if unreadable), for failure messages.
 std::string log_tail(const std::filesystem::path& path, int lines = 15);

@@ -379,17 +379,7 @@ TEST_F(DriveTest, InterruptLeavesNothingRunning) {
   for (const auto& m : moments) {
     SetUp();
     auto args = drive_args(hello(m.app_extra), m.args);
-    pid_t pid = ::fork();
-    if (pid == 0) {
-      ::setpgid(0, 0);
-      std::freopen("/dev/null", "w", stdout);
-      std::freopen((tmp_->path() / "stderr").c_str(), "w", stderr);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
+    const pid_t pid = testing::spawn_command(args, "/dev/null", tmp_->path() / "stderr");
     std::this_thread::sleep_for(std::chrono::milliseconds(m.delay_ms));
     auto before = testing::descendants(pid);
     ASSERT_EQ(::kill(pid, SIGINT), 0);

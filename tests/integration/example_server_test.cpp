@@ -32,6 +32,8 @@
 #include <thread>
 #include <vector>
 
+#include "test_support.h"
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -321,18 +323,6 @@ double cpu_seconds(pid_t pid) {
 
 bool process_exists(pid_t pid) {
   return access(("/proc/" + std::to_string(pid)).c_str(), F_OK) == 0;
-}
-
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
 }
 
 #define EXPECT_EXITED_WITH(status_opt, code)                             \
@@ -704,7 +694,7 @@ TEST(ExampleServer, DelayAddsLatencyWithoutBlockingTheThread) {
 }
 
 TEST(ExampleServer, StartupDelayPostponesListening) {
-  int port = free_port();
+  int port = benchgate::testing::free_port();
   auto t0 = SteadyClock::now();
   Server s({"--port", std::to_string(port), "--startup-delay-ms", "400"}, false);
   std::this_thread::sleep_for(150ms);

@@ -13,6 +13,7 @@
 #include "drivers/builtin_driver.h"
 #include "platform/fs.h"
 #include "platform/subprocess.h"
+#include "hello_server.h"
 #include "test_support.h"
 
 namespace benchgate {
@@ -20,21 +21,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-struct Hello {
-  platform::TempDir dir{"loadgen-driver"};
-  platform::Subprocess proc;
-  int port = testing::free_port();
-  explicit Hello(std::vector<std::string> extra = {}) {
-    platform::SpawnOptions o;
-    o.argv = {testing::hello_server_binary().string(), "--port", std::to_string(port), "--threads",
-              "1"};
-    o.argv.insert(o.argv.end(), extra.begin(), extra.end());
-    o.stdout_path = dir.path() / "server.log";
-    proc = platform::Subprocess::spawn(o);
-    if (!testing::wait_port(port)) throw std::runtime_error("hello-server did not start");
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port) + "/plaintext"; }
-};
+using Hello = testing::HelloServer;
 
 drivers::DriveRequest request(const std::string& url, int clients, double rate) {
   drivers::DriveRequest req;
@@ -190,14 +177,25 @@ TEST(BuiltinDriver, CancelledDuringWarmupReturnsAnEmptyResultQuickly) {
   bool started = false;
   hooks.on_measure_start = [&] { started = true; };
   CancelToken cancel;
-  std::thread t([&] {
-    std::this_thread::sleep_for(100ms);
-    cancel.cancel();
-  });
+  // The moment: the driver starts waiting out its warm-up on the clock (no sleep).
+  class CancelOnFirstWait final : public Clock {
+   public:
+    explicit CancelOnFirstWait(CancelToken& c) : cancel_(c) {}
+    Nanos now() const override { return system_clock().now(); }
+    WallTime wall() const override { return system_clock().wall(); }
+    bool wait_until(Nanos deadline, const CancelToken* cancel) override {
+      if (waits_++ == 0) cancel_.cancel();
+      return system_clock().wait_until(deadline, cancel);
+    }
+    int waits_ = 0;
+
+   private:
+    CancelToken& cancel_;
+  } clock(cancel);
   const auto t0 = std::chrono::steady_clock::now();
-  const auto r = driver->run(req, hooks, cancel, system_clock());
+  const auto r = driver->run(req, hooks, cancel, clock);
   const auto took = std::chrono::steady_clock::now() - t0;
-  t.join();
+  EXPECT_GE(clock.waits_, 1);
   EXPECT_LT(took, 300ms);
   EXPECT_FALSE(started);
   EXPECT_EQ(r.requests, 0);

@@ -13,6 +13,7 @@
 #include "loadgen/engine.h"
 #include "platform/fs.h"
 #include "platform/subprocess.h"
+#include "hello_server.h"
 #include "test_support.h"
 
 namespace benchgate {
@@ -20,26 +21,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-struct HelloServer {
-  platform::TempDir dir{"loadgen-hello"};
-  platform::Subprocess proc;
-  int port = 0;
-
-  explicit HelloServer(std::vector<std::string> extra) {
-    port = testing::free_port();
-    std::vector<std::string> argv = {testing::hello_server_binary().string(), "--port",
-                                     std::to_string(port), "--threads", "1"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    platform::SpawnOptions o;
-    o.argv = argv;
-    o.stdout_path = dir.path() / "server.log";
-    proc = platform::Subprocess::spawn(o);
-    if (!testing::wait_port(port)) throw std::runtime_error("hello-server did not start");
-  }
-  std::string url(const std::string& path = "/plaintext") const {
-    return "http://127.0.0.1:" + std::to_string(port) + path;
-  }
-};
+using testing::HelloServer;
 
 loadgen::EngineResult drive(loadgen::EngineConfig c) {
   loadgen::Engine engine(std::move(c));
@@ -48,7 +30,7 @@ loadgen::EngineResult drive(loadgen::EngineConfig c) {
 }
 
 TEST(LoadgenOpenLoop, AchievedRateWithinOnePercentOfTarget) {
-  HelloServer server({});
+  HelloServer server;
   loadgen::EngineConfig c;
   c.url = server.url();
   c.rate = 2000;  // hello-server does tens of thousands per second here

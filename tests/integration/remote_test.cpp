@@ -257,18 +257,7 @@ TEST_F(RemoteTest, InterruptHangsUpTheRemoteTool) {
   // wrk over ssh for 20 s, SIGINT after 2 s: benchgate stops ssh; with -tt sshd hangs up the
   // session, so the remote wrk must not run on to the end of its 20 s.
   auto args = drive_args({"--driver", "wrk", "--clients", "2", "--duration", "20s"});
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::setpgid(0, 0);
-    std::freopen("/dev/null", "w", stdout);
-    std::freopen((dir_ / "stderr").c_str(), "w", stderr);
-    std::vector<char*> argv;
-    for (auto& a : args)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
+  const pid_t pid = testing::spawn_command(args, "/dev/null", dir_ / "stderr");
   std::vector<pid_t> running;
   for (int i = 0; i < 100 && running.empty(); ++i) {  // up to 5 s for ssh to start wrk
     std::this_thread::sleep_for(std::chrono::milliseconds(50));

@@ -190,18 +190,7 @@ class SuiteTest : public ::testing::Test {
                                      "--no-color"};
     const auto out_file = tmp_->path() / "stdout";
     const auto err = err_file();
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-      ::setpgid(0, 0);
-      if (!std::freopen(out_file.c_str(), "w", stdout)) ::_exit(126);
-      if (!std::freopen(err.c_str(), "w", stderr)) ::_exit(126);
-      std::vector<char*> argv;
-      for (auto& a : args)
-        argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
+    const pid_t pid = testing::spawn_command(args, out_file, err);
     spawned_ = pid;
     return pid;
   }

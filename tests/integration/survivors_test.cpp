@@ -202,18 +202,7 @@ TEST_F(SurvivorsTest, KillNineOfBenchgateTakesTheAppWithIt) {
   write_suite(hello_command(), 50);
   const auto args = run_args();
   const auto err_file = tmp_->path() / "stderr";
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::setpgid(0, 0);
-    if (!std::freopen((tmp_->path() / "stdout").c_str(), "w", stdout)) ::_exit(126);
-    if (!std::freopen(err_file.c_str(), "w", stderr)) ::_exit(126);
-    std::vector<char*> argv;
-    for (const auto& a : args)
-      argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
+  const pid_t pid = testing::spawn_command(args, tmp_->path() / "stdout", err_file);
   spawned_ = pid;
   // Wait until the app serves (a run is under way).
   pid_t app = 0;

@@ -113,20 +113,18 @@ struct CommandResult {
   std::string err;     ///< stderr
 };
 
-/// Runs argv with stdout/stderr captured to files in `dir`; waits up to `timeout` then SIGKILLs.
-inline CommandResult run_command(const std::vector<std::string>& argv, const std::filesystem::path& dir,
-                                 std::chrono::seconds timeout = std::chrono::seconds(120),
-                                 const std::vector<std::string>& env = {}) {
-  std::filesystem::create_directories(dir);
-  const auto out_path = dir / "cmd.stdout";
-  const auto err_path = dir / "cmd.stderr";
-  pid_t pid = ::fork();
+/// Starts argv (searched on PATH) in its own process group with stdout and stderr redirected to
+/// these files (empty: inherited) and `env` ("NAME=value") added; returns its pid. The one
+/// fork/exec of the tests: the caller waits for it (waitpid) and may signal its group.
+inline pid_t spawn_command(const std::vector<std::string>& argv,
+                           const std::filesystem::path& stdout_path,
+                           const std::filesystem::path& stderr_path,
+                           const std::vector<std::string>& env = {}) {
+  const pid_t pid = ::fork();
   if (pid == 0) {
     ::setpgid(0, 0);
-    FILE* o = std::freopen(out_path.c_str(), "w", stdout);
-    FILE* e = std::freopen(err_path.c_str(), "w", stderr);
-    (void)o;
-    (void)e;
+    if (!stdout_path.empty() && !std::freopen(stdout_path.c_str(), "w", stdout)) ::_exit(126);
+    if (!stderr_path.empty() && !std::freopen(stderr_path.c_str(), "w", stderr)) ::_exit(126);
     for (const auto& kv : env) ::putenv(const_cast<char*>(kv.c_str()));
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -134,6 +132,38 @@ inline CommandResult run_command(const std::vector<std::string>& argv, const std
     ::execvp(args[0], args.data());
     ::_exit(127);
   }
+  if (pid > 0) ::setpgid(pid, pid);  // also from here: the group exists before we signal it
+  return pid;
+}
+
+/// Runs `body` in a forked child (so process-wide state such as the subreaper flag or signal
+/// handlers does not leak into the other tests) and returns its wait status: the child exits
+/// with body's return value (98 if it threw).
+template <class F>
+int in_child(F body) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    int rc = 99;
+    try {
+      rc = body();
+    } catch (...) {
+      rc = 98;
+    }
+    ::_exit(rc);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return status;
+}
+
+/// Runs argv with stdout/stderr captured to files in `dir`; waits up to `timeout` then SIGKILLs.
+inline CommandResult run_command(const std::vector<std::string>& argv, const std::filesystem::path& dir,
+                                 std::chrono::seconds timeout = std::chrono::seconds(120),
+                                 const std::vector<std::string>& env = {}) {
+  std::filesystem::create_directories(dir);
+  const auto out_path = dir / "cmd.stdout";
+  const auto err_path = dir / "cmd.stderr";
+  const pid_t pid = spawn_command(argv, out_path, err_path, env);
   CommandResult r;
   int status = 0;
   auto end = std::chrono::steady_clock::now() + timeout;

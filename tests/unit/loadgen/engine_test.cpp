@@ -12,34 +12,22 @@ namespace {
 using namespace std::chrono_literals;
 using testing::Action;
 using testing::ok_response;
+using testing::small_engine_config;
 using testing::TestServer;
 
-EngineConfig base_config(const std::string& url) {
-  EngineConfig c;
-  c.url = url;
-  c.connections = 4;
-  c.threads = 2;
-  c.duration = 300ms;
-  c.interval = 100ms;
-  c.timeout = 100ms;
-  return c;
-}
-
+// How long a run takes and how exact its window is are checked in the integration tests
+// (tests/integration/loadgen_engine_timing_test.cpp, under the load-test lock).
 EngineResult drive(const EngineConfig& c) {
   Engine engine(c);
   CancelToken cancel;
-  const auto t0 = std::chrono::steady_clock::now();
   auto r = engine.run(cancel, system_clock());
-  const auto took = std::chrono::steady_clock::now() - t0;
-  // Every run finishes close to its schedule, whatever the server does.
-  EXPECT_LT(took, c.warmup + c.duration + 200ms);
   EXPECT_FALSE(r.cancelled);
   return r;
 }
 
 TEST(Engine, ClosedLoopAgainstAWellBehavedServer) {
   TestServer server([](const std::string&, int) { return Action{ok_response()}; });
-  auto c = base_config(server.url("/x?y=1"));
+  auto c = small_engine_config(server.url("/x?y=1"));
   c.warmup = 100ms;
   const auto r = drive(c);
   EXPECT_GT(r.responses, 100);
@@ -53,7 +41,6 @@ TEST(Engine, ClosedLoopAgainstAWellBehavedServer) {
   EXPECT_TRUE(r.connect_time.empty());  // no connect inside the window
   EXPECT_EQ(r.latency.count(), r.responses);
   EXPECT_TRUE(r.service.empty());  // closed loop: one latency only
-  EXPECT_NEAR(r.duration_s, 0.3, 0.05);
   ASSERT_EQ(r.success_per_interval.size(), 3u);
   std::int64_t sum = 0;
   for (auto v : r.success_per_interval) {
@@ -70,7 +57,7 @@ TEST(Engine, ClosedLoopAgainstAWellBehavedServer) {
 
 TEST(Engine, LocalhostResolvesToTheIpv4Listener) {
   TestServer server([](const std::string&, int) { return Action{ok_response()}; });
-  auto c = base_config("http://localhost:" + std::to_string(server.port()) + "/");
+  auto c = small_engine_config("http://localhost:" + std::to_string(server.port()) + "/");
   c.duration = 100ms;
   const auto r = drive(c);
   EXPECT_GT(r.responses, 0);
@@ -80,7 +67,7 @@ TEST(Engine, LocalhostResolvesToTheIpv4Listener) {
 
 TEST(Engine, PipeliningKeepsSeveralRequestsInFlight) {
   TestServer server([](const std::string&, int) { return Action{ok_response("pipelined")}; });
-  auto c = base_config(server.url());
+  auto c = small_engine_config(server.url());
   c.connections = 2;
   c.pipeline = 8;
   const auto r = drive(c);
@@ -94,7 +81,7 @@ TEST(Engine, CloseModeOpensAConnectionPerRequest) {
     const bool close = req.find("Connection: close\r\n") != std::string::npos;
     return Action{ok_response("bye", close), close ? Action::kClose : Action::kKeep};
   });
-  auto c = base_config(server.url());
+  auto c = small_engine_config(server.url());
   c.keepalive = false;
   const auto r = drive(c);
   EXPECT_GT(r.responses, 20);
@@ -112,7 +99,7 @@ TEST(Engine, RequestListWeightedWithHeadAndBody) {
     }
     return Action{ok_response()};
   });
-  auto c = base_config(server.url());
+  auto c = small_engine_config(server.url());
   c.connections = 1;
   c.threads = 1;
   c.requests = parse_request_list(
@@ -134,7 +121,7 @@ TEST(Engine, ServerResetsMidResponse) {
   TestServer server([](const std::string&, int) {
     return Action{"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial", Action::kReset};
   });
-  const auto r = drive(base_config(server.url()));
+  const auto r = drive(small_engine_config(server.url()));
   EXPECT_EQ(r.responses, 0);
   EXPECT_GT(r.errors.read, 10);
   EXPECT_GT(r.reconnects, 10);
@@ -142,7 +129,7 @@ TEST(Engine, ServerResetsMidResponse) {
 
 TEST(Engine, ServerNeverAnswers) {
   TestServer server([](const std::string&, int) { return Action{""}; });
-  auto c = base_config(server.url());
+  auto c = small_engine_config(server.url());
   c.timeout = 50ms;
   const auto r = drive(c);
   EXPECT_EQ(r.responses, 0);
@@ -154,7 +141,7 @@ TEST(Engine, ServerNeverAnswers) {
 
 TEST(Engine, GarbageStatusLine) {
   TestServer server([](const std::string&, int) { return Action{"GARBAGE 200\r\n\r\n"}; });
-  const auto r = drive(base_config(server.url()));
+  const auto r = drive(small_engine_config(server.url()));
   EXPECT_EQ(r.responses, 0);
   EXPECT_GT(r.errors.parse, 10);
   EXPECT_NE(r.first_error.find("status line"), std::string::npos) << r.first_error;
@@ -164,7 +151,7 @@ TEST(Engine, HugeHeaders) {
   const std::string huge = "HTTP/1.1 200 OK\r\nX-Huge: " + std::string(100 * 1024, 'h') +
                            "\r\nContent-Length: 0\r\n\r\n";
   TestServer server([&](const std::string&, int) { return Action{huge}; });
-  const auto r = drive(base_config(server.url()));
+  const auto r = drive(small_engine_config(server.url()));
   EXPECT_EQ(r.responses, 0);
   EXPECT_GT(r.errors.parse, 5);
 }
@@ -174,14 +161,14 @@ TEST(Engine, ChunkedWithBadSizes) {
     return Action{
         "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nnot-hex\r\nxx\r\n0\r\n\r\n"};
   });
-  const auto r = drive(base_config(server.url()));
+  const auto r = drive(small_engine_config(server.url()));
   EXPECT_EQ(r.responses, 0);
   EXPECT_GT(r.errors.parse, 10);
 }
 
 TEST(Engine, ServerClosesAfterEveryResponseWithoutSayingSo) {
   TestServer server([](const std::string&, int) { return Action{ok_response(), Action::kClose}; });
-  const auto r = drive(base_config(server.url()));
+  const auto r = drive(small_engine_config(server.url()));
   // Each connection gets one answer, then its next request meets the close.
   EXPECT_GT(r.responses, 10);
   EXPECT_GT(r.errors.read, 10);
@@ -192,7 +179,7 @@ TEST(Engine, ServerClosesAfterEveryResponseAndSaysSo) {
   TestServer server([](const std::string&, int) {
     return Action{ok_response("x", true), Action::kClose};
   });
-  const auto r = drive(base_config(server.url()));
+  const auto r = drive(small_engine_config(server.url()));
   EXPECT_GT(r.responses, 10);
   EXPECT_EQ(r.errors.total(), 0) << r.first_error;
   EXPECT_GE(r.reconnects, r.responses - 4);
@@ -207,7 +194,7 @@ TEST(Engine, ServerClosesAfterEveryResponseAndSaysSo) {
 
 TEST(Engine, UnsolicitedBytesAfterAResponse) {
   TestServer server([](const std::string&, int) { return Action{ok_response() + "EXTRA"}; });
-  const auto r = drive(base_config(server.url()));
+  const auto r = drive(small_engine_config(server.url()));
   EXPECT_GT(r.responses, 0);
   EXPECT_GT(r.errors.parse, 0);
 }
@@ -218,102 +205,12 @@ TEST(Engine, NothingListening) {
     TestServer gone([](const std::string&, int) { return Action{""}; });
     port = gone.port();
   }
-  auto c = base_config("http://127.0.0.1:" + std::to_string(port) + "/");
+  auto c = small_engine_config("http://127.0.0.1:" + std::to_string(port) + "/");
   const auto r = drive(c);
   EXPECT_EQ(r.responses, 0);
   EXPECT_GT(r.errors.connect, 4);
   EXPECT_EQ(r.errors.total(), r.errors.connect);
   EXPECT_NE(r.first_error.find("refused"), std::string::npos) << r.first_error;
-}
-
-TEST(Engine, CancellationReturnsPromptly) {
-  TestServer server([](const std::string&, int) { return Action{ok_response()}; });
-  auto c = base_config(server.url());
-  c.warmup = 0ms;
-  c.duration = 30s;
-  Engine engine(c);
-  CancelToken cancel;
-  std::thread canceller([&] {
-    std::this_thread::sleep_for(150ms);
-    cancel.cancel();
-  });
-  const auto t0 = std::chrono::steady_clock::now();
-  const auto r = engine.run(cancel, system_clock());
-  const auto took = std::chrono::steady_clock::now() - t0;
-  canceller.join();
-  EXPECT_TRUE(r.cancelled);
-  EXPECT_LT(took, 250ms);
-  EXPECT_GT(r.responses, 0);  // partial result of the part of the window that ran
-  EXPECT_NEAR(r.duration_s, 0.15, 0.05);
-}
-
-TEST(Engine, HooksRunAtTheWindowEdges) {
-  TestServer server([](const std::string&, int) { return Action{ok_response()}; });
-  auto c = base_config(server.url());
-  c.warmup = 100ms;
-  c.duration = 200ms;
-  Engine engine(c);
-  CancelToken cancel;
-  std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now(), ts, te;
-  std::vector<double> rates;
-  EngineHooks hooks;
-  hooks.on_measure_start = [&] { ts = std::chrono::steady_clock::now(); };
-  hooks.on_measure_end = [&] { te = std::chrono::steady_clock::now(); };
-  hooks.on_interval = [&](double rate) { rates.push_back(rate); };
-  const auto r = engine.run(cancel, system_clock(), hooks);
-  ASSERT_EQ(rates.size(), 1u);  // interval 100 ms in a 200 ms window: one inner edge
-  EXPECT_GT(rates[0], 0);
-  // Generous bounds for loaded machines; the point is the order and the window length.
-  EXPECT_NEAR(std::chrono::duration<double>(ts - t0).count(), 0.1, 0.05);
-  EXPECT_NEAR(std::chrono::duration<double>(te - ts).count(), 0.2, 0.05);
-  EXPECT_NEAR(r.duration_s, std::chrono::duration<double>(te - ts).count(), 0.01);
-}
-
-// --- open loop -------------------------------------------------------------------------
-
-TEST(Engine, OpenLoopHoldsTheRate) {
-  TestServer server([](const std::string&, int) { return Action{ok_response()}; });
-  auto c = base_config(server.url());
-  c.rate = 2000;
-  c.warmup = 100ms;
-  c.duration = 1s;
-  c.interval = 250ms;
-  const auto r = drive(c);
-  EXPECT_EQ(r.errors.total(), 0) << r.first_error;
-  // Loose bounds: this runs on busy CI machines (the 1 % check is in the integration tests).
-  EXPECT_NEAR(static_cast<double>(r.responses) / r.duration_s, 2000, 2000 * 0.05);
-  EXPECT_EQ(r.service.count(), r.responses);
-  // Latency from the intended time is never below the service time.
-  EXPECT_GE(r.latency.quantile_ns(0.5), r.service.quantile_ns(0.5) * 0.99);
-  ASSERT_EQ(r.success_per_interval.size(), 4u);
-  for (auto v : r.success_per_interval)
-    EXPECT_NEAR(v, 500, 75);
-}
-
-TEST(Engine, OpenLoopCorrectsForCoordinatedOmission) {
-  // The (single-threaded) server stalls 200 ms once, 300 ms into the run.
-  const auto start = std::chrono::steady_clock::now();
-  std::atomic<bool> stalled{false};
-  TestServer server([&](const std::string&, int) {
-    Action a{ok_response()};
-    if (std::chrono::steady_clock::now() - start > 300ms && !stalled.exchange(true)) {
-      a.delay_ms = 200;
-    }
-    return a;
-  });
-  auto c = base_config(server.url());
-  c.rate = 1000;
-  c.connections = 4;
-  c.duration = 1s;
-  c.timeout = 1s;
-  const auto r = drive(c);
-  EXPECT_EQ(r.errors.total(), 0) << r.first_error;
-  ASSERT_TRUE(stalled.load());
-  // ~200 requests fell due during the stall: > 1 % of ~1000 were late by up to 200 ms.
-  EXPECT_GT(r.latency.quantile_ns(0.99), 100e6);
-  // Only the few in flight when it began saw it as service time.
-  EXPECT_LT(r.service.quantile_ns(0.99), 20e6);
-  EXPECT_GT(r.service.max_ns(), 150'000'000);
 }
 
 TEST(Engine, RejectsBadConfigurations) {
@@ -343,7 +240,7 @@ TEST(Engine, FakeClockPacesOnlyTheCoarseSchedule) {
   // clock for the warm-up and window edges, and still calls each hook exactly once.
   testing::TestServer server(
       [](const std::string&, int) { return testing::Action{testing::ok_response()}; });
-  auto c = base_config(server.url());
+  auto c = small_engine_config(server.url());
   c.warmup = std::chrono::hours(1);
   c.duration = std::chrono::hours(1);
   Engine engine(c);

@@ -19,6 +19,7 @@
 #include "platform/process_tree.h"
 #include "platform/signals.h"
 #include "platform/sysinfo.h"
+#include "test_support.h"
 
 namespace benchgate::platform {
 namespace {
@@ -233,6 +234,25 @@ TEST(Subprocess, CpuTimeFromWait4) {
   EXPECT_LE(st.user_cpu_s + st.sys_cpu_s, wall + 0.02);
 }
 
+TEST(Subprocess, WaitForMeasuresItsTimeoutOnTheInjectedClock) {
+  // A FakeClock given at spawn owns wait_for's and terminate's deadlines: an hour passes on it
+  // at once, while the process (really running) is looked at without blocking.
+  FakeClock clock;
+  SpawnOptions o;
+  o.clock = &clock;
+  auto p = sh("sleep 30", o);
+  const Nanos t0 = clock.now();
+  EXPECT_FALSE(p.wait_for(std::chrono::hours(1)).has_value());
+  EXPECT_GE(clock.now() - t0, std::chrono::hours(1));
+  EXPECT_GE(clock.waits(), 1);
+  EXPECT_FALSE(p.poll().has_value());  // still running: the hour was the clock's
+  p.signal_group(SIGKILL);
+  for (int i = 0; i < 5000 && !p.poll(); ++i)  // a readiness poll for the kernel's reaping
+    std::this_thread::sleep_for(milliseconds(1));
+  ASSERT_TRUE(p.status().has_value());
+  EXPECT_EQ(p.status()->describe(), "killed by SIGKILL");
+}
+
 TEST(Subprocess, PollAndWaitFor) {
   auto p = sh("sleep 0.2; exit 4");
   EXPECT_FALSE(p.poll().has_value());
@@ -328,31 +348,12 @@ TEST(Subprocess, RegisteredGroupsAreKilled) {
   EXPECT_TRUE(gone_within(kids[0]));
 }
 
-// Runs `body` in a forked child (so process-wide state such as the subreaper flag or signal
-// handlers does not leak into the other tests) and returns its wait status.
-template <class F>
-int in_child(F body) {
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    int rc = 99;
-    try {
-      rc = body();
-    } catch (...) {
-      rc = 98;
-    }
-    ::_exit(rc);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return status;
-}
-
 TEST(Subreaper, KillsDoubleForkedDaemon) {
   // The app double-forks and setsid()s a daemon, then exits: the daemon leaves the app's
   // process group, so terminate() cannot reach it; as subreaper we inherit it and kill it.
   int pipefd[2];
   ASSERT_EQ(::pipe(pipefd), 0);
-  const int status = in_child([&]() -> int {
+  const int status = testing::in_child([&]() -> int {
     ::close(pipefd[0]);
     if (!become_subreaper()) return 10;
     auto app = sh("(setsid sleep 30 &); exit 0");
@@ -412,7 +413,7 @@ TEST(SignalGuard, FirstSignalSetsTheToken) {
 TEST(SignalGuard, SecondSignalKillsGroupsAndExits130) {
   int pipefd[2];
   ASSERT_EQ(::pipe(pipefd), 0);
-  const int status = in_child([&]() -> int {
+  const int status = testing::in_child([&]() -> int {
     ::close(pipefd[0]);
     CancelToken token;
     SignalGuard guard(token);

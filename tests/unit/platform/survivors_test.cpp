@@ -16,6 +16,7 @@
 #include "core/error.h"
 #include "platform/fs.h"
 #include "platform/subprocess.h"
+#include "test_support.h"
 
 namespace benchgate::platform {
 namespace {
@@ -37,23 +38,6 @@ bool gone_within(pid_t pid, milliseconds limit = milliseconds(3000)) {
   return true;
 }
 
-template <class F>
-int in_child(F body) {
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    int rc = 99;
-    try {
-      rc = body();
-    } catch (...) {
-      rc = 98;
-    }
-    ::_exit(rc);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return status;
-}
-
 // Polls until this process has a descendant that runs `sleep` with argument `arg` (not the
 // `setsid` or `sh` that is about to exec it).
 int wait_for_descendant(const std::string& arg) {
@@ -72,7 +56,7 @@ int wait_for_descendant(const std::string& arg) {
 }
 
 TEST(StopDescendants, StopsAndNamesWhatEscapedTheAppsGroup) {
-  const int status = in_child([]() -> int {
+  const int status = testing::in_child([]() -> int {
     if (!become_subreaper()) return 10;
     SpawnOptions helper;
     helper.argv = {"sleep", "30.1"};
@@ -120,7 +104,7 @@ TEST(StopDescendants, StopsAndNamesWhatEscapedTheAppsGroup) {
 }
 
 TEST(StopDescendants, QuietGroupsAreStoppedButNotNamed) {
-  const int status = in_child([]() -> int {
+  const int status = testing::in_child([]() -> int {
     if (!become_subreaper()) return 10;
     SpawnOptions app;
     app.argv = {"/bin/sh", "-c", "trap '' TERM; sleep 30.4 & wait"};
@@ -141,7 +125,7 @@ TEST(StopDescendants, QuietGroupsAreStoppedButNotNamed) {
 TEST(DieWithParent, ChildDiesWhenItsParentIsKilled) {
   int fds[2];
   ASSERT_EQ(::pipe(fds), 0);
-  const int status = in_child([&]() -> int {
+  const int status = testing::in_child([&]() -> int {
     ::close(fds[0]);
     SpawnOptions o;
     o.argv = {"sleep", "30.5"};

@@ -20,7 +20,22 @@
 #include <thread>
 #include <vector>
 
+#include "loadgen/engine.h"
+
 namespace benchgate::loadgen::testing {
+
+/// The engine settings the load generator tests start from: 4 connections on 2 threads, a
+/// 300 ms window in 100 ms intervals, 100 ms request timeout.
+inline EngineConfig small_engine_config(const std::string& url) {
+  EngineConfig c;
+  c.url = url;
+  c.connections = 4;
+  c.threads = 2;
+  c.duration = std::chrono::milliseconds(300);
+  c.interval = std::chrono::milliseconds(100);
+  c.timeout = std::chrono::milliseconds(100);
+  return c;
+}
 
 struct Action {
   enum After { kKeep, kClose, kReset };

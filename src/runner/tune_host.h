@@ -9,7 +9,7 @@
 
 #include "platform/host_tuning.h"
 
-namespace benchgate::cli {
+namespace benchgate::runner {
 
 class TuneHostScope {
  public:
@@ -27,4 +27,4 @@ class TuneHostScope {
   std::ostream& err_;
 };
 
-}  // namespace benchgate::cli
+}  // namespace benchgate::runner

@@ -1,6 +1,6 @@
-#include "cli/tune_host.h"
+#include "runner/tune_host.h"
 
-namespace benchgate::cli {
+namespace benchgate::runner {
 
 TuneHostScope::TuneHostScope(bool enabled, nlohmann::json& record, std::ostream& err) : err_(err) {
   if (!enabled) return;
@@ -24,4 +24,4 @@ void TuneHostScope::restore() {
     err_ << "benchgate: --tune-host: " << p << "\n";
 }
 
-}  // namespace benchgate::cli
+}  // namespace benchgate::runner
