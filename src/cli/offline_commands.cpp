@@ -12,6 +12,7 @@
 #include "gate/baseline.h"
 #include "gate/diff.h"
 #include "gate/gbench.h"
+#include "gate/outcome.h"
 #include "platform/fs.h"
 #include "report/report.h"
 #include "report/run_warnings.h"
@@ -91,7 +92,7 @@ int run_report(const ReportOptions& o) {
   report::ReportOptions ro;
   ro.out_dir = out.empty() ? fs::path(".") : out;
   auto model = report::build_model(results, verdicts, ro);
-  report::write_all(model, ro.out_dir);
+  const auto written = report::write_all(model, ro.out_dir);
   report::ConsoleOptions co;
   co.color = !o.no_color && stdout_is_tty();
   report::write_results_table(model, std::cout, co);
@@ -99,6 +100,9 @@ int run_report(const ReportOptions& o) {
   report::write_problems(model, std::cout, co);
   report::write_run_warnings(model, std::cout, co);
   report::write_outcome(model, std::cout, co);
+  // The same CI integration as `run`: step summary, step outputs, annotations.
+  report::github_integrate(model, report::render_markdown(model), written.named(),
+                           report::process_env(), std::cout);
   // The exit code `run` returned (the model honours the recorded --warn-only).
   return static_cast<int>(model.outcome.exit_code);
 }
@@ -123,7 +127,23 @@ int run_diff(const DiffOptions& o) {
   } else {
     platform::write_file_atomic(o.output, text);
   }
-  return static_cast<int>(result.exit_code(o.warn_only));
+  // The same CI integration as `run` (docs/ci.md): the Markdown rendering as the step summary,
+  // the counts and the outcome as step outputs, annotations for the regressions. Annotations go
+  // to stderr, so a JSON rendering on stdout stays valid.
+  results::ResultsFile none;
+  none.name = "diff";
+  none.status = "complete";
+  auto model = report::build_model(std::move(none), result);
+  model.outcome = gate::decide_outcome(nullptr, &result, o.warn_only);
+  report::NamedPaths paths;
+  if (!o.output.empty()) paths.emplace_back("diff", o.output);
+  report::github_integrate(
+      model,
+      format == gate::DiffFormat::kMarkdown
+          ? text
+          : gate::render_diff(result, gate::DiffFormat::kMarkdown, o.warn_only),
+      paths, report::process_env(), std::cerr);
+  return static_cast<int>(model.outcome.exit_code);
 }
 
 int run_baseline_update(const BaselineOptions& o) {
