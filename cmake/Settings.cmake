@@ -9,6 +9,17 @@ option(BENCHGATE_WERROR "Treat warnings as errors" OFF)
 option(BENCHGATE_ASAN "Build with AddressSanitizer" OFF)
 option(BENCHGATE_UBSAN "Build with UndefinedBehaviorSanitizer" OFF)
 option(BENCHGATE_TSAN "Build with ThreadSanitizer" OFF)
+# libFuzzer targets in fuzz/ (clang only): every library gets coverage instrumentation and
+# ASan + UBSan; build them with `cmake --build DIR --target fuzz` (fuzz/run.sh does).
+option(BENCHGATE_FUZZ "Build the libFuzzer targets in fuzz/ (clang)" OFF)
+if(BENCHGATE_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "BENCHGATE_FUZZ needs clang (-DCMAKE_CXX_COMPILER=clang++)")
+  endif()
+  set(BENCHGATE_ASAN ON)
+  set(BENCHGATE_UBSAN ON)
+  target_compile_options(benchgate_settings INTERFACE -fsanitize=fuzzer-no-link)
+endif()
 
 if(BENCHGATE_WERROR)
   target_compile_options(benchgate_settings INTERFACE -Werror)

@@ -92,12 +92,13 @@ std::vector<std::string_view> views(const std::vector<std::string>& v) {
 }
 
 // A misspelled BENCHGATE_* variable would be ignored without a word: name it, with the closest
-// known variable. Options' variables come from the CLI table and the suite overrides.
+// known variable. Options' variables come from the CLI options and config's option table.
 void warn_unknown_variables(CLI::App& app, char** environ_list, std::ostream& err) {
   std::vector<std::string> names, known;
   collect_options(app, names, known);
-  for (const auto& s : config::override_settings())
-    known.emplace_back(s.env);
+  for (const auto& o : config::option_table()) {
+    if (!o.env.empty()) known.emplace_back(o.env);
+  }
   for (auto v : kOtherVariables)
     known.emplace_back(v);
   std::sort(known.begin(), known.end());

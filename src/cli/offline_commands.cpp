@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/common.h"
+#include "cli/summary.h"
 #include "config/suite.h"
 #include "core/error.h"
 #include "core/parse.h"
@@ -93,6 +94,18 @@ int run_report(const ReportOptions& o) {
   ro.out_dir = out.empty() ? fs::path(".") : out;
   auto model = report::build_model(results, verdicts, ro);
   const auto written = report::write_all(model, ro.out_dir);
+  // The same CI integration as `run`: step summary, step outputs, annotations.
+  auto github = [&] {
+    report::github_integrate(model, report::render_markdown(model), written.named(),
+                             report::process_env(), std::cout);
+  };
+  if (results.command == "drive") {
+    // The report `drive` printed: one run over its load points, not a table of iterations.
+    print_drive_summary(std::cout, results);
+    std::cout << fmt::format("reports: {}\n", ro.out_dir.string());
+    github();
+    return static_cast<int>(runs_exit_code(results));
+  }
   report::ConsoleOptions co;
   co.color = !o.no_color && stdout_is_tty();
   report::write_results_table(model, std::cout, co);
@@ -100,9 +113,8 @@ int run_report(const ReportOptions& o) {
   report::write_problems(model, std::cout, co);
   report::write_run_warnings(model, std::cout, co);
   report::write_outcome(model, std::cout, co);
-  // The same CI integration as `run`: step summary, step outputs, annotations.
-  report::github_integrate(model, report::render_markdown(model), written.named(),
-                           report::process_env(), std::cout);
+  std::cout << fmt::format("\nreports: {}\n", ro.out_dir.string());
+  github();
   // The exit code `run` returned (the model honours the recorded --warn-only).
   return static_cast<int>(model.outcome.exit_code);
 }

@@ -65,6 +65,8 @@ struct Defaults {
   std::string base_url;     ///< joined with scenario paths
   std::string profiler;     ///< "" | perf | perf-cg | perf-idle | flame | flame-all | massif | ...
   std::string client_host;  ///< run drivers over ssh on this host
+  /// Bind the apps to this NUMA node (CPUs and memory), where the machine has NUMA.
+  std::optional<int> numa_node;
 };
 
 // Driver options: config fills ScenarioSpec::driver_options from [defaults] and the scenario's
@@ -88,6 +90,14 @@ struct SuiteConfig {
   std::string filter;    ///< scenario glob(s), comma-separated ("plain*,json"); empty = all
   std::string hostname;  ///< the host name the suite was resolved for
   std::vector<std::string> applied_hosts;  ///< [host."NAME"] tables applied, in order
+  /// How this invocation runs, not what the suite measures: set by flags and variables through
+  /// the option table, never read from or written to a suite file.
+  struct Invocation {
+    std::string baseline;  ///< --baseline FILE: gate against a stored baseline
+    bool no_color = false;
+    bool tune_host = false;
+    bool profile_regressions = false;
+  } invocation;
 };
 
 /// Reads and validates a suite file. Throws ConfigError "file:line: key: what was expected".
@@ -111,26 +121,73 @@ void validate_suite(const SuiteConfig& suite);
 /// The argv to exec for an app: its command, or {"/bin/sh", "-c", command[0]} when shell.
 std::vector<std::string> launch_argv(const AppSpec& app);
 
-// ---- Overrides: file < BENCHGATE_* environment < CLI flags ----------------------------------
+// ---- Options: file < BENCHGATE_* environment < CLI flags --------------------------------------
+//
+// One table holds every option of `run`, `drive` and `compare`: its flag, its environment
+// variable, its suite-file key and the commands that take it (a missing flag, variable or key
+// has a written reason). The commands register their flags from it and apply flags and
+// variables through apply_override(), so an option reaches every command it applies to.
 
-/// One setting that environment variables (and the CLI) may override.
-struct OverrideSetting {
-  std::string_view name;  ///< "iterations"
-  std::string_view env;   ///< "BENCHGATE_ITERATIONS"
-  std::string_view help;  ///< what the value looks like
+/// Commands that take an option (bits).
+enum CommandBit : unsigned { kRunCommand = 1, kDriveCommand = 2, kCompareCommand = 4 };
+inline constexpr unsigned kAllCommands = kRunCommand | kDriveCommand | kCompareCommand;
+
+enum class OptionKind {
+  kValue,   ///< --flag VALUE (the last one given counts)
+  kList,    ///< --flag VALUE, repeatable; one item per line in the environment variable
+  kSwitch,  ///< --flag without a value: sets switch_value
 };
-/// Every overridable setting, in documentation order.
-const std::vector<OverrideSetting>& override_settings();
 
-/// Applies one override by setting name. `origin` names where it came from (the variable or
-/// the flag) and prefixes every error: "BENCHGATE_ITERATIONS: expected a positive integer,
-/// got 'x'" (UsageError). An override replaces the value everywhere: iterations, duration,
-/// warmup and driver also replace per-scenario values; app_cpus replaces per-app cpus.
+struct OptionSpec {
+  std::string_view name;       ///< setting name: apply_override(), --set NAME=VALUE
+  std::string_view flags;      ///< CLI names, first the main one ("--app-cpus,--cpus"); "" none
+  std::string_view env;        ///< "BENCHGATE_APP_CPUS"; "" none
+  std::string_view suite_key;  ///< where a suite file sets it ("defaults.app_cpus"); "" none
+  std::string_view why_not;    ///< why the flag, variable or suite key is missing
+  unsigned commands;           ///< CommandBit set
+  OptionKind kind;
+  std::string_view switch_value;  ///< kSwitch: the value the flag gives ("true", "false")
+  /// Read by the command itself to build what it runs (--app, --url, compare's apps, -c):
+  /// apply_override() does not take it.
+  bool structural;
+  std::string_view help;
+};
+
+/// Every option, in documentation order.
+const std::vector<OptionSpec>& option_table();
+/// The option named `name`, or nullptr.
+const OptionSpec* find_option(std::string_view name);
+/// "--app-cpus/--cpus": an option's flags as messages name them.
+std::string flag_origin(const OptionSpec& o);
+
+/// Applies one option by setting name. `origin` names where it came from (the variable or the
+/// flag) and prefixes every error: "BENCHGATE_ITERATIONS: expected a positive integer, got 'x'"
+/// (UsageError). An override replaces the value everywhere: iterations, duration, warmup and
+/// driver also replace per-scenario values, app_cpus per-app cpus, driver options every
+/// scenario's. A kList value holds one item per line.
 void apply_override(SuiteConfig& suite, std::string_view name, std::string_view value,
                     std::string_view origin);
 
+/// One value given for an option, and where it came from ("--iterations",
+/// "BENCHGATE_ITERATIONS", "--set iterations").
+struct GivenOption {
+  std::string name;
+  std::string value;
+  std::string origin;
+};
+
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
-/// Applies every BENCHGATE_* variable that is set and non-empty (empty = unset).
+/// The values the environment gives for `command`'s options (set and non-empty; empty =
+/// unset), in table order.
+std::vector<GivenOption> env_options(unsigned command, const EnvLookup& getenv);
+/// The last value given for `name`, if any.
+std::optional<std::string> given_value(const std::vector<GivenOption>& given,
+                                       std::string_view name);
+/// Applies the non-structural options in order (later ones win), then re-checks the whole
+/// suite; a ConfigError from that check becomes a UsageError "after LAYER: ...".
+void apply_options(SuiteConfig& suite, const std::vector<GivenOption>& given,
+                   std::string_view layer);
+/// Applies every BENCHGATE_* variable of `run` that is set and non-empty.
 void apply_env_overrides(SuiteConfig& suite, const EnvLookup& getenv);
 /// An EnvLookup over the process environment (std::getenv).
 EnvLookup process_env();

@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/cancel.h"
@@ -26,7 +27,8 @@ struct ToolRun {
 /// ConnectTimeout=5 [ssh_options] -- HOST <argv quoted>` when options.client_host is set
 /// (-tt: the remote tool is hung up when ssh is stopped; run_tool turns the pty's CRLF back
 /// into LF in ToolRun::output).
-std::vector<std::string> tool_argv(const std::vector<std::string>& argv, const DriverOptions& options);
+std::vector<std::string> tool_argv(const std::vector<std::string>& argv,
+                                   const DriverOptions& options);
 
 /// A callback run once while the tool runs: `after` this long since it started, or when it
 /// exits if that is sooner (not when cancelled first). Drivers whose tool warms up inside the
@@ -36,11 +38,25 @@ struct ToolMark {
   std::function<void()> fn;  ///< empty: no mark
 };
 
-/// Runs the tool to completion (or `limit`, or cancellation), output to `output_path`.
-/// Pinned to options.cpus when local. Throws RunError when it cannot start.
+/// The tool's own lifetime, for the monitor: on_start when the tool starts, on_end when it has
+/// exited. Locally that is around the spawn and the wait. Over ssh it is when the remote side
+/// says so: the remote command prints kRemoteStartMarker right before the tool and
+/// kRemoteEndMarker right after it (run_tool watches the output for them), so ssh's connection
+/// set-up and tear-down (0.3-0.6 s on a LAN) are not part of the app's CPU and RSS window.
+/// A ToolMark's `after` counts from the same start.
+struct ToolWindow {
+  std::function<void()> on_start;  ///< empty: nothing to call
+  std::function<void()> on_end;
+};
+inline constexpr std::string_view kRemoteStartMarker = "@@benchgate-tool-start@@";
+inline constexpr std::string_view kRemoteEndMarker = "@@benchgate-tool-end@@";
+
+/// Runs the tool to completion (or `limit`, or cancellation), output to `output_path` (the
+/// remote markers are removed from ToolRun::output, not from the file). Pinned to options.cpus
+/// when local. Throws RunError when it cannot start.
 ToolRun run_tool(const std::vector<std::string>& argv, const DriverOptions& options,
                  const std::filesystem::path& output_path, Nanos limit, const CancelToken& cancel,
-                 const ToolMark& mark = {});
+                 const ToolMark& mark = {}, const ToolWindow& window = {});
 
 /// When the tool ran over ssh and ssh itself failed (exit status 255: cannot connect, key
 /// refused, host key mismatch), a message naming the host and quoting ssh's lines (without

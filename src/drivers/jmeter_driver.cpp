@@ -154,8 +154,8 @@ class JmeterDriver final : public Driver {
     // JMeter needs a few seconds to start its JVM: allow for that on top of the run.
     const Nanos limit = spec.duration + o.timeout + std::chrono::seconds(60);
     ToolMark mark{req.warmup, [&] { hooks.on_measure_start(); }};
-    auto run = run_tool(cmd.argv, o, req.out_dir / rel_out, limit, cancel, mark);
-    hooks.on_measure_end();
+    auto run = run_tool(cmd.argv, o, req.out_dir / rel_out, limit, cancel, mark,
+                        {{}, [&] { hooks.on_measure_end(); }});
     if (run.cancelled) {
       results::DriverResult r;
       r.driver = "jmeter";

@@ -119,8 +119,7 @@ class Wrk2Driver final : public Driver {
     // The monitor starts when wrk2's calibration ends (or when wrk2 exits, if sooner).
     ToolMark mark{calibration, [&] { hooks.on_measure_start(); }};
     auto run = run_tool(cmd.argv, o, req.out_dir / rel_out, limit(req.duration + calibration, o),
-                        cancel, mark);
-    hooks.on_measure_end();
+                        cancel, mark, {{}, [&] { hooks.on_measure_end(); }});
     if (run.cancelled) return partial();
     check_exit(run, "measured run", o);
     auto r = parse_wrk2_output(run.output);

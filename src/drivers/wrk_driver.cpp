@@ -62,9 +62,9 @@ class WrkDriver final : public Driver {
     auto cmd = build(req, req.duration, "");
     write_generated_script(cmd);
     const auto rel_out = req.artifact_prefix + "wrk.txt";
-    hooks.on_measure_start();
-    auto run = run_tool(cmd.argv, o, req.out_dir / rel_out, limit(req.duration, o), cancel);
-    hooks.on_measure_end();
+    // The monitor brackets the tool's own lifetime (over ssh: its remote lifetime).
+    auto run = run_tool(cmd.argv, o, req.out_dir / rel_out, limit(req.duration, o), cancel, {},
+                        {[&] { hooks.on_measure_start(); }, [&] { hooks.on_measure_end(); }});
     if (run.cancelled) return partial();
     check_exit(run, "measured run", o);
     auto r = parse_wrk_output(run.output);

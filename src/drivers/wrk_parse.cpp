@@ -231,7 +231,7 @@ WrkCommon parse_wrk_common(const std::vector<std::string_view>& lines, std::stri
             throw ParseError(fmt::format("unknown socket error kind '{}'", kv[0]));
         }
       } else if (starts_with(t, "Non-2xx or 3xx responses:")) {
-        r.non_2xx_3xx = parse_int(t.substr(26));
+        r.non_2xx_3xx = parse_int(t.substr(25));
       } else if (starts_with(t, "Requests/sec:")) {
         extra["requests_per_s"] = json_number(parse_double(t.substr(13)));
         have_rate = true;

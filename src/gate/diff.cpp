@@ -512,9 +512,8 @@ std::string text_gbench(const GateResult& r, bool warn_only) {
 
   std::string out = fmt::format("Comparing {} to {}\n", r.baseline_source, r.candidate_source);
   out += outcome_line(r, warn_only) + "\n";
-  out +=
-      fmt::format("Gate: {} (Holm over {} tests at α = {}; 95 % CIs of the Hodges-Lehmann shift)\n",
-                  counts_line(r, false), r.tests, r.alpha);
+  out += fmt::format("Gate: {} (Holm over {} at α = {}; 95 % CIs of the Hodges-Lehmann shift)\n",
+                     counts_line(r, false), holm_family_text(r), r.alpha);
   render_attention(out, r);
   out += "\n";
   const std::string header = fmt::format(
@@ -575,8 +574,8 @@ std::string text_generic(const GateResult& r, bool warn_only) {
     out += fmt::format("Gate ({}) against {}\n", r.mode, r.baseline_source);
   }
   out += outcome_line(r, warn_only) + "\n";
-  out += fmt::format("Gate: {} (Holm over {} tests at α = {})\n", counts_line(r, false), r.tests,
-                     r.alpha);
+  out += fmt::format("Gate: {} (Holm over {} at α = {})\n", counts_line(r, false),
+                     holm_family_text(r), r.alpha);
   render_attention(out, r);
   out += "\n";
   std::size_t w_cell = 4, w_metric = 6;
@@ -641,7 +640,7 @@ std::string md_row(const MetricVerdict& v) {
       {Verdict::kRegressed, "❌"},          {Verdict::kError, "🛑"},
       {Verdict::kNotComparable, "⏭️"}, {Verdict::kInconclusive, "❔"},
       {Verdict::kWarn, "⚠️"},          {Verdict::kImproved, "⚡"},
-      {Verdict::kUnchanged, "🟰"},          {Verdict::kChanged, "🔀"}};
+      {Verdict::kUnchanged, "🟰"},       {Verdict::kChanged, "🔀"}};
   return fmt::format("| {} {} | {} | {} ({}) | {} | {} | {} | {} | {} |\n",
                      v.gated ? icon.at(v.verdict) : "ℹ️", shown_verdict(v),
                      md_escape(label_of(v)), md_escape(v.metric),

@@ -213,6 +213,7 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
   std::vector<Tested> tested(comparisons.size());
   std::vector<double> fam_worse(comparisons.size(), kNaN);
   std::vector<double> fam_better(comparisons.size(), kNaN);
+  std::vector<double> fam_p_min(comparisons.size(), kNaN);
   for (std::size_t i = 0; i < comparisons.size(); ++i) {
     const auto& c = comparisons[i];
     if (c.forced) continue;
@@ -220,12 +221,20 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
     if (c.policy.gated && tested[i].informative) {
       fam_worse[i] = tested[i].p_worse;
       fam_better[i] = tested[i].p_better;
+      fam_p_min[i] = tested[i].p_min;
       ++r.tests;
     }
   }
-  const auto adj_worse = stats::holm_adjust(fam_worse);
-  const auto adj_better = stats::holm_adjust(fam_better);
-  const int m = std::max(r.tests, 1);
+  // Holm over the tests that can speak (Tarone's rule, docs/statistics.md): a test whose
+  // smallest attainable p cannot reach α/m does not count in the family. The family depends on
+  // the tests' p_min only (their n, zeros and ties), never on their p.
+  const auto tarone = stats::tarone_family(fam_p_min, r.alpha);
+  r.holm_family = static_cast<int>(tarone.size);
+  r.holm_level = static_cast<int>(tarone.level);
+  const double tarone_cut = r.alpha / static_cast<double>(tarone.level);
+  const auto adj_worse = stats::tarone_holm_adjust(fam_worse, fam_p_min, r.alpha);
+  const auto adj_better = stats::tarone_holm_adjust(fam_better, fam_p_min, r.alpha);
+  const int m = std::max(r.holm_family, 1);
 
   std::map<std::pair<std::size_t, bool>, std::pair<double, int>>
       too_few;  // n, paired → p_min, needed
@@ -278,6 +287,8 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
     v.p_two_sided = t.p_two;
     v.p_min = t.p_min;
     const bool in_family = !std::isnan(fam_worse[i]);
+    // Gated and informative, but left out by Tarone's rule: it can never be significant.
+    const bool left_out = in_family && !(t.p_min <= tarone_cut);
     v.p_adjusted = in_family ? adj_worse[i] : t.p_worse;
     const double p_better_adj = in_family ? adj_better[i] : t.p_better;
     const int family = v.gated ? m : 1;
@@ -293,7 +304,7 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
     const bool ci_within = ci_ok && v.ci_low >= -me && v.ci_high <= me;
     // A test without any non-zero difference (identical on every pair) is not "too few runs":
     // its CI says how small the change is.
-    const bool can_reach = !t.informative || t.p_min * family < v.alpha;
+    const bool can_reach = !t.informative || (!left_out && t.p_min * family < v.alpha);
     const std::string est = fmt_change(v.estimate, c.policy);
     const std::string ci = fmt_ci(v.ci_low, v.ci_high, c.policy);
     const std::string limit = fmt_limit(me, c.policy);
@@ -323,15 +334,24 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
       // is an equivalence decision, e.g. peak RSS identical to the page on most pairs.)
       v.verdict = Verdict::kInconclusive;
       v.cause = "too_few_runs";
-      const double level = v.alpha / family;
+      // Advice: with this many, the test can reach α even if every gated test can (Holm over
+      // all of them), so it is enough whatever Tarone's rule decides then.
+      const int advice_family = v.gated ? std::max(r.tests, 1) : 1;
+      const double level = v.alpha / advice_family;
       const int needed = c.paired ? stats::wilcoxon_pairs_needed(level)
                                   : stats::mann_whitney_runs_needed(
                                         level, stats::Alternative::kGreater, stats::Method::kExact);
+      const std::string family_text =
+          !v.gated ? std::string()
+          : left_out
+              ? fmt::format(" / {} (Tarone's rule: Holm runs over the {} of {} tests that can)",
+                            r.holm_level, r.holm_family, r.tests)
+          : family > 1 ? fmt::format(" with Holm over {} tests", family)
+                       : std::string();
       v.reason = fmt::format(
           "{} can never reach α = {}{}: the smallest possible p is {}; {} needs ≥ {} {} "
           "(estimate {})",
-          n_text, v.alpha, family > 1 ? fmt::format(" with Holm over {} tests", family) : "",
-          fmt_p(t.p_min), "the test", needed,
+          n_text, v.alpha, family_text, fmt_p(t.p_min), "the test", needed,
           zeros_dropped ? std::string("non-zero differences") : unit_word, est);
       // The advice counts gated tests only: an ungated metric is tested alone (no Holm)
       // and would understate the pairs the gate needs. Zero differences are a property of the
@@ -378,6 +398,8 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
         "{} are needed",
         n, paired ? (n == 1 ? "pair" : "pairs") : (n == 1 ? "run per side" : "runs per side"),
         r.alpha, r.tests, fmt_p(val.first), val.second, paired ? "pairs" : "runs per side"));
+    // (Tarone's rule lets the tests that can speak decide meanwhile; the advice is the count at
+    // which every gated test can.)
   }
   if (options.alpha_scale != 1.0) {
     r.notes.push_back(fmt::format(

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -200,9 +201,16 @@ Key classify(std::string_view k) {
   return Key::kOther;
 }
 
+// An integer field (repetitions, threads, indices). A value beyond int's range was undefined
+// behaviour in the conversion (fuzz_gbench): now a format error naming the line.
 int int_field(JsonScanner& sc) {
+  const auto at = sc.offset();
   const double v = sc.number();
-  return std::isfinite(v) ? static_cast<int>(v) : 0;
+  if (!std::isfinite(v)) return 0;
+  if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max()) {
+    sc.error_at(at, "expected an integer field of at most 2147483647");
+  }
+  return static_cast<int>(v);
 }
 
 void parse_row(JsonScanner& sc, GbenchRow& row, const RowContext& ctx) {

@@ -158,6 +158,8 @@ json to_json(const GateResult& r) {
               {"testbed_match", r.testbed_match},
               {"alpha", num(r.alpha)},
               {"tests", r.tests},
+              {"holm_family", r.holm_family},
+              {"holm_level", r.holm_level},
               {"counts", counts},
               {"exit_code", static_cast<int>(r.exit_code(false))},
               {"informational", r.informational()},
@@ -313,6 +315,12 @@ void verdict_text(JsonText& w, const MetricVerdict& v) {
 
 }  // namespace
 
+std::string holm_family_text(const GateResult& r) {
+  if (r.holm_family == r.tests) return fmt::format("{} test{}", r.tests, r.tests == 1 ? "" : "s");
+  return fmt::format("{} of {} tests (Tarone's rule: the others cannot reach α/{})", r.holm_family,
+                     r.tests, r.holm_level);
+}
+
 std::string to_json_text(const GateResult& r) {
   std::string out;
   out.reserve(256 + r.verdicts.size() * 1100);  // ~1,000 bytes a verdict, and a final '\n'
@@ -346,6 +354,10 @@ std::string to_json_text(const GateResult& r) {
   w.integer(static_cast<int>(r.exit_code(false)));
   w.key(1, "format", false);
   w.string(r.format);
+  w.key(1, "holm_family", false);
+  w.integer(r.holm_family);
+  w.key(1, "holm_level", false);
+  w.integer(r.holm_level);
   w.key(1, "informational", false);
   w.integer(r.informational());
   w.key(1, "mode", false);
@@ -389,6 +401,9 @@ GateResult gate_result_from_json(const json& j) {
     get_to(j, "partial", r.partial);
     r.alpha = get_num(j, "alpha", 0.05);
     get_to(j, "tests", r.tests);
+    r.holm_family = r.tests;  // files written before Tarone's rule: Holm over every test
+    get_to(j, "holm_family", r.holm_family);
+    get_to(j, "holm_level", r.holm_level);
     get_to(j, "notes", r.notes);
     if (auto it = j.find("verdicts"); it != j.end()) {
       for (const auto& e : *it) {

@@ -85,13 +85,21 @@ struct GateResult {
   std::string candidate_source;  ///< diff: path of the candidate file
   std::string format;            ///< diff: "gbench" | "benchgate"
   double alpha = 0.05;           ///< family-wise α each verdict was decided at
-  int tests = 0;                 ///< size of the Holm family (gated, informative tests)
+  int tests = 0;                 ///< gated, informative tests
+  /// Tests in Holm's family after Tarone's rule (those whose smallest attainable p can reach
+  /// α/holm_level); the other tests − holm_family can never be significant and do not count.
+  int holm_family = 0;
+  int holm_level = 1;  ///< Tarone's m: a test counts when its p_min ≤ α/m
   /// Gated verdicts of kind v (the counts every report shows; informational rows excluded).
   int count(Verdict v) const;
   int informational() const;  ///< ungated rows
   /// Exit code of this gate alone (gate/outcome.h decide_outcome without runs).
   ExitCode exit_code(bool warn_only) const;
 };
+
+/// "8 tests", or "5 of 8 tests (Tarone's rule)" when tests that can never reach α/m were left
+/// out of Holm's family.
+std::string holm_family_text(const GateResult& r);
 
 nlohmann::json to_json(const GateResult& r);
 /// The same text as to_json(r).dump(2), written directly (no JSON tree: a diff of thousands of

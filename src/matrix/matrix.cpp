@@ -235,6 +235,7 @@ Plan expand(const config::SuiteConfig& suite, const ExpandOptions& options) {
         r.scenario_pre_run = sc.pre_run;
         r.scenario_post_run = sc.post_run;
         r.profiler = d.profiler;
+        r.numa_node = d.numa_node;
         const bool in_pair = paired && (a == *base || a == *cand);
         if (in_pair) r.pair_order = pair_order;
         // Labels and names are unique, but a CLI-built suite may map two to one safe id.

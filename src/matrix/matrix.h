@@ -68,7 +68,8 @@ struct Run {
   results::DriverOptions driver_options;
   std::string scenario_pre_run;
   std::string scenario_post_run;
-  std::string profiler;  ///< "" = none
+  std::string profiler;          ///< "" = none
+  std::optional<int> numa_node;  ///< bind the app to this NUMA node (defaults.numa_node)
   /// Both runs of an A/B pair: "baseline-first" or "candidate-first"; "" for other apps.
   std::string pair_order;
 };

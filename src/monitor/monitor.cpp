@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <mutex>
 #include <thread>
 
@@ -116,8 +117,12 @@ struct Monitor::Impl {
   std::vector<Book> books;
   TraceStore store;
   int col_rss, col_cpu, col_user, col_sys, col_threads, col_running, col_procs, col_runnable;
-  std::vector<std::pair<int, int>> cpu_cols;  // (cpu, column)
-  std::vector<int> column_owner;              // column -> book index, -1 for app-wide columns
+  struct CpuCols {
+    int cpu = -1;
+    int busy = -1, user = -1, sys = -1;  // columns
+  };
+  std::vector<CpuCols> cpu_cols;
+  std::vector<int> column_owner;  // column -> book index, -1 for app-wide columns
   platform::SystemStat prev_sys;
   bool have_prev = false;
   Nanos first_time{0};
@@ -159,9 +164,12 @@ struct Monitor::Impl {
     const auto& procs = sampler.processes();
     if (cpu_cols.empty() && !sampler.system().cpus.empty()) {
       for (int cpu : cpus_to_record()) {
-        int col = -1;
-        add_owned_column(fmt::format("cpu{}_busy", cpu), -1, col);
-        cpu_cols.emplace_back(cpu, col);
+        CpuCols c;
+        c.cpu = cpu;
+        add_owned_column(fmt::format("cpu{}_busy", cpu), -1, c.busy);
+        add_owned_column(fmt::format("cpu{}_user", cpu), -1, c.user);
+        add_owned_column(fmt::format("cpu{}_sys", cpu), -1, c.sys);
+        cpu_cols.push_back(c);
       }
     }
     while (books.size() < procs.size()) {
@@ -222,10 +230,14 @@ struct Monitor::Impl {
     store.set(col_runnable, std::max(0, sampler.system().procs_running - 1));
     const auto& sys = sampler.system();
     if (have_prev) {
-      for (const auto& [cpu, col] : cpu_cols) {
-        const auto* a = prev_sys.find(cpu);
-        const auto* b = sys.find(cpu);
-        if (a && b) store.set(col, utilisation(cpu, *a, *b).busy_pct);
+      for (const auto& c : cpu_cols) {
+        const auto* a = prev_sys.find(c.cpu);
+        const auto* b = sys.find(c.cpu);
+        if (!a || !b) continue;
+        const auto u = utilisation(c.cpu, *a, *b);
+        store.set(c.busy, u.busy_pct);
+        store.set(c.user, u.user_pct);
+        store.set(c.sys, u.sys_pct);
       }
     }
     prev_sys = sys;
@@ -392,6 +404,72 @@ std::vector<int> Monitor::known_pids() const {
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+namespace {
+
+// "cpu12_user" -> (12, "user"), or (-1, "") for any other name.
+std::pair<int, std::string> per_cpu_series(const std::string& name) {
+  if (name.rfind("cpu", 0) != 0) return {-1, ""};
+  const auto us = name.find('_');
+  if (us == std::string::npos || us == 3) return {-1, ""};
+  const auto digits = name.substr(3, us - 3);
+  if (digits.find_first_not_of("0123456789") != std::string::npos) return {-1, ""};
+  return {std::stoi(digits), name.substr(us + 1)};
+}
+
+std::string csv_of(const results::Traces& t, const std::vector<std::string>& columns) {
+  if (t.t.empty()) return "";
+  std::string out = "t_s";
+  for (const auto& c : columns)
+    out += "," + c;
+  out += '\n';
+  for (std::size_t i = 0; i < t.t.size(); ++i) {
+    out += fmt::format("{:.3f}", t.t[i]);
+    for (const auto& c : columns) {
+      const auto it = t.series.find(c);
+      out += ',';
+      if (it == t.series.end() || i >= it->second.size() || std::isnan(it->second[i])) continue;
+      const double v = it->second[i];
+      // Bytes and counts exactly; rates to 6 significant digits.
+      if (v == std::floor(v) && std::fabs(v) < 1e15) {
+        out += fmt::format("{:.0f}", v);
+      } else {
+        out += fmt::format("{:.6g}", v);
+      }
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string rss_csv(const results::Traces& traces) {
+  std::vector<std::string> columns = {"rss_total"};
+  std::vector<std::pair<int, std::string>> per_process;
+  for (const auto& [name, v] : traces.series) {
+    if (name.rfind("rss:", 0) == 0) per_process.emplace_back(std::stoi(name.substr(4)), name);
+  }
+  std::sort(per_process.begin(), per_process.end());
+  for (const auto& [pid, name] : per_process)
+    columns.push_back(name);
+  return csv_of(traces, columns);
+}
+
+std::string cpu_csv(const results::Traces& traces) {
+  std::vector<std::string> columns = {"cpu_percent", "cpu_user_percent", "cpu_sys_percent"};
+  std::vector<int> cpus;
+  for (const auto& [name, v] : traces.series) {
+    const auto [cpu, what] = per_cpu_series(name);
+    if (cpu >= 0 && what == "busy") cpus.push_back(cpu);
+  }
+  std::sort(cpus.begin(), cpus.end());
+  for (int cpu : cpus) {
+    for (const char* what : {"user", "sys", "busy"})
+      columns.push_back(fmt::format("cpu{}_{}", cpu, what));
+  }
+  return csv_of(traces, columns);
 }
 
 }  // namespace benchgate::monitor

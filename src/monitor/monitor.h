@@ -11,7 +11,8 @@
 // - RSS: resident pages of statm (the same counter as status's VmRSS); VmHWM (the kernel's
 //   own peak) is read on the synchronous calls. The summed peak is the peak of the per-sample
 //   sum, not the sum of per-process peaks.
-// - Traces: a rate at t[i] ("cpu_percent", "cpu:<pid>", "cpu<N>_busy") covers (t[i-1], t[i]];
+// - Traces: a rate at t[i] ("cpu_percent", "cpu:<pid>", "cpu<N>_busy", "cpu<N>_user",
+//   "cpu<N>_sys") covers (t[i-1], t[i]];
 //   the first point of a period covers the interval just before it. "system_runnable" is
 //   /proc/stat procs_running minus the sampler itself. Per-process series are kept for the
 //   first 64 processes.
@@ -77,5 +78,15 @@ class Monitor {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+/// A period's traces as CSV files, as the old harness wrote its RSS trace (one row per sample,
+/// a header line, "," separated, "." decimals, an empty field where a process had no sample):
+/// - rss_csv: t_s, rss_total (bytes, summed over the app's processes), then rss:<pid> per
+///   process;
+/// - cpu_csv: t_s, the app's cpu_percent, cpu_user_percent, cpu_sys_percent (100 = one core),
+///   then cpu<N>_user, cpu<N>_sys, cpu<N>_busy (percent of that CPU) for each recorded CPU.
+/// Empty when the traces have no sample.
+std::string rss_csv(const results::Traces& traces);
+std::string cpu_csv(const results::Traces& traces);
 
 }  // namespace benchgate::monitor

@@ -144,7 +144,9 @@ class Renderer {
       line = fmt::format("Diff: **{}** vs **{}**", esc(base), esc(cand));
     }
     if (!test.empty()) line += " · " + esc(test_name(test));
-    line += fmt::format(" · Holm α = {:g} · {} confidence intervals", alpha, format_level(level));
+    line += fmt::format(" · Holm α = {:g}", alpha);
+    if (g.tests > 0) line += " over " + gate::holm_family_text(g);
+    line += fmt::format(" · {} confidence intervals", format_level(level));
     line += "\n\n";
     if (!g.testbed_match) {
       line +=

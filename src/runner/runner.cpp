@@ -8,6 +8,7 @@
 #include <deque>
 #include <fstream>
 #include <optional>
+#include <tuple>
 
 #include "core/error.h"
 #include "core/parse.h"
@@ -15,6 +16,7 @@
 #include "drivers/driver.h"
 #include "monitor/monitor.h"
 #include "platform/fs.h"
+#include "platform/numa.h"
 #include "platform/sockets.h"
 #include "platform/subprocess.h"
 #include "platform/survivors.h"
@@ -294,9 +296,24 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
   const auto before_launch =
       platform::descendant_keys(platform::ProcReader(), static_cast<int>(::getpid()));
   const auto t_launch = clock.now();
+  // numa_node: numactl binds each instance's CPUs and memory to the node, or a warning says
+  // why not (a single-node machine, numactl missing) and the app runs unbound.
+  std::vector<std::string> numa_prefix;
+  if (spec.numa_node) {
+    const auto numactl = platform::find_executable("numactl");
+    auto b = platform::numa_binding(*spec.numa_node, platform::numa_nodes(),
+                                    numactl ? numactl->string() : std::string());
+    if (b.unavailable.empty()) {
+      numa_prefix = std::move(b.prefix);
+    } else {
+      rec.warnings.push_back(
+          fmt::format("numa_node {}: unavailable: {}", *spec.numa_node, b.unavailable));
+    }
+  }
   for (int i = 0; i < spec.app.instances; ++i) {
     platform::SpawnOptions o;
     o.argv = profiling.launch_argv(instance_argv(spec.app, i), i);
+    if (!numa_prefix.empty()) o.argv.insert(o.argv.begin(), numa_prefix.begin(), numa_prefix.end());
     o.cwd = spec.app.cwd;
     o.env = spec.app.env;
     o.cpus = spec.app.cpus;
@@ -518,6 +535,17 @@ results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
       }
     }
     results::derive_metrics(period);
+    // The period's RSS and CPU traces as CSV files too (the old harness wrote an RSS CSV).
+    if (!period.app.traces.empty()) {
+      const std::string stem = fs_safe(point.key() + "-");
+      for (const auto& [kind, name, text] :
+           {std::tuple{"rss-csv", "rss.csv", monitor::rss_csv(period.app.traces)},
+            std::tuple{"cpu-csv", "cpu.csv", monitor::cpu_csv(period.app.traces)}}) {
+        platform::write_file_atomic(abs_dir / (stem + name), text);
+        rec.artifacts.push_back({kind, (rel_dir / (stem + name)).string(),
+                                 fmt::format("{} trace for {} (CSV)", name, point.key())});
+      }
+    }
     if (!period.driver.raw_output.empty()) {
       rec.artifacts.push_back({"driver-output", period.driver.raw_output,
                                fmt::format("{} output for {}", spec.driver, point.key())});

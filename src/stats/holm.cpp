@@ -42,8 +42,18 @@ std::pair<std::size_t, std::size_t> tarone_m_k(std::vector<double>& mins, double
 }  // namespace
 
 std::size_t tarone_family_size(std::span<const double> p_min, double alpha) {
-  std::vector<double> mins(p_min.begin(), p_min.end());
-  return mins.empty() ? 0 : tarone_m_k(mins, alpha).second;
+  return tarone_family(p_min, alpha).size;
+}
+
+TaroneFamily tarone_family(std::span<const double> p_min, double alpha) {
+  std::vector<double> mins;
+  mins.reserve(p_min.size());
+  for (double x : p_min) {
+    if (!std::isnan(x)) mins.push_back(x);
+  }
+  if (mins.empty()) return {};
+  const auto [m, k] = tarone_m_k(mins, alpha);
+  return {m, k};
 }
 
 std::vector<double> tarone_holm_adjust(std::span<const double> p, std::span<const double> p_min,

@@ -26,4 +26,12 @@ std::vector<double> tarone_holm_adjust(std::span<const double> p, std::span<cons
 /// The size K(m) of the family tarone_holm_adjust keeps (tests whose p_min ≤ α/m).
 std::size_t tarone_family_size(std::span<const double> p_min, double alpha);
 
+/// Tarone's m and K(m) together: a test belongs to the family when p_min ≤ α/level.
+/// NaN entries do not count. An empty input gives {1, 0}.
+struct TaroneFamily {
+  std::size_t level = 1;  ///< m
+  std::size_t size = 0;   ///< K(m) ≤ m
+};
+TaroneFamily tarone_family(std::span<const double> p_min, double alpha);
+
 }  // namespace benchgate::stats

@@ -3,12 +3,17 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "core/parse.h"
 #include "platform/fs.h"
+#include "platform/numa.h"
 #include "platform/subprocess.h"
 #include "results/json.h"
 #include "test_support.h"
@@ -214,6 +219,94 @@ TEST_F(DriveTest, WrkSubSecondDurationExitsTwo) {
   EXPECT_FALSE(fs::exists(out() / "results.json"));
 }
 
+// A server that closes every connection after its response (Python's http.server speaks
+// HTTP/1.0), with keep-alive asked for: every request reconnects, so keep-alive is reported
+// as it happened (no reuse), connect time is recorded, and the mean latency (timed from the
+// start of connecting) obeys Little's law. Before, latency was timed from the send (3.7 ms
+// where Little's law gave ~79 ms) and keep-alive said true.
+TEST_F(DriveTest, ConnectionPerRequestServerLatencyIncludesTheConnect) {
+  if (std::system("python3 -c 'import http.server' >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "python3 with http.server is not installed";
+  }
+  const auto root = tmp_->path() / "www";
+  fs::create_directories(root);
+  std::ofstream(root / "hello.txt") << "hello\n";
+  auto args = drive_args("python3 -m http.server " + std::to_string(port_) + " --bind 127.0.0.1",
+                         {"--clients", "4", "--cwd", root.string()});
+  args[7] = "http://127.0.0.1:" + std::to_string(port_) + "/hello.txt";
+  auto r = run_command(args, tmp_->path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto rf = results::read_results(out() / "results.json");
+  ASSERT_EQ(rf.runs.size(), 1u);
+  ASSERT_EQ(rf.runs[0].periods.size(), 1u);
+  const auto& d = rf.runs[0].periods[0].driver;
+  ASSERT_GT(d.throughput, 50);
+  EXPECT_EQ(d.extra.value("keepalive_reused", 1.0), 0.0) << d.extra.dump();
+  EXPECT_EQ(d.extra.value("keepalive", true), false) << d.extra.dump();
+  EXPECT_GE(d.extra.value("connections_opened", 0.0), 0.9 * d.throughput) << d.extra.dump();
+  ASSERT_TRUE(d.extra.contains("connect_time"));
+  EXPECT_GT(d.extra["connect_time"].value("mean_s", 0.0), 0);
+  const double little = 4 / d.throughput;
+  EXPECT_GT(d.latency.mean, 0.8 * little) << "mean " << d.latency.mean << " s vs " << little;
+  EXPECT_LT(d.latency.mean, 1.2 * little) << "mean " << d.latency.mean << " s vs " << little;
+}
+
+// numa_node on this machine, and the RSS and per-CPU user/sys traces as CSV artifacts. A
+// single-node machine (this one) runs the app unbound and says why in the run's warnings; a
+// multi-node machine with numactl runs it under numactl.
+TEST_F(DriveTest, NumaNodeAndTraceCsvFiles) {
+  auto r = run_command(drive_args(hello(), {"--clients", "2", "--numa-node", "0", "--cpus", "0"}),
+                       tmp_->path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto rf = results::read_results(out() / "results.json");
+  const auto& run = rf.runs.at(0);
+  const auto nodes = platform::numa_nodes();
+  if (!nodes.unavailable.empty()) {
+    EXPECT_NE(std::find(run.warnings.begin(), run.warnings.end(),
+                        "numa_node 0: unavailable: " + nodes.unavailable),
+              run.warnings.end())
+        << r.err;
+    EXPECT_EQ(run.instances.at(0).command.front(), hello_server_binary().string());
+  } else if (platform::find_executable("numactl")) {
+    EXPECT_NE(run.instances.at(0).command.front().find("numactl"), std::string::npos);
+  }
+  EXPECT_EQ(rf.suite.value("numa_node", -1), 0) << rf.suite.dump();
+  std::map<std::string, std::string> csv;
+  for (const auto& a : run.artifacts) {
+    if (a.kind == "rss-csv" || a.kind == "cpu-csv")
+      csv[a.kind] = testing::read_text(out() / a.path);
+  }
+  ASSERT_EQ(csv.size(), 2u);
+  const auto rss = split(csv["rss-csv"], '\n', true);
+  ASSERT_GE(rss.size(), 5u) << csv["rss-csv"];  // header + 1 s at 100 ms
+  EXPECT_EQ(rss[0].rfind("t_s,rss_total,rss:", 0), 0u) << rss[0];
+  // Every row: as many fields as the header, a positive summed RSS.
+  for (std::size_t i = 1; i < rss.size(); ++i) {
+    const auto f = split(rss[i], ',');
+    EXPECT_EQ(f.size(), split(rss[0], ',').size()) << rss[i];
+    EXPECT_GT(std::stod(f.at(1)), 1e5) << rss[i];
+  }
+  const auto cpu = split(csv["cpu-csv"], '\n', true);
+  EXPECT_EQ(cpu.at(0),
+            "t_s,cpu_percent,cpu_user_percent,cpu_sys_percent,cpu0_user,cpu0_sys,cpu0_busy");
+  EXPECT_EQ(cpu.size(), rss.size());
+}
+
+// `report` on a drive result prints what drive printed (one run over its load points), not a
+// compare table, and says where the reports went.
+TEST_F(DriveTest, ReportOnADriveResultIsADriveReport) {
+  auto r = run_command(drive_args(hello(), {"--clients", "2,4"}), tmp_->path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto rep = run_command(
+      {benchgate_binary().string(), "report", (out() / "results.json").string(), "--no-color"},
+      tmp_->path());
+  EXPECT_EQ(rep.exit_code, 0) << rep.err;
+  const auto summary = r.out.substr(0, r.out.rfind("results: "));
+  ASSERT_FALSE(summary.empty()) << r.out;
+  EXPECT_EQ(rep.out, summary + "reports: " + out().string() + "\n");
+  EXPECT_TRUE(fs::exists(out() / "summary.md"));
+}
+
 // A new connection per request (Connection: close): the built-in driver times each request
 // from the start of connecting, so mean latency obeys Little's law (clients = throughput ×
 // latency in a closed loop), and keep-alive is reported as it happened: never.
@@ -247,7 +340,7 @@ TEST_F(DriveTest, BadInputExitsTwoNamingTheOption) {
       {{"--driver", "wrkk"}, "unknown driver 'wrkk'"},
       {{"--cpus", "0-"}, "--cpus: expected a CPU list"},
       {{"--cpus", "4000"}, "--cpus: CPU 4000 is not available"},
-      {{"--duration", "ten"}, "--duration: expected a duration"},
+      {{"--duration", "ten"}, "--duration: expected a positive duration"},
       {{"--clients", "0"}, "--clients: expected a comma-separated list of positive integers"},
   };
   for (const auto& c : cases) {

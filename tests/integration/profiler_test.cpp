@@ -149,6 +149,46 @@ TEST_F(ProfilerTest, PerfNamesTheServersBusyWorkFunction) {
   EXPECT_NE(r.out.find("profile perf: ok"), std::string::npos) << r.out;
 }
 
+// compare takes every profiler drive takes (it had no --profiler): a flame graph per run,
+// through the same option table.
+TEST_F(ProfilerTest, CompareWithFlameProfiler) {
+  if (auto why = perf_unusable(); !why.empty()) GTEST_SKIP() << why;
+  auto r = run_command({benchgate_binary().string(),
+                        "compare",
+                        hello("--work-us 20") + ",label=a",
+                        "--url",
+                        url_,
+                        "--clients",
+                        "2",
+                        "--iterations",
+                        "1",
+                        "--duration",
+                        "2s",
+                        "--warmup",
+                        "0s",
+                        "--interval",
+                        "100ms",
+                        "--profiler",
+                        "flame",
+                        "--out",
+                        out().string(),
+                        "--no-color"},
+                       tmp_->path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto run = measured_run();
+  EXPECT_EQ(run.app, "a");
+  ASSERT_TRUE(run.profile);
+  const auto& prof = *run.profile;
+  EXPECT_EQ(prof.profiler, "flame");
+  ASSERT_EQ(prof.status, "ok") << prof.reason << "\n" << r.err;
+  const auto* svg = artifact(prof, "flamegraph");
+  ASSERT_TRUE(svg);
+  EXPECT_NE(read_text(out() / svg->path).find("spin"), std::string::npos)
+      << "the busy-work function is a frame";
+  const auto rf = results::read_results(out() / "results.json");
+  EXPECT_EQ(rf.suite.at("defaults").value("profiler", ""), "flame") << rf.suite.dump();
+}
+
 TEST_F(ProfilerTest, FlameGraphShowsTheServersFunctionsAndRendersInChromium) {
   if (auto why = perf_unusable(); !why.empty()) GTEST_SKIP() << why;
   auto r = run_command(drive_args(hello("--work-us 20"), {"--profile", "flame"}), tmp_->path());

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -148,8 +149,10 @@ TEST_F(RemoteTest, WrkRunsOverSsh) {
   EXPECT_EQ(p.driver.driver_cpu_s, 0) << "a remote driver's CPU time is not known here";
   ASSERT_FALSE(p.driver.command.empty());
   EXPECT_EQ(p.driver.command.front(), "ssh");
-  EXPECT_NE(std::find(p.driver.command.begin(), p.driver.command.end(), "127.0.0.1"),
-            p.driver.command.end());
+  const auto host = std::find(p.driver.command.begin(), p.driver.command.end(), "127.0.0.1");
+  ASSERT_NE(host, p.driver.command.end());
+  // The host comes after "--": nothing in client_host can be read by ssh as an option.
+  EXPECT_EQ(*std::prev(host), "--");
   // Both wrk runs (warm-up and measured) came in over our sshd.
   const auto conn = read_text(dir_ / "ssh_connection.log");
   const std::string server_end = " 127.0.0.1 " + std::to_string(ssh_port_) + "\n";
@@ -164,6 +167,58 @@ TEST_F(RemoteTest, WrkRunsOverSsh) {
   EXPECT_EQ(rf.suite.value("client_host", ""), "127.0.0.1");
   std::cout << "[ info ] wrk over ssh: " << p.driver.requests << " requests, "
             << p.driver.throughput << " req/s\n";
+}
+
+// The app's CPU and RSS window over ssh is the remote tool's own lifetime (the remote shell
+// prints a marker right before wrk and right after it), not ssh's connection set-up and
+// tear-down: the window is as long as wrk's own measured duration, so the app's CPU % is its
+// CPU time over the load period within 5 %. Before, the window also held ssh's set-up and
+// tear-down (1.43 s for 1.10 s of load) and CPU % was understated by 16-23 %. A local run of
+// the same wrk is printed beside it: with closed-loop wrk the two loads are only the same on
+// a quiet machine (on a busy 2-core one the ssh-driven wrk got a third of the throughput), so
+// the local CPU % is information, not the assertion; a constant-rate remote driver (wrk2)
+// would make it one.
+TEST_F(RemoteTest, AppCpuWindowIsTheRemoteToolsOwn) {
+  const std::vector<std::string> load = {
+      "--driver",
+      "wrk",
+      "--clients",
+      "8",
+      "--duration",
+      "2s",
+      "--app",
+      hello_server_binary().string() + " --port " + std::to_string(app_port_) + " --work-us 30"};
+  auto period_of = [&](std::vector<std::string> args, const std::string& out) {
+    for (auto& a : args) {
+      if (a == (dir_ / "out").string()) a = (dir_ / out).string();
+    }
+    auto r = run_command(args, dir_, std::chrono::seconds(90));
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err << read_text(dir_ / "sshd.log");
+    auto rf = results::read_results(dir_ / out / "results.json");
+    return rf.runs.at(0).periods.at(0);
+  };
+  auto remote_args = drive_args(load);
+  auto local_args = remote_args;
+  const auto host = std::find(local_args.begin(), local_args.end(), "--client-host");
+  ASSERT_NE(host, local_args.end());
+  local_args.erase(host, host + 4);  // --client-host HOST --ssh-options OPTIONS
+  const auto local = period_of(local_args, "local");
+  const auto remote = period_of(remote_args, "remote");
+  ASSERT_EQ(local.status, "ok") << local.reason;
+  ASSERT_EQ(remote.status, "ok") << remote.reason;
+  EXPECT_EQ(remote.driver.command.front(), "ssh");
+  // The window is wrk's own run, not ssh's: about as long as wrk's measured 2 s.
+  EXPECT_NEAR(remote.app.duration_s, remote.driver.duration_s, 0.15)
+      << "app window " << remote.app.duration_s << " s, wrk measured " << remote.driver.duration_s;
+  ASSERT_GT(remote.driver.duration_s, 0);
+  const double over_load = remote.app.cpu_total_s() / remote.driver.duration_s * 100;
+  EXPECT_NEAR(remote.app.cpu_percent, over_load, 0.05 * over_load)
+      << "reported " << remote.app.cpu_percent << " %, CPU time over wrk's period " << over_load;
+  std::cout << "[ info ] app CPU: local " << local.app.cpu_percent << " % over "
+            << local.app.duration_s << " s, over ssh " << remote.app.cpu_percent << " % over "
+            << remote.app.duration_s << " s (wrk measured " << remote.driver.duration_s
+            << " s); throughput local " << local.driver.throughput << " req/s, over ssh "
+            << remote.driver.throughput << " req/s\n";
 }
 
 TEST_F(RemoteTest, SshFailureIsARunErrorWithSshsMessage) {

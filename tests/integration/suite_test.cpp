@@ -3,10 +3,13 @@
 // failed-run exclusion and input errors. Real processes on loopback (the example server),
 // short load periods (300 ms, no warm-up) so each test takes a few seconds.
 
+#include <fmt/chrono.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <algorithm>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -15,6 +18,7 @@
 #include <thread>
 
 #include "cli/suite_command.h"
+#include "config/compare_app.h"
 #include "core/error.h"
 #include "core/parse.h"
 #include "drivers/error_share.h"
@@ -329,7 +333,7 @@ TEST_F(SuiteTest, AbMatrixWritesEveryReportAndReportReproducesTheTables) {
   EXPECT_EQ(r.out.find("[1/6]"), std::string::npos) << "progress must not go to stdout";
   EXPECT_NE(r.out.find("inconclusive"), std::string::npos) << r.out;
 
-  // `run` prints the tables and then where the reports are; `report` prints the tables only.
+  // `run` prints the tables and then where the reports are; `report` prints the same.
   const std::string trailer = "\nreports: " + out().string() + "\n";
   const auto at = r.out.rfind(trailer);
   ASSERT_NE(at, std::string::npos) << r.out;
@@ -341,7 +345,7 @@ TEST_F(SuiteTest, AbMatrixWritesEveryReportAndReportReproducesTheTables) {
   }
   auto rep = benchgate({"report", (out() / "results.json").string(), "--no-color"});
   EXPECT_EQ(rep.exit_code, r.exit_code) << rep.err;
-  EXPECT_EQ(rep.out, run_tables);
+  EXPECT_EQ(rep.out, run_tables + trailer);
   EXPECT_EQ(rep.err, "");
   // ... and rewrites the same report files.
   for (const auto& [f, text] : before)
@@ -612,13 +616,13 @@ TEST_F(SuiteTest, BadSuiteFileExitsTwoNamingFileAndLine) {
 
 // 5. `benchgate compare APP... --url URL`: the argument syntax, parsed directly.
 TEST(CompareArgs, ValidAppArguments) {
-  auto a = cli::parse_compare_app("./server --port 8080", 0);
+  auto a = config::parse_compare_app("./server --port 8080", 0);
   EXPECT_EQ(a.command, (std::vector<std::string>{"./server", "--port", "8080"}));
   EXPECT_EQ(a.label, "server");
   EXPECT_EQ(a.instances, 1);
   EXPECT_EQ(a.role, "");
 
-  a = cli::parse_compare_app(
+  a = config::parse_compare_app(
       "./server --msg 'a, b' --x=1,label=new,instances=2,cpus=0,role=candidate", 1);
   EXPECT_EQ(a.command, (std::vector<std::string>{"./server", "--msg", "a, b", "--x=1"}));
   EXPECT_EQ(a.label, "new");
@@ -627,18 +631,18 @@ TEST(CompareArgs, ValidAppArguments) {
   EXPECT_EQ(a.role, "candidate");
 
   // A comma not followed by name=value stays in the command; pwd and cwd are synonyms.
-  a = cli::parse_compare_app("sh -c 'echo a,b',pwd=/tmp,role=baseline", 0);
+  a = config::parse_compare_app("sh -c 'echo a,b',pwd=/tmp,role=baseline", 0);
   EXPECT_EQ(a.command, (std::vector<std::string>{"sh", "-c", "echo a,b"}));
   EXPECT_EQ(a.cwd, "/tmp");
   EXPECT_EQ(a.role, "baseline");
-  EXPECT_EQ(cli::parse_compare_app("x,cwd=/srv", 0).cwd, "/srv");
+  EXPECT_EQ(config::parse_compare_app("x,cwd=/srv", 0).cwd, "/srv");
 
   // A CPU list keeps its commas; a comma inside a word before the attributes is the command's.
-  a = cli::parse_compare_app("./server --mode=a,b,cpus=0,1,label=s", 0);
+  a = config::parse_compare_app("./server --mode=a,b,cpus=0,1,label=s", 0);
   EXPECT_EQ(a.command, (std::vector<std::string>{"./server", "--mode=a,b"}));
   EXPECT_EQ(a.cpus, (std::vector<int>{0, 1}));
   EXPECT_EQ(a.label, "s");
-  a = cli::parse_compare_app("./server \\,label=x,role=baseline", 0);
+  a = config::parse_compare_app("./server \\,label=x,role=baseline", 0);
   EXPECT_EQ(a.command, (std::vector<std::string>{"./server", ",label=x"}));
 }
 
@@ -664,7 +668,7 @@ TEST(CompareArgs, InvalidAppArgumentsNameTheArgument) {
   };
   for (const auto& c : cases) {
     try {
-      cli::parse_compare_app(c.spec, c.index);
+      config::parse_compare_app(c.spec, c.index);
       ADD_FAILURE() << "accepted: " << c.spec;
     } catch (const UsageError& e) {
       EXPECT_NE(std::string(e.what()).find(c.expect), std::string::npos)
@@ -720,10 +724,10 @@ TEST_F(CompareTest, InvalidArgumentsExitTwo) {
       {{ok + ",label=a,label=b"}, {}, "attribute 'label' given twice"},
       {{ok}, {"--clients", "0"}, "--clients: expected a comma-separated list of positive integers"},
       {{ok}, {"--iterations", "0"}, "--iterations: expected a positive integer"},
-      {{ok}, {"--duration", "ten"}, "--duration: expected a duration"},
+      {{ok}, {"--duration", "ten"}, "--duration: expected a positive duration"},
       {{ok}, {"--warmup", "soon"}, "--warmup: expected a duration"},
       {{ok}, {"--cpus", "0-"}, "--cpus: expected a CPU list"},
-      {{ok}, {"--seed", "-1"}, "--seed: expected a non-negative integer"},
+      {{ok}, {"--seed", "-1"}, "--seed: expected an integer from 0 to 18446744073709551615"},
       {{ok}, {"--url", "127.0.0.1/x"}, "--url: expected an http:// or https:// URL"},
       {{ok}, {"--driver", "wrkk"}, "unknown driver 'wrkk'"},
   };
@@ -769,7 +773,85 @@ TEST_F(CompareTest, TwoAppsTable) {
   EXPECT_NE(r.err.find("[4/4] iteration 2/2"), std::string::npos) << r.err;
   auto rep = benchgate({"report", (out() / "results.json").string(), "--no-color"});
   EXPECT_EQ(rep.exit_code, 0);
-  EXPECT_EQ(rep.out, r.out.substr(0, r.out.rfind("\nreports: ")));
+  EXPECT_EQ(rep.out, r.out) << "report prints what compare printed, the reports: line included";
+}
+
+// compare is configured like the old compare.sh: through BENCHGATE_* variables (the option
+// table `run` reads too), with flags winning over variables. Before, compare ignored the
+// environment and BENCHGATE_ITERATIONS=1 ran 5 iterations of 30 s at 128 clients.
+TEST_F(CompareTest, ConfiguredByEnvironmentFlagsWin) {
+  std::vector<std::string> a = {benchgate_binary().string(),
+                                "compare",
+                                hello("2000"),
+                                "--url",
+                                url(),
+                                "--clients",
+                                "3",
+                                "--out",
+                                out().string(),
+                                "--no-color"};
+  auto r = run_command(
+      a, tmp_->path() / "cmd", kTimeout,
+      {"BENCHGATE_ITERATIONS=1", "BENCHGATE_DURATION=300ms", "BENCHGATE_WARMUP=0s",
+       "BENCHGATE_INTERVAL=100ms", "BENCHGATE_SEED=3", "BENCHGATE_CLIENTS=2",
+       "BENCHGATE_TIMEOUT=1500ms", "BENCHGATE_HEADERS=X-Bench: env", "BENCHGATE_NAME=envcmp"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto rf = results::read_results(out() / "results.json");
+  EXPECT_EQ(rf.command, "compare");
+  ASSERT_EQ(rf.runs.size(), 1u) << "BENCHGATE_ITERATIONS=1";
+  const auto& run = rf.runs[0];
+  EXPECT_EQ(run.status, "ok") << run.failure;
+  ASSERT_EQ(run.periods.size(), 1u);
+  EXPECT_EQ(run.periods[0].point.clients, 3) << "--clients 3 beats BENCHGATE_CLIENTS=2";
+  EXPECT_NEAR(run.periods[0].driver.duration_s, 0.3, 0.1) << "BENCHGATE_DURATION=300ms";
+  const auto& sc = rf.suite.at("scenario").at(0);
+  EXPECT_EQ(sc.value("timeout", ""), "1500ms") << sc.dump();
+  EXPECT_NE(sc.at("headers").dump().find("X-Bench: env"), std::string::npos) << sc.dump();
+  EXPECT_EQ(rf.suite.value("name", ""), "envcmp");
+  // A bad variable is exit 2 naming it, as for run.
+  auto bad = run_command(a, tmp_->path() / "cmd", kTimeout, {"BENCHGATE_ITERATIONS=0"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("BENCHGATE_ITERATIONS: expected a positive integer"), std::string::npos)
+      << bad.err;
+}
+
+// --name, and output folders that never collide: compares/DATE-TIME-NAME is claimed with mkdir,
+// so a compare started in a second whose folder exists takes DATE-TIME-NAME-2, and two compares
+// started together write two folders.
+TEST_F(CompareTest, NamedFoldersNeverCollide) {
+  const fs::path dir = tmp_->path() / "cwd";
+  fs::create_directories(dir / "compares");
+  // Every folder name the next seconds could give is taken already.
+  const auto now = std::time(nullptr);
+  for (std::time_t t = now - 2; t < now + 30; ++t) {
+    fs::create_directory(dir / "compares" / fmt::format("{:%Y%m%d-%H%M%S}-x", fmt::localtime(t)));
+  }
+  const int port2 = free_port();
+  auto cmd = [&](int port) {
+    return fmt::format(
+        "'{}' compare '{} --port {} --work-iters 2000' --url http://127.0.0.1:{}/plaintext "
+        "--name x --clients 2 --iterations 1 --duration 300ms --warmup 0s --interval 100ms "
+        "--no-color",
+        benchgate_binary().string(), hello_server_binary().string(), port, port);
+  };
+  auto r =
+      run_command({"/bin/sh", "-c",
+                   fmt::format("cd '{}' && {{ {} & p1=$!; {} & p2=$!; wait $p1 && wait $p2; }}",
+                               dir.string(), cmd(port_), cmd(port2))},
+                  tmp_->path() / "cmd", kTimeout);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::vector<std::string> written;
+  for (const auto& e : fs::directory_iterator(dir / "compares")) {
+    if (fs::exists(e.path() / "results.json")) written.push_back(e.path().filename().string());
+  }
+  ASSERT_EQ(written.size(), 2u) << r.out << r.err;
+  for (const auto& name : written) {
+    EXPECT_NE(name.find("-x-"), std::string::npos) << name << ": the -x folder was taken";
+    const auto rf = results::read_results(dir / "compares" / name / "results.json");
+    EXPECT_EQ(rf.suite.value("name", ""), "x");
+    EXPECT_EQ(rf.runs.size(), 1u);
+  }
+  EXPECT_NE(written[0], written[1]);
 }
 
 /// Words that claim success; none may appear in the outputs of an outcome that is not a pass.

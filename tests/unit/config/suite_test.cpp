@@ -6,6 +6,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <set>
 
 #include "config/names.h"
 #include "core/error.h"
@@ -17,6 +19,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
 
 constexpr const char* kApps = R"([[app]]
 label = "main"
@@ -674,9 +678,136 @@ TEST(EnvOverrides, CliUsesTheSameSettingTable) {
   apply_override(s, "seed", "random", "--seed");
   EXPECT_FALSE(s.defaults.seed);
   EXPECT_THROW(apply_override(s, "iterations", "0", "--iterations"), UsageError);
-  for (const auto& o : override_settings()) {
-    EXPECT_EQ(o.env, "BENCHGATE_" + to_upper_for_test(o.name)) << o.name;
+}
+
+// The one option table: every option has a flag, a variable and a suite key, or a written
+// reason for each one it lacks; names and flags are unique; every non-structural option is one
+// apply_override() takes (an unknown name throws "unknown setting").
+TEST(OptionTable, EveryOptionHasFlagEnvAndSuiteKeyOrAReason) {
+  std::set<std::string> names, flags, envs;
+  for (const auto& o : option_table()) {
+    SCOPED_TRACE(std::string(o.name));
+    EXPECT_TRUE(names.insert(std::string(o.name)).second) << "duplicate name";
+    EXPECT_NE(o.commands, 0u);
+    EXPECT_FALSE(o.help.empty());
+    if (o.flags.empty()) {
+      EXPECT_THAT(std::string(o.why_not), HasSubstr("flag"));
+    }
+    if (o.env.empty()) {
+      EXPECT_THAT(std::string(o.why_not), HasSubstr("variable"));
+    }
+    if (o.suite_key.empty()) {
+      EXPECT_THAT(std::string(o.why_not), HasSubstr("suite key"));
+    }
+    if (!o.why_not.empty()) {
+      EXPECT_TRUE(o.flags.empty() || o.env.empty() || o.suite_key.empty())
+          << "a reason for nothing missing";
+    }
+    for (const auto& f : split(std::string(o.flags), ',', true)) {
+      EXPECT_TRUE(flags.insert(f).second) << "flag " << f << " twice";
+    }
+    if (!o.env.empty()) {
+      EXPECT_TRUE(envs.insert(std::string(o.env)).second) << "variable " << o.env << " twice";
+      // BENCHGATE_ + the name in capitals; list options have a plural variable, and NO_COLOR
+      // is the common convention.
+      if (o.name == "header" || o.name == "wrk_script_arg") {
+        EXPECT_EQ(o.env, "BENCHGATE_" + to_upper_for_test(o.name) + "S");
+      } else if (o.name != "no_color") {
+        EXPECT_EQ(o.env, "BENCHGATE_" + to_upper_for_test(o.name));
+      }
+    }
+    EXPECT_EQ(o.kind == OptionKind::kSwitch, !o.switch_value.empty());
+    if (o.structural) continue;
+    // apply_override() knows it: a bad value is a usage error naming the origin, never
+    // "unknown setting".
+    auto copy = parse(std::string(kApps) + kScenario);
+    try {
+      apply_override(copy, o.name, o.kind == OptionKind::kSwitch ? o.switch_value : "1", "ORIGIN");
+    } catch (const UsageError& e) {
+      EXPECT_THAT(std::string(e.what()), Not(HasSubstr("unknown setting"))) << e.what();
+      EXPECT_THAT(std::string(e.what()), StartsWith("ORIGIN: "));
+    }
   }
+  // The options every command shares reach all three.
+  for (const char* name : {"duration", "warmup", "driver", "clients", "profiler", "tool_path",
+                           "ssh_options", "jmeter_plan", "wrk_script", "wrk_script_arg", "timeout",
+                           "client_host", "out", "tune_host", "name"}) {
+    const auto* o = find_option(name);
+    ASSERT_NE(o, nullptr) << name;
+    EXPECT_EQ(o->commands, kAllCommands) << name;
+  }
+  EXPECT_EQ(flag_origin(*find_option("app_cpus")), "--app-cpus/--cpus");
+}
+
+// docs/suite-reference.md lists every option of the table with its flag and variable.
+TEST(OptionTable, TheSuiteReferenceListsEveryOption) {
+  std::ifstream in(std::string(BENCHGATE_SOURCE_DIR) + "/docs/suite-reference.md");
+  ASSERT_TRUE(in);
+  const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const auto& o : option_table()) {
+    EXPECT_NE(doc.find(fmt::format("| `{}` |", o.name)), std::string::npos) << o.name;
+    if (!o.env.empty()) {
+      EXPECT_NE(doc.find(fmt::format("`{}`", o.env)), std::string::npos) << o.env;
+    }
+    for (const auto& f : split(std::string(o.flags), ',', true)) {
+      EXPECT_NE(doc.find(fmt::format("`{}`", f)), std::string::npos) << f;
+    }
+  }
+}
+
+TEST(OptionTable, EnvironmentGivesTheOptionsOfACommand) {
+  const auto env = env_of({{"BENCHGATE_ITERATIONS", "1"},
+                           {"BENCHGATE_CLIENTS", "4"},
+                           {"BENCHGATE_TIMEOUT", " "},
+                           {"BENCHGATE_HEADERS", "X-A: 1\nX-B: 2"}});
+  const auto compare = env_options(kCompareCommand, env);
+  ASSERT_EQ(compare.size(), 3u);  // blank = unset
+  EXPECT_EQ(given_value(compare, "iterations"), "1");
+  EXPECT_EQ(compare[0].origin, "BENCHGATE_CLIENTS");  // table order
+  // drive runs once: BENCHGATE_ITERATIONS is not one of its options.
+  EXPECT_FALSE(given_value(env_options(kDriveCommand, env), "iterations"));
+  auto s = parse(std::string(kApps) + kScenario);
+  apply_options(s, compare, "the environment");
+  EXPECT_EQ(s.defaults.iterations, 1);
+  EXPECT_EQ(s.scenarios[0].clients, (std::vector<int>{4}));
+  const auto& h = s.scenarios[0].driver_options.headers;
+  ASSERT_GE(h.size(), 2u);
+  EXPECT_EQ(h[h.size() - 2], (std::pair<std::string, std::string>{"X-A", "1"}));
+  EXPECT_EQ(h.back(), (std::pair<std::string, std::string>{"X-B", "2"}));
+}
+
+TEST(OptionTable, DriverOptionsReachEveryScenario) {
+  auto s = parse(std::string(kApps) + kScenario);
+  apply_override(s, "keepalive", "false", "--no-keepalive");
+  apply_override(s, "timeout", "750ms", "--timeout");
+  apply_override(s, "ssh_options", "-p 2222 -o 'A B'", "--ssh-options");
+  apply_override(s, "tool_path", "/opt/wrk2", "--tool-path");
+  apply_override(s, "wrk_script_arg", "a\nb c", "--wrk-script-arg");
+  apply_override(s, "instances", "3", "--instances");
+  for (const auto& sc : s.scenarios) {
+    EXPECT_FALSE(sc.driver_options.keepalive);
+    EXPECT_EQ(sc.driver_options.timeout, std::chrono::milliseconds(750));
+    EXPECT_EQ(sc.driver_options.ssh_options, (std::vector<std::string>{"-p", "2222", "-o", "A B"}));
+    EXPECT_EQ(sc.driver_options.tool_path, "/opt/wrk2");
+    EXPECT_EQ(sc.driver_options.script_args, (std::vector<std::string>{"a", "b c"}));
+  }
+  for (const auto& a : s.apps)
+    EXPECT_EQ(a.instances, 3);
+  auto err = [&](const char* name, const char* value) -> std::string {
+    auto copy = s;
+    try {
+      apply_override(copy, name, value, std::string("--") + name);
+    } catch (const UsageError& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  EXPECT_EQ(err("jmeter_plan", "/no/such.jmx"),
+            "--jmeter_plan: expected an existing file, got '/no/such.jmx'");
+  EXPECT_EQ(err("pipeline", "0"), "--pipeline: expected an integer from 1 to 1024, got '0'");
+  EXPECT_EQ(err("header", "NoColon"), "--header: expected a header 'Name: value', got 'NoColon'");
+  EXPECT_EQ(err("confirm", "1001"),
+            "--confirm: expected a number of extra pairs from 0 (off) to 1000, got '1001'");
 }
 
 TEST(ClientHost, HostNamesAddressesAndUserAtHost) {

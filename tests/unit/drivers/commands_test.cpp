@@ -265,6 +265,21 @@ TEST(JmeterCommand, Rejects) {
 
 // --- Remote load host: the argv actually executed when client_host is set. ---
 
+/// The remote command as run_tool sends it: markers around the tool, its exit status kept.
+std::string wrapped(const std::string& cmd) {
+  return "echo @@benchgate-tool-start@@; " + cmd + "; s=$?; echo @@benchgate-tool-end@@; exit $s";
+}
+
+/// The tool's command inside the wrapped remote command.
+std::string unwrapped(const std::string& remote) {
+  const std::string head = "echo @@benchgate-tool-start@@; ";
+  const std::string tail = "; s=$?; echo @@benchgate-tool-end@@; exit $s";
+  EXPECT_EQ(remote.rfind(head, 0), 0u) << remote;
+  EXPECT_GE(remote.size(), head.size() + tail.size()) << remote;
+  EXPECT_EQ(remote.substr(remote.size() - tail.size()), tail) << remote;
+  return remote.substr(head.size(), remote.size() - head.size() - tail.size());
+}
+
 TEST(RemoteCommand, LocalRunsTheToolItself) {
   DriverOptions o;
   const Argv argv = {"wrk", "-t2", "-c16", "http://127.0.0.1:8091/plaintext"};
@@ -282,10 +297,10 @@ TEST(RemoteCommand, SshWithOptionsAndOneQuotedRemoteCommand) {
   EXPECT_EQ(ssh,
             (Argv{"ssh", "-tt", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-p", "2222", "-i",
                   "/keys/id ed25519", "-o", "StrictHostKeyChecking=no", "--", "loadgen.example",
-                  "wrk -t2 -c16 -d3s --timeout 2s --latency -H 'X-Test: a b' "
-                  "http://127.0.0.1:8091/plaintext"}));
+                  wrapped("wrk -t2 -c16 -d3s --timeout 2s --latency -H 'X-Test: a b' "
+                          "http://127.0.0.1:8091/plaintext")}));
   // The remote shell splits the command back into exactly the local argv.
-  EXPECT_EQ(shell_split(ssh.back()), cmd.argv);
+  EXPECT_EQ(shell_split(unwrapped(ssh.back())), cmd.argv);
 }
 
 TEST(RemoteCommand, QuotingSurvivesTheRemoteShell) {
@@ -304,12 +319,13 @@ TEST(RemoteCommand, QuotingSurvivesTheRemoteShell) {
   ASSERT_EQ(ssh.size(), 9u);
   EXPECT_EQ(ssh[6], "--");
   EXPECT_EQ(ssh[7], "user@10.0.0.2");
-  EXPECT_EQ(shell_split(ssh[8]), argv);
+  const auto tool = unwrapped(ssh[8]);
+  EXPECT_EQ(shell_split(tool), argv);
   // Nothing the remote shell would expand is left unquoted.
   for (const char* c : {"$HOME", "&r", "'y'"}) {
-    EXPECT_NE(ssh[8].find(c), std::string::npos) << c;
+    EXPECT_NE(tool.find(c), std::string::npos) << c;
   }
-  EXPECT_EQ(ssh[8].find(" * "), std::string::npos) << ssh[8];
+  EXPECT_EQ(tool.find(" * "), std::string::npos) << tool;
 }
 
 TEST(RemoteCommand, TheHostComesAfterTheEndOfOptions) {
@@ -322,7 +338,7 @@ TEST(RemoteCommand, TheHostComesAfterTheEndOfOptions) {
   ASSERT_EQ(ssh.size(), 9u);
   EXPECT_EQ(ssh[6], "--");
   EXPECT_EQ(ssh[7], o.client_host);
-  EXPECT_EQ(ssh[8], "wrk http://h/");
+  EXPECT_EQ(ssh[8], wrapped("wrk http://h/"));
   EXPECT_EQ(std::count(ssh.begin(), ssh.end(), "--"), 1);
 }
 
@@ -337,8 +353,8 @@ TEST(RemoteCommand, Wrk2AndJmeterOverSsh) {
   const auto wrk2 = tool_argv(wrk2_command(req, req.duration, seconds(10), "").argv, req.options);
   EXPECT_EQ(wrk2, (Argv{"ssh", "-tt", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-p", "22",
                         "--", "loadhost",
-                        "wrk2 -t2 -c16 -d15s -R 2000 --timeout 2s --latency "
-                        "http://10.0.0.1:8080/plaintext"}));
+                        wrapped("wrk2 -t2 -c16 -d15s -R 2000 --timeout 2s --latency "
+                                "http://10.0.0.1:8080/plaintext")}));
 
   req.point = {8, 0};
   req.warmup = seconds(2);
@@ -346,7 +362,7 @@ TEST(RemoteCommand, Wrk2AndJmeterOverSsh) {
   req.artifact_prefix = "artifacts/run/c8-";
   req.options.extra["plan"] = "/plans/plan.jmx";
   const auto jm = tool_argv(build_jmeter_command(jmeter_command_spec(req)).argv, req.options);
-  EXPECT_EQ(jm.back(),
+  EXPECT_EQ(unwrapped(jm.back()),
             "jmeter -n -t /plans/plan.jmx -l /out/artifacts/run/c8-jmeter.jtl -j "
             "/out/artifacts/run/c8-jmeter.log -Jsummariser.name=summary -Jsummariser.interval=1 "
             "-Jjmeter.save.saveservice.output_format=csv "

@@ -4,62 +4,24 @@
 #include <gtest/gtest.h>
 
 #include <functional>
-#include <random>
 
 #include "core/parse.h"
 #include "drivers/jmeter_parse.h"
 #include "drivers/wrk2_parse.h"
 #include "drivers/wrk_parse.h"
+#include "mutation.h"
 #include "test_support.h"
 
 namespace benchgate::drivers {
 namespace {
 
-std::vector<std::string> mutants(const std::string& text, unsigned seed) {
-  std::vector<std::string> out;
-  for (int i = 1; i <= 40; ++i)
-    out.push_back(text.substr(0, text.size() * i / 41));
-  std::mt19937 rng(seed);
-  const std::string specials = " \n\r\t%-x0.9:;,()#=[]*+/ek-nan";
-  for (int i = 0; i < 300 && !text.empty(); ++i) {
-    std::string m = text;
-    const int edits = 1 + static_cast<int>(rng() % 3);
-    for (int e = 0; e < edits; ++e) {
-      const auto pos = rng() % m.size();
-      switch (rng() % 3) {
-        case 0:
-          m[pos] = specials[rng() % specials.size()];
-          break;
-        case 1:
-          m.erase(pos, 1 + rng() % 8);
-          break;
-        default:
-          m.insert(pos, std::string(1, specials[rng() % specials.size()]));
-          break;
-      }
-      if (m.empty()) break;
-    }
-    out.push_back(std::move(m));
-  }
-  return out;
-}
-
 void sweep(const std::string& file, const std::function<void(const std::string&)>& parse) {
-  const auto text = testing::read_text(testing::data_path(file));
-  int ok = 0, rejected = 0;
-  for (const auto& m : mutants(text, 7)) {
-    try {
-      parse(m);
-      ++ok;
-    } catch (const ParseError&) {
-      ++rejected;
-    } catch (const std::exception& e) {
-      ADD_FAILURE() << file << ": " << typeid(e).name() << ": " << e.what() << "\n--- input ---\n"
-                    << m.substr(0, 2000);
-      return;
-    }
-  }
-  EXPECT_GT(ok + rejected, 300) << file;
+  testing::MutationOptions o;
+  o.edited = 300;
+  o.alphabet = " \n\r\t%-x0.9:;,()#=[]*+/ek-nan";
+  const auto counts = testing::sweep<ParseError>(
+      file, testing::mutants(testing::read_text(testing::data_path(file)), o), parse);
+  EXPECT_EQ(counts.accepted + counts.rejected, 340) << file;
 }
 
 TEST(ParseRobustness, Wrk) {

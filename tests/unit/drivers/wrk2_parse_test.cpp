@@ -246,5 +246,12 @@ TEST(Wrk2Parse, HdrBlockStandalone) {
   EXPECT_EQ(b.spectrum[1], (HdrSpectrumRow{0.002, 1.0, 4}));
 }
 
+// Fuzz crasher (tests/data/fuzz-crashers/wrk2/): wrk2's report with an empty "Non-2xx or 3xx
+// responses:" count was std::out_of_range (exit 5); now a ParseError.
+TEST(Wrk2Parse, Non2xxLineWithoutACountIsAParseError) {
+  EXPECT_THROW(parse_wrk2_output(fixture("../fuzz-crashers/wrk2/non2xx-line-without-a-count.txt")),
+               ParseError);
+}
+
 }  // namespace
 }  // namespace benchgate::drivers

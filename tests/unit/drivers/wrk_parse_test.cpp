@@ -301,5 +301,18 @@ TEST(WrkParse, KnownFailureLines) {
             std::string::npos);
 }
 
+// Fuzz crasher (tests/data/fuzz-crashers/wrk/): a "Non-2xx or 3xx responses:" line with
+// nothing after the colon read past its end (std::out_of_range, exit 5). Now: the count is
+// missing, a ParseError.
+TEST(WrkParse, Non2xxLineWithoutACountIsAParseError) {
+  const auto crasher = fixture("../fuzz-crashers/wrk/non2xx-line-without-a-count.txt");
+  EXPECT_THROW(parse_wrk_output(crasher), ParseError);
+  auto text = fixture("notfound_404.txt");
+  const auto at = text.find("Non-2xx or 3xx responses:");
+  ASSERT_NE(at, std::string::npos);
+  text.erase(at + 25, text.find('\n', at) - (at + 25));
+  EXPECT_THROW(parse_wrk_output(text), ParseError);
+}
+
 }  // namespace
 }  // namespace benchgate::drivers

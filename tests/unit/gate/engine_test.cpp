@@ -162,6 +162,45 @@ TEST(AbGate, HolmOverEveryGatedTest) {
   }
 }
 
+TEST(AbGate, TaroneLeavesOutTestsThatCannotSpeak) {
+  // 6 pairs, 4 gated cells at α = 0.05. Cells a and b: every pair 20 % slower, so the exact
+  // one-sided signed-rank p is 2^-6 = 0.015625 (scipy.stats.wilcoxon(d, alternative="greater")
+  // with 6 positive differences). Cells c and d: 3 of the 6 pairs identical, the other 3
+  // slower: the test drops the zeros, n = 3, smallest p 2^-3 = 0.125 > α.
+  // Plain Holm over 4: 4 · 0.015625 = 0.0625 ≥ α, nothing decided.
+  // Tarone (worked by hand): m = 1 → K = #{p_min ≤ 0.05} = 2 > 1; m = 2 → K = #{p_min ≤
+  // 0.025} = 2 ≤ 2. Family {a, b}: Holm p_adj = 2 · 0.015625 = 0.03125 < α → regressed.
+  results::ResultsFile f;
+  for (int i = 1; i <= 6; ++i) {
+    for (const char* cell : {"a", "b", "c", "d"}) {
+      const bool zeros = cell[0] >= 'c';
+      const double base = 1000.0 + i;
+      const double cand = zeros && i <= 3 ? base : base * (1.2 + 0.01 * i);  // no ties
+      f.runs.push_back(make_run("main", "baseline", cell, i, {{"latency_p99", base}}));
+      f.runs.push_back(make_run("pr", "candidate", cell, i, {{"latency_p99", cand}}));
+    }
+  }
+  const auto r = run_ab(f, {});
+  EXPECT_EQ(r.tests, 4);
+  EXPECT_EQ(r.holm_family, 2);
+  EXPECT_EQ(r.holm_level, 2);
+  EXPECT_EQ(holm_family_text(r), "2 of 4 tests (Tarone's rule: the others cannot reach α/2)");
+  for (const char* cell : {"a c=64", "b c=64"}) {
+    const auto& v = find(r, "latency_p99", cell);
+    EXPECT_DOUBLE_EQ(v.p_value, 0.015625);
+    EXPECT_DOUBLE_EQ(v.p_adjusted, 0.03125);
+    EXPECT_EQ(v.verdict, Verdict::kRegressed) << v.reason;
+  }
+  for (const char* cell : {"c c=64", "d c=64"}) {
+    const auto& v = find(r, "latency_p99", cell);
+    EXPECT_DOUBLE_EQ(v.p_min, 0.125);
+    EXPECT_DOUBLE_EQ(v.p_adjusted, 1.0);
+    EXPECT_EQ(v.verdict, Verdict::kInconclusive) << v.reason;
+    EXPECT_EQ(v.cause, "too_few_runs");
+    EXPECT_NE(v.reason.find("Tarone's rule"), std::string::npos) << v.reason;
+  }
+}
+
 TEST(AbGate, FailedRunsAreErrorsAndMissingMetricsNotComparable) {
   auto f = ab_results("throughput", std::vector<double>(10, 1000), std::vector<double>(10, 1000));
   f.runs.push_back(make_run("main", "baseline", "json", 1, {{"throughput", 5}}));

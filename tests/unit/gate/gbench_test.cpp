@@ -14,6 +14,7 @@
 
 #include "core/error.h"
 #include "gate/json_scan.h"
+#include "mutation.h"
 #include "platform/fs.h"
 #include "results/model.h"
 
@@ -100,7 +101,8 @@ TEST(GbenchReader, RecordedFileDetails) {
   const auto& weird = find("BM_WeirdCounters");
   ASSERT_FALSE(weird.iterations.empty());
   std::map<std::string, double, std::less<>> c;
-  for (const auto& [k, v] : weird.iterations[0]->counters) c.emplace(k, v);
+  for (const auto& [k, v] : weird.iterations[0]->counters)
+    c.emplace(k, v);
   EXPECT_TRUE(std::isnan(c.at("nan_counter")));
   EXPECT_EQ(c.at("inf_counter"), INFINITY);
   EXPECT_EQ(c.at("neg_inf_counter"), -INFINITY);
@@ -187,34 +189,16 @@ TEST(GbenchReader, ScannerMatchesNlohmannOnValidJson) {
 
 TEST(GbenchReader, MutatedInputNeverCrashes) {
   // Every byte-level mutation either parses or throws ConfigError (no other exception, no crash).
-  const std::string seed = read(kData / "public/pairs/02_upstream_test1/base.json");
-  std::mt19937 rng(7);
-  const std::string alphabet = "{}[]:,\"\\0123456789.eE+-NaIfinty ulrsb\n";
-  int parsed = 0, rejected = 0;
-  for (int i = 0; i < 3000; ++i) {
-    std::string s = seed;
-    const int edits = 1 + static_cast<int>(rng() % 4);
-    for (int e = 0; e < edits; ++e) {
-      const std::size_t pos = rng() % s.size();
-      switch (rng() % 3) {
-        case 0:
-          s[pos] = alphabet[rng() % alphabet.size()];
-          break;
-        case 1:
-          s.erase(pos, 1 + rng() % 8);
-          break;
-        default:
-          s.insert(pos, 1, alphabet[rng() % alphabet.size()]);
-      }
-    }
-    try {
-      const auto g = parse_gbench(s, "fuzz");
-      group_benchmarks(g);
-      ++parsed;
-    } catch (const ConfigError&) {
-      ++rejected;
-    }
-  }
+  testing::MutationOptions o;
+  o.truncations = 0;
+  o.edited = 3000;
+  o.max_edits = 4;
+  o.alphabet = "{}[]:,\"\\0123456789.eE+-NaIfinty ulrsb\n";
+  const auto counts = testing::sweep<ConfigError>(
+      "02_upstream_test1/base.json",
+      testing::mutants(read(kData / "public/pairs/02_upstream_test1/base.json"), o),
+      [](const std::string& s) { group_benchmarks(parse_gbench(s, "fuzz")); });
+  const int parsed = counts.accepted, rejected = counts.rejected;
   EXPECT_GT(rejected, 1000);
   EXPECT_GT(parsed, 10);
 }
@@ -318,6 +302,30 @@ TEST(GbenchWriter, FollowsTheMapping) {
   EXPECT_EQ(cv->aggregate_name, "cv");
   EXPECT_EQ(cv->aggregate_unit, "percentage");
   EXPECT_EQ(cv->iterations, 7);
+}
+
+// Fuzz crasher (tests/data/fuzz-crashers/gbench/): "repetition_index": 7.4e15 was converted
+// to int (undefined behaviour, UBSan). An integer field beyond int's range is a format error
+// naming the file and line.
+TEST(GbenchReader, IntegerFieldBeyondIntIsAFormatError) {
+  EXPECT_THROW(parse_gbench(read(fs::path(BENCHGATE_TEST_DATA_DIR) /
+                                 "fuzz-crashers/gbench/repetition-index-beyond-int.json"),
+                            "crasher.json"),
+               ConfigError);
+  const std::string doc = R"({"context": {}, "benchmarks": [{"name": "BM_a", "run_type":
+    "iteration", "iterations": 1, "real_time": 1, "cpu_time": 1, "time_unit": "ns",
+    "threads": 1e10}]})";
+  try {
+    parse_gbench(doc, "big.json");
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("big.json:3"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("at most 2147483647"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(parse_gbench(std::string(doc).replace(doc.find("1e10"), 4, "2147483647"), "ok.json")
+                .rows.at(0)
+                .threads,
+            2147483647);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "core/error.h"
+#include "core/parse.h"
 #include "fake_proc.h"
 #include "platform/fs.h"
 #include "platform/subprocess.h"
@@ -263,8 +264,36 @@ TEST_F(MonitorFake, PerCpuUtilisationAndRunnable) {
   EXPECT_NEAR(u.per_cpu[0].busy_pct, 80.0, 1e-9);
   EXPECT_EQ(u.traces.series.count("cpu0_busy"), 0u);
   EXPECT_NEAR(u.traces.series.at("cpu1_busy").at(1), 80.0, 1e-9);
+  // Per-CPU user and sys traces too, not only busy.
+  EXPECT_NEAR(u.traces.series.at("cpu1_user").at(1), 60.0, 1e-9);
+  EXPECT_NEAR(u.traces.series.at("cpu1_sys").at(1), 20.0, 1e-9);
   // procs_running minus the sampler itself.
   EXPECT_EQ(u.traces.series.at("system_runnable"), (std::vector<double>{4, 2}));
+  // The same traces as the CPU CSV file: a header, then one row per sample.
+  const auto csv = cpu_csv(u.traces);
+  const auto lines = split(csv, '\n', true);
+  ASSERT_EQ(lines.size(), 3u) << csv;
+  EXPECT_EQ(lines[0],
+            "t_s,cpu_percent,cpu_user_percent,cpu_sys_percent,cpu1_user,cpu1_sys,cpu1_busy");
+  EXPECT_EQ(split(lines[2], ',').size(), 7u) << lines[2];
+  EXPECT_EQ(split(lines[2], ',')[4], "60") << lines[2];
+  EXPECT_EQ(split(lines[2], ',')[5], "20") << lines[2];
+  EXPECT_EQ(split(lines[2], ',')[6], "80") << lines[2];
+}
+
+// The RSS trace as the old harness's CSV: time, the summed RSS, one column per process.
+TEST(TraceCsv, RssColumnsPerProcessInPidOrder) {
+  results::Traces t;
+  t.t = {0, 0.5, 1.0};
+  t.series["rss_total"] = {3072, 4096, 123456789012};
+  t.series["rss:105"] = {1024, 2048, 2048};
+  t.series["rss:100"] = {2048, 2048, 3072};
+  EXPECT_EQ(rss_csv(t),
+            "t_s,rss_total,rss:100,rss:105\n"
+            "0.000,3072,2048,1024\n"
+            "0.500,4096,2048,2048\n"
+            "1.000,123456789012,3072,2048\n");
+  EXPECT_EQ(rss_csv(results::Traces{}), "");
 }
 
 TEST_F(MonitorFake, AllCpusWhenNoneConfigured) {

@@ -4,9 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <functional>
-#include <random>
 
 #include "core/parse.h"
+#include "mutation.h"
 #include "profilers/flamegraph.h"
 #include "profilers/massif.h"
 #include "profilers/oprofile.h"
@@ -16,47 +16,15 @@
 namespace benchgate::profilers {
 namespace {
 
-std::vector<std::string> mutants(const std::string& text, unsigned seed, std::size_t limit) {
-  const std::string base = text.substr(0, limit);
-  std::vector<std::string> out;
-  for (int i = 1; i <= 40; ++i)
-    out.push_back(base.substr(0, base.size() * i / 41));
-  std::mt19937 rng(seed);
-  const std::string specials = " \n\t%-x0.9:;,()#=[]<>&\"n|";
-  for (int i = 0; i < 200 && !base.empty(); ++i) {
-    std::string m = base;
-    for (int e = 0, n = 1 + static_cast<int>(rng() % 3); e < n && !m.empty(); ++e) {
-      const auto pos = rng() % m.size();
-      switch (rng() % 3) {
-        case 0:
-          m[pos] = specials[rng() % specials.size()];
-          break;
-        case 1:
-          m.erase(pos, 1 + rng() % 8);
-          break;
-        default:
-          m.insert(pos, std::string(1, specials[rng() % specials.size()]));
-          break;
-      }
-    }
-    out.push_back(std::move(m));
-  }
-  return out;
-}
-
 void sweep(const std::string& file, const std::function<void(const std::string&)>& parse,
            std::size_t limit = 30000) {
-  const auto text = testing::read_text(testing::data_path(file));
-  for (const auto& m : mutants(text, 11, limit)) {
-    try {
-      parse(m);
-    } catch (const ParseError&) {
-    } catch (const std::exception& e) {
-      ADD_FAILURE() << file << ": " << typeid(e).name() << ": " << e.what() << "\n--- input ---\n"
-                    << m.substr(0, 2000);
-      return;
-    }
-  }
+  testing::MutationOptions o;
+  o.seed = 11;
+  o.limit = limit;
+  o.alphabet = " \n\t%-x0.9:;,()#=[]<>&\"n|";
+  const auto counts = testing::sweep<ParseError>(
+      file, testing::mutants(testing::read_text(testing::data_path(file)), o), parse);
+  EXPECT_EQ(counts.accepted + counts.rejected, 240) << file;
 }
 
 TEST(ProfilerParseRobustness, Perf) {
