@@ -12,6 +12,7 @@
 #include "core/parse.h"
 #include "gate/baseline.h"
 #include "gate/diff.h"
+#include "gate/outcome.h"
 #include "gbench/reader.h"
 #include "gbench/writer.h"
 #include "platform/fs.h"
@@ -94,11 +95,17 @@ int run_report(const ReportOptions& o) {
   report::ReportOptions ro;
   ro.out_dir = out.empty() ? fs::path(".") : out;
   auto model = report::build_model(results, verdicts, ro);
-  report::write_all(model, ro.out_dir);
+  const auto written = report::write_all(model, ro.out_dir);
+  // The same CI integration as `run`: step summary, step outputs, annotations.
+  auto github = [&] {
+    report::github_integrate(model, report::render_markdown(model), written.named(),
+                             report::process_env(), std::cout);
+  };
   if (results.command == "drive") {
     // The report `drive` printed: one run over its load points, not a table of iterations.
     print_drive_summary(std::cout, results);
     std::cout << fmt::format("reports: {}\n", ro.out_dir.string());
+    github();
     return static_cast<int>(runs_exit_code(results));
   }
   report::ConsoleOptions co;
@@ -109,6 +116,7 @@ int run_report(const ReportOptions& o) {
   report::write_run_warnings(model, std::cout, co);
   report::write_outcome(model, std::cout, co);
   std::cout << fmt::format("\nreports: {}\n", ro.out_dir.string());
+  github();
   // The exit code `run` returned (the model honours the recorded --warn-only).
   return static_cast<int>(model.outcome.exit_code);
 }
@@ -133,7 +141,23 @@ int run_diff(const DiffOptions& o) {
   } else {
     platform::write_file_atomic(o.output, text);
   }
-  return static_cast<int>(result.exit_code(o.warn_only));
+  // The same CI integration as `run` (docs/ci.md): the Markdown rendering as the step summary,
+  // the counts and the outcome as step outputs, annotations for the regressions. Annotations go
+  // to stderr, so a JSON rendering on stdout stays valid.
+  results::ResultsFile none;
+  none.name = "diff";
+  none.status = "complete";
+  auto model = report::build_model(std::move(none), result);
+  model.outcome = gate::decide_outcome(nullptr, &result, o.warn_only);
+  report::NamedPaths paths;
+  if (!o.output.empty()) paths.emplace_back("diff", o.output);
+  report::github_integrate(
+      model,
+      format == gate::DiffFormat::kMarkdown
+          ? text
+          : gate::render_diff(result, gate::DiffFormat::kMarkdown, o.warn_only),
+      paths, report::process_env(), std::cerr);
+  return static_cast<int>(model.outcome.exit_code);
 }
 
 int run_baseline_update(const BaselineOptions& o) {

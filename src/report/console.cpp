@@ -7,6 +7,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/parse.h"
 #include "core/text.h"
 #include "report/format.h"
 
@@ -106,21 +107,43 @@ std::string safe(std::string_view s, std::size_t max) {
   return terminal_safe(shorten(s, max));
 }
 
+// A failure reason in full, as `drive` prints it: the first line, then each further line (the
+// app log's last lines, where the app says what went wrong) on a line of its own after
+// `indent`. Every line is terminal-safe and at most kMaxReasonLine characters; at most
+// kMaxReasonLines lines (the log tail the runner keeps is shorter).
+constexpr std::size_t kMaxReasonLine = 2000;
+constexpr std::size_t kMaxReasonLines = 60;
+std::pair<std::string, std::string> reason_lines(std::string_view reason, std::string_view indent) {
+  auto lines = split(reason, '\n');
+  while (!lines.empty() && trim(lines.back()).empty())
+    lines.pop_back();
+  if (lines.empty()) return {"", ""};
+  std::string rest;
+  for (std::size_t i = 1; i < lines.size() && i < kMaxReasonLines; ++i) {
+    rest += fmt::format("\n{}{}", indent, safe(lines[i], kMaxReasonLine));
+  }
+  if (lines.size() > kMaxReasonLines) {
+    rest += fmt::format("\n{}… {} more lines", indent, lines.size() - kMaxReasonLines);
+  }
+  return {safe(lines[0], kMaxReasonLine), rest};
+}
+
 }  // namespace
 
 void write_problems(const ReportModel& m, std::ostream& out, const ConsoleOptions& o) {
   if (m.problems.empty()) return;
   out << paint("Failed and excluded runs", kBold, o.color) << '\n';
   for (const auto& p : m.problems) {
+    const auto [first, rest] = reason_lines(p.reason, "      ");
     out << "  "
         << paint(p.status == "skipped" ? "SKIPPED"
                  : p.is_error()        ? "FAILED"
                                        : p.status,
                  p.is_error() ? kRed : kYellow, o.color)
         << fmt::format("  {}  {}  iteration {}: {}", safe(p.app, o.max_name),
-                       safe(p.cell, o.max_name), p.iteration, safe(p.reason, 200));
+                       safe(p.cell, o.max_name), p.iteration, first);
     if (!p.log_path.empty()) out << fmt::format(" (log: {})", safe(p.log_path, 120));
-    out << '\n';
+    out << rest << '\n';
   }
 }
 
@@ -292,14 +315,17 @@ std::string run_line(const RunDone& d) {
       parts.push_back(std::move(part));
     }
     if (!parts.empty()) line += fmt::format(" — {}", fmt::join(parts, ", "));
-  } else if (r.status == "skipped") {
-    line += fmt::format("skipped: {}", safe(r.failure, 200));
-  } else {
+  }
+  // A failure in full (the app log's last lines below the line), never cut mid-reason.
+  const auto [first, rest] = reason_lines(r.status == "ok" ? "" : r.failure, "    ");
+  if (r.status == "skipped") {
+    line += fmt::format("skipped: {}", first);
+  } else if (r.status != "ok") {
     line += fmt::format("{} after {}: {}", r.status == "failed" ? "FAILED" : r.status,
-                        format_seconds(r.elapsed_s), safe(r.failure, 200));
+                        format_seconds(r.elapsed_s), first);
   }
   if (d.remaining_s >= 0) line += fmt::format("; ~{} left", format_seconds(d.remaining_s));
-  return line;
+  return line + rest;
 }
 
 namespace {

@@ -42,6 +42,10 @@ void output(std::string& out, std::string_view name, const std::string& value) {
   out += fmt::format("{}<<{}\n{}\n{}\n", name, delim, value, delim);
 }
 
+std::string app_prefix(const std::string& app, std::size_t max) {
+  return app.empty() ? "" : shorten(app, max) + " ";
+}
+
 }  // namespace
 
 std::string github_outputs(const ReportModel& m, const NamedPaths& paths) {
@@ -70,10 +74,11 @@ int write_github_annotations(const ReportModel& m, std::ostream& out, int max) {
       if (v.verdict != Verdict::kRegressed) break;
       ++regressions;
       if (written >= max) continue;
-      const std::string title = fmt::format("benchgate regression: {} {} {}", shorten(v.app, 60),
+      // `diff` of Google Benchmark files has no app: no empty word then.
+      const std::string title = fmt::format("benchgate regression: {}{} {}", app_prefix(v.app, 60),
                                             shorten(v.cell, 80), shorten(v.metric, 40));
       const std::string msg = fmt::format(
-          "{} {} {}: {} → {} ({}{}, limit {}, p={}){}", shorten(v.app, 100), shorten(v.cell, 200),
+          "{}{} {}: {} → {} ({}{}, limit {}, p={}){}", app_prefix(v.app, 100), shorten(v.cell, 200),
           shorten(v.metric, 60), format_value(v.baseline, v.unit), format_value(v.current, v.unit),
           format_change(v), format_ci(v).empty() ? "" : " " + format_ci(v), format_limit(v),
           format_p(v.p_adjusted), v.reason.empty() ? "" : ": " + shorten(v.reason, 300));

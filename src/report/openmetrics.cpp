@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <vector>
@@ -28,6 +29,23 @@ std::string number(double v) {
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
   return fmt::format("{}", v);
 }
+
+}  // namespace
+
+double round_significant(double v, int digits) {
+  if (!std::isfinite(v) || v == 0 || digits <= 0) return v;
+  // Through the decimal text, so the result is the double nearest to the rounded decimal
+  // (0.1443, not 0.14430000000000001) and prints back as written.
+  return std::strtod(fmt::format("{:.{}e}", v, digits - 1).c_str(), nullptr);
+}
+
+double round_decimals(double v, int decimals) {
+  if (!std::isfinite(v)) return v;
+  const double r = std::strtod(fmt::format("{:.{}f}", v, decimals).c_str(), nullptr);
+  return r == 0 ? 0.0 : r;  // no "-0"
+}
+
+namespace {
 
 class Builder {
  public:
@@ -115,7 +133,8 @@ void write_openmetrics(const ReportModel& m, std::ostream& out) {
         if (auto info = results::find_metric(s.metric)) {
           help = std::string(info->description) + " (median over the good iterations)";
         }
-        b.add(family, help, unit ? suffix : "", {{"app", ac.app}, {"cell", cell.key}}, s.median);
+        b.add(family, help, unit ? suffix : "", {{"app", ac.app}, {"cell", cell.key}},
+              round_significant(s.median, kMedianDigits));
       }
       b.add("benchgate_good_iterations", "iterations whose run and load period were ok", "",
             {{"app", ac.app}, {"cell", cell.key}}, ac.good);
@@ -131,15 +150,15 @@ void write_openmetrics(const ReportModel& m, std::ostream& out) {
         if (v.scale == results::Scale::kRatio) {
           b.add("benchgate_change_ratio",
                 "estimated relative change of the candidate vs the baseline (0.05 = +5 %)", "",
-                labels, v.estimate);
+                labels, round_decimals(v.estimate, kRatioDecimals));
         } else {
           b.add("benchgate_change",
                 "estimated change of the candidate vs the baseline, in the "
                 "metric's unit",
-                "", labels, v.estimate);
+                "", labels, round_significant(v.estimate, kMedianDigits));
         }
         b.add("benchgate_p_adjusted", "Holm-adjusted one-sided p-value for a regression", "",
-              labels, v.p_adjusted);
+              labels, round_significant(v.p_adjusted, kPValueDigits));
       }
       b.add("benchgate_regressed", "1 when the gate found a regression", "", labels,
             v.verdict == gate::Verdict::kRegressed ? 1 : 0);

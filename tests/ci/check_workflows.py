@@ -4,11 +4,20 @@
 - every file is valid YAML;
 - GitHub workflows: a trigger, jobs that run on GitHub-hosted Ubuntu runners, steps that
   either `run:` or `uses:` an action published by GitHub (actions/*) or a local one;
+- every action from another repository is pinned to a full commit SHA with its tag in a
+  comment on the same line (`uses: actions/checkout@<40 hex> # v7.0.1`);
+- the release workflow builds a .deb per distribution in containers (Debian 12, Ubuntu
+  22.04 and 24.04) and attaches them to a release; the example workflow has a push-to-main
+  baseline refresh job with a concurrency group that never cancels;
 - no `${{ inputs.* }}`, `${{ github.event.* }}` or `${{ steps.*.outputs.* }}` expression is
   interpolated into a `run:` script (they go through `env:`), so nothing a PR author
   controls can become shell code;
-- the composite action declares its inputs/outputs and gives every run step a shell;
-- the GitLab template's jobs have a script and known stages.
+- the composite action: name, description, inputs, outputs (each with a description and a
+  value from a step that exists), runs.using composite, every step run+shell or uses; it
+  passes every step output benchgate writes through;
+- the GitLab template's jobs have a script and known stages, `rules:` for merge requests and
+  the default branch, `resource_group`, `interruptible`, `tags`, and an MR note lookup by
+  marker and author over every page of notes.
 Exit 0 when all hold; otherwise prints every problem with its file and exits 1.
 """
 import pathlib
@@ -21,6 +30,13 @@ root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".")
 problems = []
 UNSAFE = re.compile(r"\$\{\{\s*(inputs\.|github\.event\.|github\.head_ref|steps\.[^}]*outputs)")
 ALLOWED_OWNERS = ("actions/",)
+PINNED = re.compile(r"^\s*(-\s+)?uses:\s*([^\s#]+)@([^\s#]+)(\s+#\s*(\S+))?\s*$")
+SHA = re.compile(r"^[0-9a-f]{40}$")
+# The step outputs benchgate writes to $GITHUB_OUTPUT (report/github.cpp) and the action
+# must pass through.
+BENCHGATE_OUTPUTS = ["status", "exit-code", "outcome", "regressions", "improvements", "warnings",
+                     "inconclusive", "not-comparable", "failed-runs", "informational",
+                     "report-dir", "results", "junit", "summary", "html", "metrics"]
 HOSTED = re.compile(r"^(ubuntu-(latest|\d\d\.\d\d)(-arm)?)$")
 
 
@@ -53,6 +69,19 @@ def check_steps(path, where, steps):
             problems.append(f"{path}: {label}: neither run: nor uses:")
 
 
+def check_pins(path):
+    """Every `uses:` of another repository's action: a full commit SHA and `# <tag>`."""
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            m = PINNED.match(line)
+            if not m or m.group(2).startswith("./"):
+                continue
+            if not SHA.match(m.group(3)):
+                problems.append(f"{path}:{n}: {m.group(2)}@{m.group(3)} is not pinned to a commit SHA")
+            elif not m.group(5) or not re.match(r"^v\d+(\.\d+)*$", m.group(5)):
+                problems.append(f"{path}:{n}: {m.group(2)}@{m.group(3)}: no '# vX.Y.Z' tag comment")
+
+
 workflows = sorted((root / ".github" / "workflows").glob("*.yml"))
 if not workflows:
     problems.append(f"{root}/.github/workflows: no workflow files")
@@ -71,6 +100,50 @@ for wf in workflows:
         if not isinstance(runs_on, str) or not HOSTED.match(runs_on):
             problems.append(f"{wf}: jobs.{name}: runs-on {runs_on!r} is not a GitHub-hosted Ubuntu runner")
         check_steps(wf, f"jobs.{name}", job.get("steps"))
+    check_pins(wf)
+
+release = root / ".github" / "workflows" / "release.yml"
+doc = load(release) if release.exists() else None
+if doc is None:
+    problems.append(f"{release}: missing (the .deb per distribution)")
+else:
+    on = doc.get("on", doc.get(True)) or {}
+    if "tags" not in (on.get("push") or {}):
+        problems.append(f"{release}: not triggered by pushed tags")
+    deb = (doc.get("jobs") or {}).get("deb") or {}
+    images = {str(i.get("image")) for i in ((deb.get("strategy") or {}).get("matrix") or {}).get("include", [])}
+    for want in ("debian:12", "ubuntu:22.04", "ubuntu:24.04"):
+        if want not in images:
+            problems.append(f"{release}: no container job for {want}")
+    if deb.get("container") != "${{ matrix.image }}":
+        problems.append(f"{release}: jobs.deb does not run in the matrix image's container")
+    text = release.read_text(encoding="utf-8")
+    for needle in ("cpack -G DEB", "gh release upload", "-DBENCHGATE_BUILD_TESTS=OFF"):
+        if needle not in text:
+            problems.append(f"{release}: does not contain {needle!r}")
+    publish = (doc.get("jobs") or {}).get("publish") or {}
+    if (publish.get("permissions") or {}).get("contents") != "write":
+        problems.append(f"{release}: jobs.publish needs contents: write to upload release assets")
+
+example = root / ".github" / "workflows" / "perf-gate-example.yml"
+doc = load(example)
+if doc is not None:
+    on = doc.get("on", doc.get(True)) or {}
+    if "main" not in ((on.get("push") or {}).get("branches") or []):
+        problems.append(f"{example}: no push-to-main trigger (the baseline refresh)")
+    job = (doc.get("jobs") or {}).get("refresh-baseline")
+    if not job:
+        problems.append(f"{example}: no refresh-baseline job")
+    else:
+        cg = job.get("concurrency") or {}
+        if not cg.get("group") or cg.get("cancel-in-progress") is not False:
+            problems.append(f"{example}: refresh-baseline needs a concurrency group that does not cancel")
+        if (job.get("permissions") or {}).get("contents") != "write":
+            problems.append(f"{example}: refresh-baseline needs contents: write")
+        runs = "\n".join(str(st.get("run", "")) for st in job.get("steps") or [])
+        for needle in ("baseline update", "history/", "git push"):
+            if needle not in runs:
+                problems.append(f"{example}: refresh-baseline does not run {needle!r}")
 
 action = root / "action.yml"
 doc = load(action)
@@ -81,10 +154,30 @@ if doc is not None:
     runs = doc.get("runs") or {}
     if runs.get("using") != "composite":
         problems.append(f"{action}: runs.using is {runs.get('using')!r}, expected composite")
+    step_ids = set()
     for i, step in enumerate(runs.get("steps") or []):
         if "run" in step and "shell" not in step:
             problems.append(f"{action}: runs.steps[{i}]: a run step needs shell:")
+        if "run" in step and "uses" in step:
+            problems.append(f"{action}: runs.steps[{i}]: both run: and uses:")
+        if "id" in step:
+            step_ids.add(step["id"])
     check_steps(action, "runs", runs.get("steps"))
+    check_pins(action)
+    for name, spec in (doc.get("inputs") or {}).items():
+        if not isinstance(spec, dict) or not spec.get("description"):
+            problems.append(f"{action}: input {name}: no description")
+    outputs = doc.get("outputs") or {}
+    for name, spec in outputs.items():
+        if not isinstance(spec, dict) or not spec.get("description") or "value" not in spec:
+            problems.append(f"{action}: output {name}: needs a description and a value")
+            continue
+        m = re.match(r"^\$\{\{\s*steps\.([A-Za-z0-9_-]+)\.outputs\.", str(spec["value"]))
+        if not m or m.group(1) not in step_ids:
+            problems.append(f"{action}: output {name}: value {spec['value']!r} is not a step's output")
+    for name in BENCHGATE_OUTPUTS:
+        if name not in outputs:
+            problems.append(f"{action}: benchgate's step output {name!r} is not passed through")
 
 for gl in sorted((root / "ci" / "gitlab").glob("*.yml")):
     # A CI/CD component: a `spec:` header document, `---`, then the jobs.
@@ -113,6 +206,38 @@ for gl in sorted((root / "ci" / "gitlab").glob("*.yml")):
             problems.append(f"{gl}: job {name}: no script")
         if stages and job.get("stage") and job["stage"] not in stages:
             problems.append(f"{gl}: job {name}: stage {job['stage']!r} is not in stages")
+
+def check_gitlab_job(gl, name, job, text):
+    rules = job.get("rules")
+    conds = " ".join(str(r.get("if", "")) for r in rules or [] if isinstance(r, dict))
+    if "merge_request_event" not in conds:
+        problems.append(f"{gl}: job {name}: no rules: entry for merge request pipelines")
+    if "$CI_DEFAULT_BRANCH" not in conds:
+        problems.append(f"{gl}: job {name}: no rules: entry for the default branch")
+    for key in ("resource_group", "interruptible", "tags"):
+        if key not in job:
+            problems.append(f"{gl}: job {name}: no {key}")
+    script = "\n".join(str(x) for x in (job.get("script") or []) + (job.get("after_script") or []))
+    if "author" not in script or "/user" not in script:
+        problems.append(f"{gl}: job {name}: the MR note is not looked up by its author")
+    if "page=" not in script or "x-next-page" not in script.lower():
+        problems.append(f"{gl}: job {name}: the MR notes are not read page by page")
+    reports = (job.get("artifacts") or {}).get("reports") or {}
+    if "metrics" in reports and "Premium" not in text:
+        problems.append(f"{gl}: artifacts:reports:metrics needs GitLab Premium; the template must say so")
+
+
+for gl in sorted((root / "ci" / "gitlab").glob("*.yml")):
+    with open(gl, encoding="utf-8") as f:
+        text = f.read()
+    try:
+        docs = [d for d in yaml.safe_load_all(text) if d is not None]
+    except yaml.YAMLError:
+        continue  # reported above
+    jobs = docs[-1] if docs else {}
+    for name, job in jobs.items():
+        if isinstance(job, dict) and "script" in job:
+            check_gitlab_job(gl, name, job, text)
 
 for p in problems:
     print(p)

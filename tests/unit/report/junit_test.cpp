@@ -47,6 +47,39 @@ TEST(Junit, GoldenHostile) {
   expect_golden("junit_hostile.xml", mask(junit(hostile_model())));
 }
 
+// JUnit readers (GitLab's test report, most CI plugins) add the test-case times up: each metric
+// carries its own time (the cell's measuring time on one test case of the cell, 0 on the
+// others), so the sum is the suite's time, not the cell's time once per metric.
+TEST(Junit, TestCaseTimesAddUpToTheSuiteTime) {
+  for (bool gated : {true, false}) {
+    const auto model = sample_model(gated);
+    pugi::xml_document doc;
+    ASSERT_TRUE(doc.load_string(junit(model).c_str()));
+    const auto suite = doc.child("testsuites").child("testsuite");
+    const double suite_time = suite.attribute("time").as_double();
+    double sum = 0;
+    int zero = 0, cases = 0;
+    for (auto tc : suite.children("testcase")) {
+      const double t = tc.attribute("time").as_double(-1);
+      ASSERT_GE(t, 0) << tc.attribute("name").value();
+      sum += t;
+      zero += t == 0;
+      ++cases;
+    }
+    // The cells' measuring times, added up independently of the writer.
+    double cells = 0;
+    for (const auto& c : model.cells) {
+      for (const auto& ac : c.apps)
+        cells += ac.measured_s;
+    }
+    SCOPED_TRACE(gated ? "gated" : "ungated");
+    ASSERT_GT(suite_time, 0);
+    EXPECT_NEAR(suite_time, cells, 0.001 * model.cells.size() + 0.0005);
+    EXPECT_NEAR(sum, suite_time, 0.05 * suite_time) << cases << " test cases";
+    EXPECT_GT(zero, 0) << "metrics sharing a cell's time carry 0";
+  }
+}
+
 TEST(Junit, ValidatesAgainstTheXsd) {
   ASSERT_TRUE(have_xmllint()) << "xmllint (libxml2-utils) is needed to validate junit.xml";
   EXPECT_EQ(xsd_errors(junit(sample_model())), "");
@@ -140,7 +173,7 @@ TEST(Junit, UngatedPassesWithNumbersAndFailedRunsAsErrors) {
     }
   }
   EXPECT_EQ(errors, 2);  // the crashed run, the run with an invalid load point
-  EXPECT_GT(pass, 40);  // 2 apps × (2 cells × 13 metrics) + start-up metrics
+  EXPECT_GT(pass, 40);   // 2 apps × (2 cells × 13 metrics) + start-up metrics
 }
 
 TEST(Junit, DuplicateNamesAreMadeUniqueDeterministically) {
