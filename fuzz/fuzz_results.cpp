@@ -6,6 +6,7 @@
 #include "fuzz_common.h"
 #include "gate/baseline.h"
 #include "gate/diff.h"
+#include "report/diff.h"
 #include "results/json.h"
 #include "results/model.h"
 
@@ -36,8 +37,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   input.kind = gate::DiffInput::Kind::kResults;
   input.results = r;
   (void)fuzz::accepts([&] {
-    (void)gate::render_diff(gate::diff_inputs(input, input, results::GateSettings{}, true),
-                            gate::DiffFormat::kJson);
+    (void)report::render_diff(gate::diff_inputs(input, input, results::GateSettings{}, true),
+                              report::DiffFormat::kJson);
   });
   // Written back (validate, export): accepted results serialise and read back.
   nlohmann::json back;

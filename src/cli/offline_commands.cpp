@@ -153,9 +153,9 @@ int run_diff(const DiffOptions& o) {
   if (!o.output.empty()) paths.emplace_back("diff", o.output);
   report::github_integrate(
       model,
-      format == gate::DiffFormat::kMarkdown
+      format == report::DiffFormat::kMarkdown
           ? text
-          : gate::render_diff(result, gate::DiffFormat::kMarkdown, o.warn_only),
+          : report::render_diff(result, report::DiffFormat::kMarkdown, o.warn_only),
       paths, report::process_env(), std::cerr);
   return static_cast<int>(model.outcome.exit_code);
 }

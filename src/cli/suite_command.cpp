@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "core/parse.h"
 #include "core/url.h"
+#include "matrix/matrix.h"
 #include "platform/sysinfo.h"
 #include "runner/suite_runner.h"
 
@@ -21,8 +22,6 @@ namespace benchgate::cli {
 namespace fs = std::filesystem;
 
 namespace {
-
-}
 
 void apply_gate_flags(results::GateSettings& g, const GateFlags& f) {
   if (f.warn_only) g.warn_only = true;
@@ -106,7 +105,6 @@ int run_run(const RunOptions& o) {
   const auto flags = invocation_flags(suite);
   return execute_suite(std::move(suite), flags, "run");
 }
-
 
 CLI::App* add_compare_command(CLI::App& app, CompareOptions& o) {
   auto* c = app.add_subcommand(
