@@ -294,8 +294,8 @@ TEST_F(BadInputTest, DryRunPrintsThePlanAndStartsNothing) {
                      out.string(), "--set", "seed=7"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(contains(r.out, "3 runs (1 scenarios), order seed 7")) << r.out;
-  EXPECT_TRUE(contains(r.out, "i1-main-idle  sleep http://127.0.0.1:9/  [c=1]")) << r.out;
-  EXPECT_TRUE(contains(r.out, "i3-main-idle")) << r.out;
+  EXPECT_TRUE(contains(r.out, "i01-main-idle  sleep http://127.0.0.1:9/  [c=1]")) << r.out;
+  EXPECT_TRUE(contains(r.out, "i03-main-idle")) << r.out;
   EXPECT_FALSE(fs::exists(dir() / "cmd" / "started"));
   EXPECT_FALSE(fs::exists(out));
   expect_bad(bg({"run", "-c", file.string(), "--dry-run", "--iterations", "0"}), "--iterations",
