@@ -252,13 +252,13 @@ void apply_override(SuiteConfig& s, std::string_view name, std::string_view valu
     for (auto& sc : s.scenarios)
       sc.driver.clear();
   } else if (name == "measure") {
-    if (v != "wall" && v != "instructions") bad(origin, v, "wall or instructions");
+    if (!is_measure_mode(v)) bad(origin, v, "wall or instructions");
     for (auto& sc : s.scenarios)
       sc.driver_options.measure = v;
   } else if (name == "counted_requests" || name == "warmup_requests") {
     const bool counted = name == "counted_requests";
     const int n =
-        positive_int(origin, v, counted ? 1 : 0, 10'000'000,
+        positive_int(origin, v, counted ? 1 : 0, kMaxMeasureRequests,
                      counted ? "an integer from 1 to 10000000" : "an integer from 0 to 10000000");
     for (auto& sc : s.scenarios)
       (counted ? sc.driver_options.counted_requests : sc.driver_options.warmup_requests) = n;

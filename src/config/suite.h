@@ -80,6 +80,13 @@ struct Defaults {
 /// Prefix of DriverOptions::extra keys holding JMeter -J properties ("property:threads").
 inline constexpr std::string_view kPropertyPrefix = "property:";
 
+/// `measure`: "wall" or "instructions" (the TOML reader and the option table both check it).
+inline bool is_measure_mode(std::string_view m) {
+  return m == "wall" || m == "instructions";
+}
+/// Upper bound of `counted_requests` and `warmup_requests` (instruction mode).
+inline constexpr int kMaxMeasureRequests = 10'000'000;
+
 struct SuiteConfig {
   std::string name;              ///< suite id for reports (file stem by default)
   std::filesystem::path source;  ///< the file it came from (empty: CLI only)

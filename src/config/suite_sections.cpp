@@ -30,15 +30,15 @@ void read_measure_options(const Table& t, results::DriverOptions& o) {
   const auto& c = t.ctx;
   t.with("measure", [&](const toml::node& n, const std::string& p) {
     o.measure = read_string(c, n, p);
-    if (o.measure != "wall" && o.measure != "instructions") {
+    if (!is_measure_mode(o.measure)) {
       expected(c, n, p, "\"wall\" or \"instructions\"");
     }
   });
   t.with("counted_requests", [&](const toml::node& n, const std::string& p) {
-    o.counted_requests = read_int(c, n, p, 1, 10'000'000, "an integer from 1 to 10000000");
+    o.counted_requests = read_int(c, n, p, 1, kMaxMeasureRequests, "an integer from 1 to 10000000");
   });
   t.with("warmup_requests", [&](const toml::node& n, const std::string& p) {
-    o.warmup_requests = read_int(c, n, p, 0, 10'000'000, "an integer from 0 to 10000000");
+    o.warmup_requests = read_int(c, n, p, 0, kMaxMeasureRequests, "an integer from 0 to 10000000");
   });
 }
 
