@@ -852,12 +852,12 @@ void expect_no_pass(const std::string& what, const std::string& text) {
   EXPECT_EQ(text.find("benchgate.status\" value=\"pass\""), std::string::npos) << what;
 }
 
-// Verdict semantics (1): 3 pairs, the candidate does 3× the busy-work per request (it loses
-// ~40 % of its throughput). No test can reach α with 3 pairs: the outcome is "undecided"
+// Verdict semantics (1): 3 pairs, the candidate does 10× the busy-work per request (it loses
+// most of its throughput). No test can reach α with 3 pairs: the outcome is "undecided"
 // (exit 3) with that reason, and no output — console, summary.md, report.html, junit.xml,
 // metrics.txt, GITHUB_OUTPUT — says pass or shows ✅.
 TEST_F(SuiteTest, UndecidedGateNeverSaysPass) {
-  write_suite(ab_suite(3, hello_toml("6000")));
+  write_suite(ab_suite(3, hello_toml("20000")));
   const auto gh = tmp_->path() / "github_output";
   const auto step = tmp_->path() / "step_summary";
   std::vector<std::string> a = {benchgate_binary().string(),
@@ -888,21 +888,24 @@ TEST_F(SuiteTest, UndecidedGateNeverSaysPass) {
   EXPECT_NE(junit.find("type=\"benchgate.Undecided\""), std::string::npos) << junit;
   EXPECT_NE(read_text(out() / "metrics.txt").find("benchgate_outcome{outcome=\"undecided\"} 1"),
             std::string::npos);
-  // The throughput estimates are far beyond the 3 % limit (3× the work: −15 % to −45 % here,
-  // short periods on a shared machine): only the pair count is missing.
+  // The throughput estimates are far beyond the 3 % limit (10× the work), yet every throughput
+  // test is inconclusive for the pair count alone. Short periods on a shared 2-core machine can
+  // blunt one cell's estimate (the load generator shares the CPU), so at least one cell must
+  // show the big loss, and every cell must be undecided for too few runs.
   const auto rf = results::read_results(out() / "results.json");
   EXPECT_EQ(rf.outcome.value("status", ""), "undecided") << rf.outcome.dump();
   EXPECT_EQ(rf.outcome.value("exit_code", -1), 3);
   int big = 0;
+  int cells = 0;
   for (const auto& v : rf.gate["verdicts"]) {
-    if (v["metric"] == "throughput" && v["estimate"].is_number() &&
-        v["estimate"].get<double>() < -0.1) {
-      ++big;
-      EXPECT_EQ(v["verdict"], "inconclusive");
-      EXPECT_EQ(v["cause"], "too_few_runs");
-    }
+    if (v["metric"] != "throughput") continue;
+    ++cells;
+    EXPECT_EQ(v["verdict"], "inconclusive") << v.dump();
+    EXPECT_EQ(v["cause"], "too_few_runs") << v.dump();
+    if (v["estimate"].is_number() && v["estimate"].get<double>() < -0.1) ++big;
   }
-  EXPECT_EQ(big, 2) << rf.gate.dump(1);
+  EXPECT_EQ(cells, 2) << rf.gate.dump(1);
+  EXPECT_GE(big, 1) << rf.gate.dump(1);
 }
 
 // Verdict semantics (3): `kill -9` of benchgate mid-run leaves results.json "running" with
