@@ -125,7 +125,7 @@ TEST_F(InstructionsTest, OnePercentMoreWorkIsRegressedWithThreePairs) {
     EXPECT_TRUE(fs::exists(out() / e.at("diff_flamegraph").get<std::string>()));
     const auto md = platform::read_file(out() / "summary.md");
     EXPECT_NE(md.find("instructions per request by function"), std::string::npos) << md;
-    EXPECT_NE(md.find("spin(unsigned long, unsigned long)"), std::string::npos) << md;
+    EXPECT_NE(md.find("spin\\(unsigned long, unsigned long\\)"), std::string::npos) << md;
   }
   // The testbed is the portable one.
   EXPECT_NE(rf.testbed.basis.find("instruction counts"), std::string::npos) << rf.testbed.basis;
