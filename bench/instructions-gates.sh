@@ -2,7 +2,7 @@
 # Instruction mode: A/A false alarms and power of the spread rule (docs/statistics.md,
 # "Counted metrics") on real callgrind samples of the example server.
 #
-#   [REQUESTS=200] [WARMUP_REQUESTS=20] bench/instructions-gates.sh [POOL=12] [GATES=200]
+#   [REQUESTS=2000] [WARMUP_REQUESTS=200] bench/instructions-gates.sh [POOL=12] [GATES=200]
 #
 # One `benchgate run` collects POOL samples (two callgrind lifetimes each: W = WARMUP_REQUESTS
 # and W + N requests, N = REQUESTS, 1 connection) of each app: the server at --work-iters 4000 twice
@@ -25,8 +25,8 @@ mkdir -p "$out"
   echo '[defaults]'
   echo 'measure = "instructions"'
   echo "iterations = $pool"
-  echo "counted_requests = ${REQUESTS:-200}"
-  echo "warmup_requests = ${WARMUP_REQUESTS:-20}"
+  echo "counted_requests = ${REQUESTS:-2000}"
+  echo "warmup_requests = ${WARMUP_REQUESTS:-200}"
   echo 'ready_timeout = "120s"'
   echo "out = \"$out/run\""
   for app in base:4000 aa:4000 w0.25:4010 w0.5:4020 w1:4040 w2:4080; do

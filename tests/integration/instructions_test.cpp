@@ -79,7 +79,7 @@ class InstructionsTest : public ::testing::Test {
   // a lifetime lasts many seconds, and the server's once-a-second Date refresh adds wall-time
   // work to the count: the spread can then exceed the floor, and the rule says inconclusive
   // (spread_above_floor) instead of deciding, which the tests accept only then.
-  static constexpr double kFloor = 0.001;
+  static constexpr double kFloor = 0.0025;
   const nlohmann::json& instr(const results::RunRecord& r) const {
     return r.periods.at(0).driver.extra.at("instructions");
   }
