@@ -418,6 +418,7 @@ void to_json(json& j, const ResultsFile& v) {
   if (!v.testbed.basis.empty()) j["testbed"]["basis"] = v.testbed.basis;
   if (!v.failure.empty()) j["failure"] = v.failure;
   if (!v.outcome.is_null()) j["outcome"] = v.outcome;
+  if (!v.shard.is_null()) j["shard"] = v.shard;
 }
 void from_json(const json& j, ResultsFile& v) {
   get_to(j, "schema_version", v.schema_version);
@@ -449,6 +450,7 @@ void from_json(const json& j, ResultsFile& v) {
   if (auto it = j.find("gate"); it != j.end()) v.gate = *it;
   if (auto it = j.find("outcome"); it != j.end()) v.outcome = *it;
   get_to(j, "warnings", v.warnings);
+  if (auto it = j.find("shard"); it != j.end()) v.shard = *it;
 }
 
 namespace {
