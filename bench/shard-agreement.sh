@@ -5,7 +5,7 @@
 # example server against a build of itself doing 10 % more work per request, 3 scenarios.
 #
 # Usage: bench/shard-agreement.sh [ITERATIONS=12] [DURATION=500ms] [SHARDS=3]
-# Env:   BUILD (default build)
+# Env:   BUILD (default build), KEEP=1 keeps the work folder
 
 set -euo pipefail
 ITER=${1:-12}
@@ -17,7 +17,7 @@ BG=$BUILD/benchgate
 SERVER=$BUILD/examples/hello-server
 [[ -x $BG && -x $SERVER ]] || { echo "missing $BG or $SERVER" >&2; exit 2; }
 WORK=$(mktemp -d /tmp/shard-agreement.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+trap '[[ -n ${KEEP:-} ]] || rm -rf "$WORK"' EXIT
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
 cat >"$WORK/suite.toml" <<TOML
@@ -72,10 +72,12 @@ print(f"gated tests: whole {a['gate']['tests']}, merged {m['gate']['tests']}; Ho
       f"{a['gate']['holm_family']} / {m['gate']['holm_family']}; same cells x metrics: {set(ra) == set(rm)}")
 same = sum(ra[k]["verdict"] == rm[k]["verdict"] for k in ra if k in rm)
 print(f"verdict agreement: {same} of {len(ra)} gated tests ({100.0 * same / max(1, len(ra)):.0f} %)")
+def est(v):
+    return "n/a" if v.get("estimate") is None else f"{v['estimate']:+.3f}"
 for k in sorted(ra):
     if k in rm and ra[k]["verdict"] != rm[k]["verdict"]:
-        print(f"  differs: {k[1]} {k[2]}: whole {ra[k]['verdict']} ({ra[k]['estimate']:+.3f}), "
-              f"merged {rm[k]['verdict']} ({rm[k]['estimate']:+.3f})")
+        print(f"  differs: {k[1]} {k[2]}: whole {ra[k]['verdict']} ({est(ra[k])}), "
+              f"merged {rm[k]['verdict']} ({est(rm[k])})")
 print(f"outcome: whole {a['outcome']['status']} (exit {a['outcome']['exit_code']}), "
       f"merged {m['outcome']['status']} (exit {m['outcome']['exit_code']})")
 PY

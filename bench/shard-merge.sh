@@ -6,13 +6,13 @@
 # load. Also times the plan (`run --shard 1/N --dry-run`). Targets (issue 16): merge + gate +
 # reports under 2 s and 200 MB.
 #
-# Usage: bench/shard-merge.sh [SCENARIOS=50] [LOAD_POINTS=4] [ITERATIONS=10] [SHARDS=4]
+# Usage: bench/shard-merge.sh [SCENARIOS=50] [LOAD_POINTS=4] [ITERATIONS=16] [SHARDS=4]
 # Env:   BUILD (default build)
 
 set -euo pipefail
 SCEN=${1:-50}
 POINTS=${2:-4}
-ITER=${3:-10}
+ITER=${3:-16}
 SHARDS=${4:-4}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
@@ -29,14 +29,15 @@ du -ch "$WORK"/shard-*/results.json | tail -1 | sed 's/^/shard results: /'
 measure() {  # label, command...: wall seconds and peak RSS (MiB) from GNU time
   local label=$1; shift
   local code=0
-  /usr/bin/time -f '%e %M' -o "$WORK/time" "$@" >"$WORK/out" 2>"$WORK/err" || code=$?
-  read -r secs kib <"$WORK/time"
-  printf '%-28s %6.2f s  %7.1f MiB  (exit %d)\n' "$label" "$secs" "$(echo "$kib / 1024" | bc -l)" "$code"
+  /usr/bin/time -f '%e %U %S %M' -o "$WORK/time" "$@" >"$WORK/out" 2>"$WORK/err" || code=$?
+  read -r secs user sys kib < <(tail -1 "$WORK/time")
+  printf '%-34s %6.2f s wall, %5.2f s CPU, peak RSS %6.1f MiB (exit %d)\n' "$label" "$secs" \
+    "$(echo "$user + $sys" | bc -l)" "$(echo "$kib / 1024" | bc -l)" "$code"
 }
 
 measure "plan (--shard 1/$SHARDS --dry-run)" "$BG" run -c "$WORK/suite.toml" --shard "1/$SHARDS" --dry-run
 measure "merge + gate + reports" "$BG" merge "$WORK"/shard-*/results.json --out "$WORK/merged" --no-color
-grep -E '^(benchgate|.*regress|.*gated tests)' "$WORK/err" "$WORK/out" | head -5 || true
+grep -hE '^(benchgate: merged|outcome:)' "$WORK/err" "$WORK/out" || true
 echo "reports:"
 for f in results.json summary.md junit.xml report.html metrics.txt; do
   printf '  %-14s %8s\n' "$f" "$(du -h "$WORK/merged/$f" | cut -f1)"

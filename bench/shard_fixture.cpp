@@ -16,6 +16,7 @@
 #include "config/suite.h"
 #include "matrix/matrix.h"
 #include "results/json.h"
+#include "runner/runner.h"
 #include "runner/shard.h"
 
 namespace bg = benchgate;
@@ -47,14 +48,8 @@ double jitter(bg::matrix::SplitMix64& rng) {
 }
 
 bg::results::RunRecord record_of(const bg::matrix::Run& r, bg::matrix::SplitMix64& rng) {
-  bg::results::RunRecord rec;
-  rec.id = r.id;
-  rec.sequence = r.sequence;
-  rec.iteration = r.iteration;
-  rec.app = r.app.label;
-  rec.role = r.app.role;
-  rec.scenario = r.scenario;
-  rec.url = r.url;
+  bg::FakeClock clock;
+  bg::results::RunRecord rec = bg::runner::new_run_record(r, clock);
   rec.started_at = 1.7e9 + r.sequence * 12.0;
   rec.elapsed_s = 11.5;
   rec.startup.measured = true;

@@ -9,11 +9,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 #include <map>
 #include <set>
 
 #include "core/error.h"
+#include "platform/fs.h"
 #include "results/json.h"
+#include "runner/runner.h"
 #include "runner/suite_runner.h"
 
 namespace benchgate::runner {
@@ -243,14 +246,8 @@ TEST(SuiteHash, AShardedRunWithoutASeedDerivesOneFromTheSuite) {
 // Synthetic finished runs of a plan: throughput per app; the candidate is 20 % slower in
 // scenario db and equal elsewhere (a small deterministic jitter per iteration).
 results::RunRecord record_of(const matrix::Run& r) {
-  results::RunRecord rec;
-  rec.id = r.id;
-  rec.sequence = r.sequence;
-  rec.iteration = r.iteration;
-  rec.app = r.app.label;
-  rec.role = r.app.role;
-  rec.scenario = r.scenario;
-  rec.url = r.url;
+  FakeClock clock;
+  results::RunRecord rec = new_run_record(r, clock);
   rec.status = "ok";
   rec.artifacts.push_back({"app-log", "artifacts/" + r.id + "/app.log", ""});
   for (const auto& pt : r.points) {
@@ -439,6 +436,26 @@ TEST(MergeShards, EachShardsTestbedIsCheckedAgainstAStoredBaseline) {
     named |= w.find("shard 2/3 (shard-2/results.json) ran on another testbed") != std::string::npos;
   EXPECT_TRUE(named);
   EXPECT_EQ(merge_shards(shards_of(ab_suite(), 3), "m", &base).testbed.fingerprint, "fp");
+}
+
+// results.json is written one run at a time (a large merged file's DOM would not fit the
+// memory target): the same bytes as the whole DOM's dump.
+TEST(WriteResults, WritesTheWholeDomsDumpByteForByte) {
+  platform::TempDir dir("bg-shard-text");
+  auto same = [&](const results::ResultsFile& r) {
+    results::write_results(r, dir.path() / "results.json");
+    std::ifstream in(dir.path() / "results.json", std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return text == nlohmann::json(r).dump(2) + "\n";
+  };
+  auto merged = merge_shards(shards_of(ab_suite(), 3), "m", nullptr);
+  merged.runs[0].warnings.push_back("a \"quoted\"\nline\twith \u00e9 and a ] bracket");
+  EXPECT_TRUE(same(merged));
+  const auto fixture =
+      results::read_results(std::string(BENCHGATE_TEST_DATA_DIR) + "/report/results.json");
+  ASSERT_FALSE(fixture.runs.empty());
+  EXPECT_TRUE(same(fixture));
+  EXPECT_TRUE(same(results::ResultsFile{}));
 }
 
 // Every value of a shard file's "shard", "suite", "machine" and "testbed" records replaced by
