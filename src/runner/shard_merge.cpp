@@ -247,11 +247,8 @@ results::ResultsFile merge_shards(std::vector<ShardInput> inputs, const fs::path
       m.started_at = r.started_at;
     }
     if (r.finished_at > m.finished_at) m.finished_at = r.finished_at;
-    const auto own_note = fmt::format("{} of a sharded run", shard_name(s.index, total));
-    for (const auto& w : r.warnings) {
-      if (w.starts_with(own_note)) continue;  // "not gated here": the merge gates
+    for (const auto& w : r.warnings)
       m.warnings.push_back(fmt::format("{}: {}", shard_name(s.index, total), w));
-    }
     for (const auto& id : r.order.sequence)
       m.order.sequence.push_back(id);
     fingerprints.insert(r.testbed.fingerprint);

@@ -140,13 +140,7 @@ class SuiteRun {
     results_.order.seed = plan_.seed;
     results_.order.sequence = plan_.sequence();
     results_.planned_runs = static_cast<int>(plan_.runs.size());
-    if (options_.shard) {
-      results_.shard = shard_;
-      results_.warnings.push_back(fmt::format(
-          "shard {}/{} of a sharded run: not gated here; `benchgate merge` gates the union of "
-          "every shard's results (Holm over the whole family)",
-          options_.shard->index, options_.shard->total));
-    }
+    if (options_.shard) results_.shard = shard_;  // the outcome says "not gated here"
     if (source_.no_baseline()) {
       std::cerr << fmt::format(
           "benchgate: warning: no baseline yet: {} does not exist; the runs are measured and "

@@ -99,6 +99,7 @@ TEST_F(ShardTest, ThreeShardsMergedHaveTheUnshardedRunsStructureAndBadSetsExitTw
     auto r = benchgate({"run", "-c", suite, "--shard", fmt::format("{}/3", s), "--out",
                         dir(fmt::format("shard-{}", s)).string(), "--no-color"});
     EXPECT_EQ(r.exit_code, 0) << "a shard is not gated: " << r.out << r.err;
+    EXPECT_NE(r.out.find("not gated here; `benchgate merge` gates"), std::string::npos) << r.out;
     const auto rf = results::read_results(results_of(fmt::format("shard-{}", s)));
     EXPECT_EQ(rf.status, "complete");
     EXPECT_EQ(rf.shard.at("index"), s);

@@ -329,6 +329,18 @@ TEST(MergeShards, GatesLikeTheUnshardedRunOverTheWholeFamily) {
   EXPECT_TRUE(merged.shard.at("merged").get<bool>());
 }
 
+TEST(ShardOutcome, AShardIsNotGatedAndSaysTheMergeGates) {
+  auto shard = shards_of(ab_suite(), 3)[1].results;
+  record_outcome(shard, std::nullopt, false);
+  EXPECT_EQ(shard.outcome.at("status"), "not_gated");
+  EXPECT_EQ(shard.outcome.at("exit_code"), 0);
+  EXPECT_THAT(shard.outcome.at("reason").get<std::string>(),
+              HasSubstr("shard 2/3 of a sharded run: not gated here; `benchgate merge` gates"));
+  shard.runs[0].status = "failed";
+  record_outcome(shard, std::nullopt, false);
+  EXPECT_EQ(shard.outcome.at("status"), "run_failed");  // a failed run still says so
+}
+
 TEST(MergeShards, ArtifactPathsAreMadeRelativeToTheMergedFolder) {
   const auto merged = merge_shards(shards_of(ab_suite(), 2), "out/merged", nullptr);
   for (const auto& r : merged.runs) {
