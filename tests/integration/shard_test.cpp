@@ -6,10 +6,13 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
 
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <thread>
 
 #include "platform/fs.h"
 #include "results/json.h"
@@ -50,10 +53,12 @@ class ShardTest : public ::testing::Test {
         port_, path, clients);
   }
   /// Three scenarios, an A/B pair, 2 iterations: 12 runs of 300 ms load periods.
-  fs::path write_suite(const std::string& file, const std::string& json_clients = "[2]") const {
-    const auto text = std::string(
+  fs::path write_suite(const std::string& file, const std::string& json_clients = "[2]",
+                       int iterations = 2) const {
+    const auto text = fmt::format(
                           "name = \"sharded\"\n[defaults]\nduration = \"300ms\"\nwarmup = \"0s\"\n"
-                          "interval = \"100ms\"\niterations = 2\nseed = 7\n") +
+                          "interval = \"100ms\"\niterations = {}\nseed = 7\n",
+                          iterations) +
                       app("base", "baseline", "2000") + app("cand", "candidate", "2200") +
                       scenario("plaintext", "/plaintext", "[2, 4]") +
                       scenario("json", "/json", json_clients) +
@@ -211,6 +216,59 @@ TEST_F(ShardTest, AutoReadsTheCiVariablesAndAForeignShardExitsTwo) {
   EXPECT_EQ(many.exit_code, 2);
   EXPECT_NE(many.err.find("4 shards, but the suite plans 3 scenarios"), std::string::npos)
       << many.err;
+}
+
+// A shard stopped by SIGINT keeps what it ran (status "interrupted"); the merge then gates the
+// rest and says "partial" (exit 4) naming the shard, never a greener outcome.
+TEST_F(ShardTest, AnInterruptedShardMakesTheMergePartialNamingIt) {
+  const auto suite = write_suite("suite.toml", "[2]", 3).string();
+  for (int s : {1, 3}) {
+    auto r = benchgate({"run", "-c", suite, "--shard", fmt::format("{}/3", s), "--out",
+                        dir(fmt::format("shard-{}", s)).string()});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  }
+  const pid_t pid = testing::spawn_command({benchgate_binary().string(), "run", "-c", suite,
+                                            "--shard", "2/3", "--out", dir("shard-2").string()},
+                                           dir("shard-2.out"), dir("shard-2.err"));
+  // Interrupt after the first run was checkpointed.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  int status = 0;
+  bool exited = false;
+  while (std::chrono::steady_clock::now() < deadline) {
+    try {
+      if (!results::read_results(results_of("shard-2")).runs.empty()) break;
+    } catch (const std::exception&) {
+    }
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      exited = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_FALSE(exited) << "shard 2 finished before it could be interrupted";
+  ::kill(pid, SIGINT);
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  const auto shard2 = results::read_results(results_of("shard-2"));
+  EXPECT_EQ(shard2.status, "interrupted");
+  ASSERT_LT(shard2.runs.size(), 6u);
+
+  auto merged = benchgate({"merge", results_of("shard-1"), results_of("shard-2"),
+                           results_of("shard-3"), "--out", dir("merged").string(), "--no-color"});
+  EXPECT_EQ(merged.exit_code, 4) << merged.out << merged.err;
+  EXPECT_NE(merged.out.find("partial"), std::string::npos) << merged.out;
+  EXPECT_NE(merged.out.find("shard 2/3 (" + results_of("shard-2") + ") did not complete"),
+            std::string::npos)
+      << merged.out;
+  const auto m = results::read_results(results_of("merged"));
+  EXPECT_EQ(m.outcome.at("status"), "partial");
+  EXPECT_EQ(m.runs.size(), 12u + shard2.runs.size());
+  EXPECT_EQ(m.shard.at("shards")[1].at("status"), "interrupted");
+  // Every report says so too.
+  for (const char* f : {"summary.md", "junit.xml", "report.html", "metrics.txt"}) {
+    EXPECT_NE(testing::read_text(dir("merged") / f).find("partial"), std::string::npos) << f;
+  }
 }
 
 }  // namespace
