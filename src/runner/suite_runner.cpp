@@ -110,6 +110,13 @@ class SuiteRun {
     else
       plan_ = matrix::expand(suite_);
     preflight_checks(plan_);
+    if (options_.shard && !options_.baseline.empty()) {
+      std::cerr << fmt::format(
+          "benchgate: note: a shard is not gated: --baseline {} is for `benchgate merge "
+          "--baseline`, which checks it against every shard's testbed\n",
+          options_.baseline);
+      return;  // no gate source: nothing to read or warn about here
+    }
     source_ = GateSource::load(options_.baseline, has_ab_roles(suite_));
   }
 
