@@ -65,8 +65,6 @@ Examples:
                                                            gate against a stored baseline
   benchgate diff old.json new.json --format md             gate two stored results or Google
                                                            Benchmark files, Markdown out
-  benchgate run --shard 2/3 --out shard-2                  run shard 2 of 3 (CI matrix job)
-  benchgate merge shard-*/results.json --out merged        gate the shards' union, every report
 
 Every option of run/compare/drive is also read from BENCHGATE_* environment variables
 (flag > environment > suite file). `benchgate COMMAND --help` lists a command's options.)";
