@@ -71,15 +71,6 @@ void strip_machine_keys(nlohmann::json& j) {
     strip_machine_keys(v);
 }
 
-std::uint64_t fnv1a(std::string_view s) {
-  std::uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 0x100000001b3ull;
-  }
-  return h;
-}
-
 }  // namespace
 
 ShardSpec parse_shard(std::string_view value, std::string_view origin,
@@ -225,11 +216,11 @@ std::string suite_hash(const config::SuiteConfig& suite) {
   auto j = config::suite_to_json(suite);
   strip_machine_keys(j);
   j["filter"] = suite.filter;
-  return fmt::format("{:016x}", fnv1a(j.dump()));
+  return fmt::format("{:016x}", matrix::fnv1a(j.dump()));
 }
 
 std::uint64_t shard_seed(const config::SuiteConfig& suite) {
-  return fnv1a("benchgate shard seed\x1f" + suite_hash(suite));
+  return matrix::fnv1a("benchgate shard seed\x1f" + suite_hash(suite));
 }
 
 nlohmann::json shard_json(const ShardSpec& spec, const Partition& partition,
