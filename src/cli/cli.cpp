@@ -9,6 +9,7 @@
 #include <set>
 
 #include "cli/drive_command.h"
+#include "cli/merge_command.h"
 #include "cli/offline_commands.h"
 #include "cli/suite_command.h"
 #include "config/names.h"
@@ -23,8 +24,8 @@ namespace benchgate::cli {
 
 namespace {
 
-const std::set<std::string> kSubcommands = {"drive", "run",      "compare",  "report",
-                                            "diff",  "baseline", "validate", "export"};
+const std::set<std::string> kSubcommands = {"drive",    "run",      "compare", "report", "diff",
+                                            "baseline", "validate", "export",  "merge"};
 
 // The last line of defence for messages: messages echo values through printable() where they
 // are built; whatever slipped through still cannot drive the terminal (escape sequences) or
@@ -44,8 +45,8 @@ std::string safe_message(std::string_view what) {
   return out;
 }
 
-const std::vector<std::string_view> kSubcommandList = {"drive", "run",      "compare",  "report",
-                                                       "diff",  "baseline", "validate", "export"};
+const std::vector<std::string_view> kSubcommandList = {
+    "drive", "run", "compare", "report", "diff", "baseline", "validate", "export", "merge"};
 
 // Help footer of `benchgate --help` (and each command's): the exit codes and examples.
 constexpr std::string_view kHelpFooter = R"(
@@ -71,8 +72,9 @@ Every option of run/compare/drive is also read from BENCHGATE_* environment vari
 // Variables that belong to benchgate but are not options: the demangler the profilers run,
 // the GitLab template's token, the variables of ci/ scripts and of the tests.
 const std::vector<std::string_view> kOtherVariables = {
-    "BENCHGATE_DEMANGLER", "BENCHGATE_GITLAB_TOKEN",  "BENCHGATE_DEMO_OUT",
-    "BENCHGATE_BUILD_DIR", "BENCHGATE_UPDATE_GOLDEN", "BENCHGATE_REPORT_SAMPLE_DIR"};
+    "BENCHGATE_DEMANGLER",   "BENCHGATE_GITLAB_TOKEN",  "BENCHGATE_DEMO_OUT",
+    "BENCHGATE_BUILD_DIR",   "BENCHGATE_UPDATE_GOLDEN", "BENCHGATE_REPORT_SAMPLE_DIR",
+    "BENCHGATE_SHARD_INDEX", "BENCHGATE_SHARD_TOTAL"};
 
 void collect_options(CLI::App& app, std::vector<std::string>& names,
                      std::vector<std::string>& envs) {
@@ -205,6 +207,8 @@ int run(int argc, char** argv) {
   auto* compare_cmd = add_compare_command(app, compare);
   OfflineCommands offline;
   add_offline_commands(app, offline);
+  MergeOptions merge;
+  auto* merge_cmd = add_merge_command(app, merge);
 
   // Apps that daemonise (double fork + setsid) must not escape: make them our descendants.
   platform::become_subreaper();
@@ -229,6 +233,8 @@ int run(int argc, char** argv) {
       code = run_drive(drive);
     } else if (compare_cmd->parsed()) {
       code = run_compare(compare);
+    } else if (merge_cmd->parsed()) {
+      code = run_merge(merge);
     } else {
       code = run_offline_commands(offline);
     }

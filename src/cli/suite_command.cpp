@@ -23,6 +23,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
+/// --shard / BENCHGATE_SHARD, resolved (auto reads the CI's variables); nullopt: not sharded.
+std::optional<runner::ShardSpec> shard_of(const config::SuiteConfig& suite) {
+  if (suite.invocation.shard.empty()) return std::nullopt;
+  return runner::parse_shard(suite.invocation.shard, suite.invocation.shard_origin,
+                             config::process_env());
+}
+
 void apply_gate_flags(results::GateSettings& g, const GateFlags& f) {
   if (f.warn_only) g.warn_only = true;
   if (!f.testbed_mismatch.empty()) g.testbed_mismatch = f.testbed_mismatch;
@@ -41,6 +48,7 @@ int execute_suite(config::SuiteConfig suite, const GateFlags& flags, const std::
   o.profile_regressions = flags.profile_regressions;
   o.tune_host = flags.tune_host;
   o.no_color = flags.no_color;
+  o.shard = shard_of(suite);
   return runner::run_suite(std::move(suite), o);
 }
 
@@ -57,14 +65,7 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
 
 namespace {
 
-// `run --dry-run`: the resolved plan on stdout, one line per run, in execution order.
-int print_plan(const config::SuiteConfig& suite) {
-  config::validate_suite(suite);
-  const auto plan = matrix::expand(suite);
-  fmt::print("{}: {} runs ({} scenarios), order seed {}, load time at least {}\n",
-             suite.source.empty() ? suite.name : suite.source.string(),
-             format_count(plan.runs.size()), plan.scenarios.size(), plan.seed,
-             format_duration(plan.load_time(suite.defaults.sleep)));
+void print_runs(const matrix::Plan& plan) {
   for (const auto& run : plan.runs) {
     std::vector<std::string> points;
     for (const auto& p : run.points)
@@ -73,6 +74,46 @@ int print_plan(const config::SuiteConfig& suite) {
                run.url, join(points, ", "), format_duration(run.duration),
                format_duration(run.warmup));
   }
+}
+
+// `run --shard I/N --dry-run`: the partition (which cells go to which shard) and this shard's
+// runs, numbered as in the whole plan.
+int print_shard_plan(config::SuiteConfig suite, const runner::ShardSpec& spec) {
+  const auto sharded = runner::plan_shard(suite, spec);
+  const auto& p = sharded.partition;
+  fmt::print("{}: {} runs ({} scenarios), order seed {}, load time at least {}\n",
+             suite.source.empty() ? suite.name : suite.source.string(),
+             format_count(sharded.whole_runs), p.units.size(), sharded.plan.seed,
+             format_duration(sharded.whole_load));
+  fmt::print(
+      "{} shards (unit: a scenario with all its cells, apps and iterations; balanced by "
+      "planned load time), suite hash {}:\n",
+      p.total, sharded.record.value("suite_hash", ""));
+  for (int s = 1; s <= p.total; ++s) {
+    std::vector<std::string> cells;
+    for (const auto& u : p.units) {
+      if (u.shard == s) cells.insert(cells.end(), u.cells.begin(), u.cells.end());
+    }
+    fmt::print("  shard {}/{}{}: {} runs, load time at least {}: {}\n", s, p.total,
+               s == spec.index ? " (this one)" : "", p.runs_of(s),
+               format_duration(p.load[static_cast<std::size_t>(s - 1)]), join(cells, ", "));
+  }
+  fmt::print("shard {}/{} ({}): {} runs\n", spec.index, spec.total, spec.source,
+             sharded.plan.runs.size());
+  print_runs(sharded.plan);
+  return 0;
+}
+
+// `run --dry-run`: the resolved plan on stdout, one line per run, in execution order.
+int print_plan(const config::SuiteConfig& suite) {
+  config::validate_suite(suite);
+  if (auto spec = shard_of(suite)) return print_shard_plan(suite, *spec);
+  const auto plan = matrix::expand(suite);
+  fmt::print("{}: {} runs ({} scenarios), order seed {}, load time at least {}\n",
+             suite.source.empty() ? suite.name : suite.source.string(),
+             format_count(plan.runs.size()), plan.scenarios.size(), plan.seed,
+             format_duration(plan.load_time(suite.defaults.sleep)));
+  print_runs(plan);
   return 0;
 }
 

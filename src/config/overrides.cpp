@@ -207,6 +207,11 @@ const std::vector<OptionSpec>& option_table() {
        kPerInvocation, kRC, S, "true", false,
        "A/B gate: re-run each regressed cell under perf and write a differential flame graph "
        "(artifacts/profile-regressions/)"},
+      {"shard", "--shard", "BENCHGATE_SHARD", "", kPerInvocation, kR, V, "", false,
+       "Run shard I of N (I/N; every app, iteration and load point of a scenario stay on one "
+       "shard) or auto (CI_NODE_INDEX/CI_NODE_TOTAL, else "
+       "BENCHGATE_SHARD_INDEX/BENCHGATE_SHARD_TOTAL); not gated: `benchgate merge` gates the "
+       "shards' union"},
       {"no_color", "--no-color", "NO_COLOR", "", kPerInvocation, kRC, S, "true", false,
        "No ANSI colours even on a terminal (NO_COLOR is the common convention)"},
   };
@@ -362,6 +367,10 @@ void apply_override(SuiteConfig& s, std::string_view name, std::string_view valu
         positive_int(origin, v, 0, 1000, "a number of extra pairs from 0 (off) to 1000");
   } else if (name == "baseline") {
     s.invocation.baseline = v;
+  } else if (name == "shard") {
+    if (v.empty()) bad(origin, v, "I/N (shard I of N, such as 2/3) or auto");
+    s.invocation.shard = v;  // resolved by runner::parse_shard (auto reads the CI's variables)
+    s.invocation.shard_origin = std::string(origin);
   } else if (name == "no_color") {
     // NO_COLOR: any non-empty value means no colour (no-color.org); the flag gives "true".
     s.invocation.no_color = !v.empty() && v != "0" && to_lower(v) != "false";

@@ -121,6 +121,8 @@ struct SuiteConfig {
     bool no_color = false;
     bool tune_host = false;
     bool profile_regressions = false;
+    std::string shard;         ///< --shard I/N | auto (runner/shard.h); "" : the whole suite
+    std::string shard_origin;  ///< the flag or variable it came from, for messages
   } invocation;
 };
 

@@ -184,7 +184,16 @@ Outcome decide_outcome(const results::ResultsFile* results, const GateResult* ga
   if (!gate) {
     o.kind = OutcomeKind::kNotGated;
     o.exit_code = ExitCode::kOk;
-    o.reason = "results only: no baseline and no A/B roles, nothing was judged";
+    const auto* shard = results && results->shard.is_object() ? &results->shard : nullptr;
+    if (shard && shard->contains("index")) {
+      // One shard of a sharded run (runner/shard.h): the merge gates the whole family.
+      o.reason = fmt::format(
+          "shard {}/{} of a sharded run: not gated here; `benchgate merge` gates every shard's "
+          "results together",
+          shard->value("index", 0), shard->value("total", 0));
+    } else {
+      o.reason = "results only: no baseline and no A/B roles, nothing was judged";
+    }
     return o;
   }
   if (o.tally.regressed > 0) {

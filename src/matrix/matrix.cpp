@@ -92,10 +92,6 @@ std::string run_id(int iteration, int width, std::string_view app, std::string_v
   return fmt::format("i{:0{}}-{}-{}", iteration, width, safe(app), safe(scenario));
 }
 
-namespace {
-
-/// FNV-1a: a stable hash of the scenario name, so a scenario's A/B orders depend on the seed
-/// and its name only (not on which other scenarios the filter kept).
 std::uint64_t fnv1a(std::string_view s) {
   std::uint64_t h = 0xcbf29ce484222325ull;
   for (unsigned char c : s) {
@@ -105,9 +101,12 @@ std::uint64_t fnv1a(std::string_view s) {
   return h;
 }
 
+namespace {
+
 /// Balanced random orders for `count` pairs: true = candidate first.
 std::vector<bool> pair_orders(std::uint64_t seed, std::string_view scenario, int first_iteration,
                               int count) {
+  // The scenario's name, not its position: its A/B orders do not depend on the filter.
   SplitMix64 rng(seed ^ fnv1a(scenario) ^
                  (static_cast<std::uint64_t>(first_iteration) * 0x9e3779b97f4a7c15ull));
   std::vector<bool> orders;

@@ -43,6 +43,10 @@ class SplitMix64 {
   std::uint64_t state_;
 };
 
+/// FNV-1a, 64 bits: a stable hash of a text (the same on every machine and build), for the
+/// per-scenario A/B orders and the suite hash of a sharded run (runner/shard.h).
+std::uint64_t fnv1a(std::string_view s);
+
 /// A fresh seed from std::random_device mixed with the monotonic clock.
 std::uint64_t random_seed();
 

@@ -418,6 +418,7 @@ void to_json(json& j, const ResultsFile& v) {
   if (!v.testbed.basis.empty()) j["testbed"]["basis"] = v.testbed.basis;
   if (!v.failure.empty()) j["failure"] = v.failure;
   if (!v.outcome.is_null()) j["outcome"] = v.outcome;
+  if (!v.shard.is_null()) j["shard"] = v.shard;
 }
 void from_json(const json& j, ResultsFile& v) {
   get_to(j, "schema_version", v.schema_version);
@@ -449,6 +450,7 @@ void from_json(const json& j, ResultsFile& v) {
   if (auto it = j.find("gate"); it != j.end()) v.gate = *it;
   if (auto it = j.find("outcome"); it != j.end()) v.outcome = *it;
   get_to(j, "warnings", v.warnings);
+  if (auto it = j.find("shard"); it != j.end()) v.shard = *it;
 }
 
 namespace {
@@ -596,9 +598,52 @@ ResultsFile read_results(const std::filesystem::path& path) {
   return results_from_json(read_json_file(path), path.string());
 }
 
+namespace {
+
+// results.json's text: nlohmann::json(r).dump(2) + "\n" byte for byte.
+std::string results_text(const ResultsFile& r) {
+  // Byte for byte json(r).dump(2) + "\n", without the whole file's DOM at once (a large merged
+  // run's DOM is several times its text): the file without its runs, then each run's own DOM,
+  // dumped and indented one level deeper, in the place of the empty "runs" array.
+  ResultsFile head;
+  head.schema_version = r.schema_version;
+  head.tool_version = r.tool_version;
+  head.command = r.command;
+  head.status = r.status;
+  head.failure = r.failure;
+  head.planned_runs = r.planned_runs;
+  head.name = r.name;
+  head.started_at = r.started_at;
+  head.finished_at = r.finished_at;
+  head.suite = r.suite;
+  head.order = r.order;
+  head.machine = r.machine;
+  head.testbed = r.testbed;
+  head.provenance = r.provenance;
+  head.gate = r.gate;
+  head.outcome = r.outcome;
+  head.warnings = r.warnings;
+  head.shard = r.shard;
+  std::string text = json(head).dump(2);
+  if (r.runs.empty()) return text + "\n";
+  const std::string empty = "\n  \"runs\": []";
+  const auto at = text.find(empty);
+  if (at == std::string::npos) throw InternalError("results.json: no top-level runs array");
+  std::string runs = "\n  \"runs\": [";
+  for (std::size_t i = 0; i < r.runs.size(); ++i) {
+    runs += i ? ",\n    " : "\n    ";
+    // Strings escape their newlines, so every newline of the dump is between tokens.
+    runs += replace_all(json(r.runs[i]).dump(2), "\n", "\n    ");
+  }
+  runs += "\n  ]";
+  text.replace(at, empty.size(), runs);
+  return text + "\n";
+}
+
+}  // namespace
+
 void write_results(const ResultsFile& r, const std::filesystem::path& path) {
-  json j = r;
-  platform::write_file_atomic(path, j.dump(2) + "\n");
+  platform::write_file_atomic(path, results_text(r));
 }
 
 }  // namespace benchgate::results

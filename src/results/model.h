@@ -227,6 +227,10 @@ struct ResultsFile {
   /// {"status": token, "exit_code": n, "reason": text}; null while running.
   nlohmann::json outcome;
   std::vector<std::string> warnings;
+  /// `run --shard I/N`: {"index", "total", "source", "suite_hash", "partition"}; `merge`:
+  /// {"merged": true, "total", "suite_hash", "partition", "shards": [each shard's file, status,
+  /// host and testbed]} (runner/shard.h). Null otherwise.
+  nlohmann::json shard;
 };
 
 /// One number for the gate: app × cell × metric × iteration.

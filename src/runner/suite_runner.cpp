@@ -47,15 +47,6 @@ void preflight_checks(const matrix::Plan& plan) {
   }
 }
 
-bool has_ab_roles(const config::SuiteConfig& s) {
-  bool b = false, c = false;
-  for (const auto& a : s.apps) {
-    b |= a.role == "baseline";
-    c |= a.role == "candidate";
-  }
-  return b && c;
-}
-
 // Warns up front when the configured runs can never reach the Holm-adjusted α.
 void warn_run_count(const config::SuiteConfig& suite, const GateSource& source,
                     results::ResultsFile& results) {
@@ -115,9 +106,39 @@ class SuiteRun {
  private:
   void plan() {
     config::validate_suite(suite_);
-    plan_ = matrix::expand(suite_);
+    if (options_.shard)
+      plan_one_shard(*options_.shard);
+    else
+      plan_ = matrix::expand(suite_);
     preflight_checks(plan_);
+    if (options_.shard && !options_.baseline.empty()) {
+      std::cerr << fmt::format(
+          "benchgate: note: a shard is not gated: --baseline {} is for `benchgate merge "
+          "--baseline`, which checks it against every shard's testbed\n",
+          options_.baseline);
+      return;  // no gate source: nothing to read or warn about here
+    }
     source_ = GateSource::load(options_.baseline, has_ab_roles(suite_));
+  }
+
+  // The shard's part of the whole plan; it does not gate (merge gates the whole family), so the
+  // confirmation extension, which decides on the family's verdicts, cannot run in it.
+  void plan_one_shard(const ShardSpec& spec) {
+    if (suite_.gate.confirm > 0) {
+      throw UsageError(fmt::format(
+          "{}: the confirmation extension (gate.confirm = {}) decides on the verdicts of the "
+          "whole family, which only `benchgate merge` sees; set --confirm 0 for a sharded run",
+          spec.source, suite_.gate.confirm));
+    }
+    if (options_.profile_regressions) {
+      throw UsageError(fmt::format(
+          "{}: --profile-regressions needs the verdicts of the whole family, which only "
+          "`benchgate merge` sees; not available in a sharded run",
+          spec.source));
+    }
+    auto sharded = runner::plan_shard(suite_, spec);
+    plan_ = std::move(sharded.plan);
+    shard_ = std::move(sharded.record);
   }
 
   void start_results() {
@@ -127,6 +148,7 @@ class SuiteRun {
     results_.order.seed = plan_.seed;
     results_.order.sequence = plan_.sequence();
     results_.planned_runs = static_cast<int>(plan_.runs.size());
+    if (options_.shard) results_.shard = shard_;  // the outcome says "not gated here"
     if (source_.no_baseline()) {
       std::cerr << fmt::format(
           "benchgate: warning: no baseline yet: {} does not exist; the runs are measured and "
@@ -141,6 +163,7 @@ class SuiteRun {
   // interleaved pairs, run once, then the confirmed verdicts.
   void gate(RunContext& ctx, report::ProgressReporter& reporter, FailFast& fail_fast,
             const Checkpoint& checkpoint) {
+    if (options_.shard) return;  // merge gates
     verdicts_ = gate_results(results_, suite_.gate, source_);
     if (!verdicts_ || !source_.baseline_path.empty() || !source_.ab) return;
     if (suite_.gate.confirm <= 0 || !gate::needs_confirmation(*verdicts_)) return;
@@ -172,6 +195,7 @@ class SuiteRun {
   GateSource source_;
   results::ResultsFile results_;
   std::optional<gate::GateResult> verdicts_;
+  nlohmann::json shard_;  ///< results.json "shard" of a sharded run
 };
 
 // Plan → runs → gate (+ confirmation) → regression profiles → results.json → reports. The
@@ -189,9 +213,11 @@ int SuiteRun::run() {
   Clock& clock = system_clock();
   Progress progress(*reporter, plan_, suite_.defaults.sleep, clock);
   RunContext ctx{clock, cancel, out, &progress};
-  std::cerr << fmt::format("benchgate: {} runs ({} apps, {} scenarios), seed {}, output {}\n",
-                           plan_.runs.size(), suite_.apps.size(), plan_.scenarios.size(),
-                           plan_.seed, out.string());
+  std::cerr << fmt::format(
+      "benchgate: {}{} runs ({} apps, {} scenarios), seed {}, output {}\n",
+      options_.shard ? fmt::format("shard {}/{}: ", options_.shard->index, options_.shard->total)
+                     : "",
+      plan_.runs.size(), suite_.apps.size(), plan_.scenarios.size(), plan_.seed, out.string());
   Checkpoint checkpoint(results_, out / "results.json");
   checkpoint.write();  // "running" from here on (runner/checkpoint.h)
   FailFast fail_fast;
@@ -227,6 +253,15 @@ int SuiteRun::run() {
 }
 
 }  // namespace
+
+bool has_ab_roles(const config::SuiteConfig& s) {
+  bool b = false, c = false;
+  for (const auto& a : s.apps) {
+    b |= a.role == "baseline";
+    c |= a.role == "candidate";
+  }
+  return b && c;
+}
 
 GateSource GateSource::load(const std::string& baseline_path, bool ab) {
   GateSource s;

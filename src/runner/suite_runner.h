@@ -18,6 +18,7 @@
 #include "gate/baseline.h"
 #include "gate/gate.h"
 #include "results/model.h"
+#include "runner/shard.h"
 
 namespace benchgate::runner {
 
@@ -29,6 +30,8 @@ struct SuiteOptions {
   bool profile_regressions = false;
   bool tune_host = false;
   bool no_color = false;
+  /// --shard I/N: run only this shard's part of the plan (runner/shard.h), ungated.
+  std::optional<ShardSpec> shard;
 };
 
 /// What the gate compares against.
@@ -41,6 +44,9 @@ struct GateSource {
   static GateSource load(const std::string& baseline_path, bool ab);
   bool no_baseline() const { return !baseline_path.empty() && !baseline; }
 };
+
+/// The suite has an app with role baseline and one with role candidate (an A/B gate).
+bool has_ab_roles(const config::SuiteConfig& suite);
 
 /// The gate over finished runs: against the stored baseline, A/B, or none (nullopt when there
 /// is neither). No confirmation runs (run_suite adds them).

@@ -17,7 +17,15 @@
   passes every step output benchgate writes through;
 - the GitLab template's jobs have a script and known stages, `rules:` for merge requests and
   the default branch, `resource_group`, `interruptible`, `tags`, and an MR note lookup by
-  marker and author over every page of notes.
+  marker and author over every page of notes;
+- the sharding examples (examples/ci/github-sharded.yml, gitlab-sharded.yml; docs/ci.md,
+  "Sharding"): the GitHub one passes every workflow check above, has a matrix of shards that
+  does not fail fast, runs `--shard auto` with BENCHGATE_SHARD_INDEX/TOTAL from the matrix,
+  uploads each shard's folder even on failure under a name per shard, and a merge job that
+  needs the shards, runs always, downloads every shard, runs `benchgate merge` and comments
+  on the PR; the GitLab one has a `parallel: N` job running `--shard auto` whose artifacts are
+  kept even on failure and a merge job in a later stage that needs it with its artifacts,
+  runs always and runs `benchgate merge`; both name a suite that exists.
 Exit 0 when all hold; otherwise prints every problem with its file and exits 1.
 """
 import pathlib
@@ -239,8 +247,109 @@ for gl in sorted((root / "ci" / "gitlab").glob("*.yml")):
         if isinstance(job, dict) and "script" in job:
             check_gitlab_job(gl, name, job, text)
 
+
+def check_sharding_examples():
+    gh = root / "examples" / "ci" / "github-sharded.yml"
+    doc = load(gh) if gh.exists() else None
+    if doc is None:
+        problems.append(f"{gh}: missing or unreadable (the GitHub sharding example)")
+    else:
+        jobs = doc.get("jobs") or {}
+        shard, merge = jobs.get("shard") or {}, jobs.get("merge") or {}
+        strategy = shard.get("strategy") or {}
+        shards = (strategy.get("matrix") or {}).get("shard")
+        if not isinstance(shards, list) or len(shards) < 2:
+            problems.append(f"{gh}: jobs.shard: no matrix of shards (matrix.shard: [1, 2, ...])")
+        if strategy.get("fail-fast") is not False:
+            problems.append(f"{gh}: jobs.shard: fail-fast must be false (a failed shard must not cancel the others)")
+        steps = shard.get("steps") or []
+        run = next((st for st in steps if "--shard auto" in str(st.get("run", ""))), None)
+        if run is None:
+            problems.append(f"{gh}: jobs.shard: no step runs benchgate run --shard auto")
+        else:
+            env = run.get("env") or {}
+            if "matrix.shard" not in str(env.get("BENCHGATE_SHARD_INDEX", "")):
+                problems.append(f"{gh}: jobs.shard: BENCHGATE_SHARD_INDEX does not come from the matrix")
+            if str(env.get("BENCHGATE_SHARD_TOTAL", "")) != str(len(shards or [])):
+                problems.append(f"{gh}: jobs.shard: BENCHGATE_SHARD_TOTAL is not the matrix size")
+        up = [st for st in steps if "upload-artifact" in str(st.get("uses", ""))]
+        if not up or up[0].get("if") != "always()" or "matrix.shard" not in str((up[0].get("with") or {}).get("name")):
+            problems.append(f"{gh}: jobs.shard: each shard must upload its folder under its own name, if: always()")
+        needs = merge.get("needs")
+        if needs != "shard" and "shard" not in (needs or []):
+            problems.append(f"{gh}: jobs.merge: does not need the shard jobs")
+        if "always()" not in str(merge.get("if", "")):
+            problems.append(f"{gh}: jobs.merge: must run always (a failed shard is reported, not hidden)")
+        msteps = merge.get("steps") or []
+        if not any("download-artifact" in str(st.get("uses", "")) for st in msteps):
+            problems.append(f"{gh}: jobs.merge: does not download the shards' artifacts")
+        if not any("benchgate merge" in str(st.get("run", "")) for st in msteps):
+            problems.append(f"{gh}: jobs.merge: does not run benchgate merge")
+        if not any("createComment" in str((st.get("with") or {}).get("script", "")) for st in msteps):
+            problems.append(f"{gh}: jobs.merge: does not comment on the PR")
+        if (merge.get("permissions") or {}).get("pull-requests") != "write":
+            problems.append(f"{gh}: jobs.merge: needs pull-requests: write for the comment")
+        # And everything the workflows above are checked for.
+        for name, job in jobs.items():
+            if not HOSTED.match(str(job.get("runs-on"))):
+                problems.append(f"{gh}: jobs.{name}: runs-on is not a GitHub-hosted Ubuntu runner")
+            check_steps(gh, f"jobs.{name}", job.get("steps"))
+        check_pins(gh)
+        for suite in re.findall(r"-c\s+(\S+\.toml)", gh.read_text(encoding="utf-8")):
+            if not (root / suite).exists():
+                problems.append(f"{gh}: the suite {suite} does not exist")
+
+    gl = root / "examples" / "ci" / "gitlab-sharded.yml"
+    doc = load(gl) if gl.exists() else None
+    if doc is None:
+        problems.append(f"{gl}: missing or unreadable (the GitLab sharding example)")
+        return
+    stages = doc.get("stages") or []
+    jobs = {k: v for k, v in doc.items() if isinstance(v, dict) and "script" in v}
+
+    def script_of(job):
+        out = []
+        for line in job.get("script") or []:
+            out.extend(line if isinstance(line, list) else [line])
+        return "\n".join(str(x) for x in out)
+
+    shard = [(n, j) for n, j in jobs.items() if isinstance(j.get("parallel"), int)]
+    if not shard:
+        problems.append(f"{gl}: no job with parallel: N")
+        return
+    sname, sjob = shard[0]
+    if sjob["parallel"] < 2:
+        problems.append(f"{gl}: job {sname}: parallel must be at least 2")
+    if "--shard auto" not in script_of(sjob):
+        problems.append(f"{gl}: job {sname}: does not run benchgate run --shard auto")
+    art = sjob.get("artifacts") or {}
+    if art.get("when") != "always" or not any("CI_NODE_INDEX" in str(p) for p in art.get("paths") or []):
+        problems.append(f"{gl}: job {sname}: each shard's folder must be kept (artifacts: when: always)")
+    merges = [(n, j) for n, j in jobs.items() if "benchgate merge" in script_of(j)]
+    if not merges:
+        problems.append(f"{gl}: no job runs benchgate merge")
+        return
+    mname, mjob = merges[0]
+    needs = mjob.get("needs") or []
+    if not any((isinstance(x, dict) and x.get("job") == sname and x.get("artifacts") is True) or x == sname
+               for x in needs):
+        problems.append(f"{gl}: job {mname}: does not need {sname} with its artifacts")
+    if any(r.get("when") != "always" for r in mjob.get("rules") or [] if isinstance(r, dict)) or not mjob.get("rules"):
+        problems.append(f"{gl}: job {mname}: must run always (rules: when: always)")
+    for name, job in jobs.items():
+        if job.get("stage") not in stages:
+            problems.append(f"{gl}: job {name}: stage {job.get('stage')!r} is not in stages")
+    if stages.index(mjob.get("stage", stages[0])) <= stages.index(sjob.get("stage", stages[0])):
+        problems.append(f"{gl}: job {mname}: must come in a later stage than {sname}")
+    suite = str((doc.get("variables") or {}).get("BENCHGATE_SUITE", ""))
+    if not suite or not (root / suite).exists():
+        problems.append(f"{gl}: variables.BENCHGATE_SUITE {suite!r} does not exist")
+
+
+check_sharding_examples()
+
 for p in problems:
     print(p)
-print(f"checked {len(workflows)} workflow(s), action.yml and the GitLab template: "
+print(f"checked {len(workflows)} workflow(s), action.yml, the GitLab template and the sharding examples: "
       f"{len(problems)} problem(s)")
 sys.exit(1 if problems else 0)

@@ -147,6 +147,7 @@ TEST_F(BadInputTest, DeeplyNestedJsonIsRefusedNotACrash) {
   expect_bad(bg({"report", deep.string(), "--out", (dir() / "r").string()}), "deep.json", what);
   expect_bad(bg({"baseline", "update", "--from", deep.string(), "--to", base}), "deep.json", what);
   expect_bad(bg({"export", "--gbench", deep.string()}), "deep.json", what);
+  expect_bad(bg({"merge", deep.string(), "--out", (dir() / "m").string()}), "deep.json", what);
   EXPECT_FALSE(fs::exists(base));
   // Inside a valid object too, and a string full of brackets is not nesting.
   expect_bad(
@@ -173,7 +174,8 @@ TEST_F(BadInputTest, WrongTypesAndHugeNumbersAreExitTwoNamingTheFile) {
            {"validate", huge.string()},
            {"report", huge.string(), "--out", (dir() / "r").string()},
            {"baseline", "update", "--from", huge.string(), "--to", base},
-           {"export", "--gbench", huge.string()}}) {
+           {"export", "--gbench", huge.string()},
+           {"merge", huge.string(), "--out", (dir() / "m").string()}}) {
     SCOPED_TRACE(args[0]);
     expect_bad(bg(args), "huge.json", "number overflow");
   }

@@ -4,7 +4,8 @@
 Feeds mutated inputs - byte flips, truncation, deleted keys, wrong types, huge numbers,
 NaN/Infinity, deep nesting, 10 MB strings, invalid UTF-8, duplicate keys, empty files,
 directories and FIFOs - to `validate`, `diff` (either side), `report`, `baseline update`,
-`export --gbench` and `run --dry-run` (mutated suites and flags), and checks that every call
+`export --gbench`, `merge` (a shard's results) and `run --dry-run` (mutated suites and flags),
+and checks that every call
 ends by itself with an exit code other than 5 (internal error), no signal, within 10 s.
 
     tests/sweep/mutation_sweep.py BENCHGATE_BINARY [--inputs N] [--seed S] [--jobs J]
@@ -32,6 +33,7 @@ ORIGINALS = {
     "baseline": os.path.join(ROOT, "fuzz/seeds/results/baseline.json"),
     "gbench": os.path.join(ROOT, "tests/data/gbench/public/pairs/02_upstream_test1/base.json"),
     "suite": os.path.join(ROOT, "examples/full.toml"),
+    "shard": os.path.join(ROOT, "fuzz/seeds/results/shard-1of1.json"),
 }
 TIME_LIMIT_S = 10.0
 ALL_COMMANDS = False  # --all-commands: every command on every input
@@ -202,7 +204,7 @@ WEIGHTS = {"big_string": 0.15, "deep_nesting": 0.5, "empty": 0.3}
 
 def make_inputs(n, rng):
     originals = {k: open(p, "rb").read() for k, p in ORIGINALS.items()}
-    share = {"results": 0.35, "baseline": 0.15, "gbench": 0.2, "suite": 0.3}
+    share = {"results": 0.3, "baseline": 0.15, "gbench": 0.2, "suite": 0.25, "shard": 0.1}
     kinds = STRUCTURED + BYTES
     weights = [WEIGHTS.get(k, 1.0) for k in kinds]
     for idx in range(n):
@@ -239,6 +241,8 @@ def commands(what, path, good, out_dir, rotate=None):
         cmds += [["diff", "--format", "md", path, good["results"]]]
     if what == "gbench":
         cmds += [["diff", "--format", "json", path, path]]
+    if what == "shard":
+        cmds += [["merge", path, "--out", os.path.join(out_dir, "merged")]]
     if rotate is None:
         return cmds
     return [cmds[0], cmds[1 + rotate % (len(cmds) - 1)]]
@@ -307,7 +311,7 @@ def main():
     good_dir = os.path.join(work, "good")
     os.makedirs(good_dir, exist_ok=True)
     good = {}
-    for k in ("results", "baseline", "gbench"):
+    for k in ("results", "baseline", "gbench", "shard"):
         good[k] = os.path.join(good_dir, k + ".json")
         shutil.copy(ORIGINALS[k], good[k])
     rng = random.Random(a.seed)
@@ -317,7 +321,7 @@ def main():
         futs = [pool.submit(run_input, binary, work, good, idx, what, kind, data)
                 for idx, what, kind, data in make_inputs(a.inputs, rng)]
         for kind_name, path in special_inputs(work):
-            for what in ("results", "baseline", "gbench", "suite"):
+            for what in ("results", "baseline", "gbench", "suite", "shard"):
                 futs.append(pool.submit(lambda w=what, p=path, k=kind_name: [
                     (w, k, args, *call(binary, args, work)) for args in commands(w, p, good, work)]))
         for f in futs:
