@@ -19,6 +19,7 @@
 
 #include "platform/fs.h"
 #include "platform/subprocess.h"
+#include "processes.h"
 #include "results/json.h"
 #include "test_support.h"
 
@@ -29,6 +30,7 @@ namespace fs = std::filesystem;
 using testing::benchgate_binary;
 using testing::free_port;
 using testing::hello_server_binary;
+using testing::processes_with;
 using testing::read_text;
 using testing::run_command;
 
@@ -54,7 +56,7 @@ class RemoteTest : public ::testing::Test {
     if (sshd_) {
       // By its pid (Subprocess keeps it): SIGTERM, then SIGKILL after the grace period.
       sshd_->terminate(std::chrono::seconds(2));
-      EXPECT_FALSE(testing::pid_alive(sshd_->pid()));
+      EXPECT_FALSE(testing::process_alive(sshd_->pid()));
     }
   }
 
@@ -237,22 +239,6 @@ TEST_F(RemoteTest, SshFailureIsARunErrorWithSshsMessage) {
   std::cout << "[ info ] " << r.err;
 }
 
-/// Pids of processes whose command line contains `needle` (excluding this test).
-std::vector<pid_t> processes_with(const std::string& needle) {
-  std::vector<pid_t> out;
-  for (const auto& e : fs::directory_iterator("/proc")) {
-    const auto name = e.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    auto cmd = read_text(e.path() / "cmdline");
-    std::replace(cmd.begin(), cmd.end(), '\0', ' ');
-    const pid_t pid = std::stoi(name);
-    if (pid != ::getpid() && cmd.find(needle) != std::string::npos && testing::pid_alive(pid)) {
-      out.push_back(pid);
-    }
-  }
-  return out;
-}
-
 TEST_F(RemoteTest, InterruptHangsUpTheRemoteTool) {
   // wrk over ssh for 20 s, SIGINT after 2 s: benchgate stops ssh; with -tt sshd hangs up the
   // session, so the remote wrk must not run on to the end of its 20 s.
@@ -274,13 +260,13 @@ TEST_F(RemoteTest, InterruptHangsUpTheRemoteTool) {
   EXPECT_EQ(WEXITSTATUS(status), 130) << read_text(dir_ / "stderr");
   bool gone = false;
   for (int i = 0; i < 60 && !gone; ++i) {  // up to 3 s for sshd to hang up
-    gone =
-        std::none_of(running.begin(), running.end(), [](pid_t p) { return testing::pid_alive(p); });
+    gone = std::none_of(running.begin(), running.end(),
+                        [](pid_t p) { return testing::process_alive(p); });
     if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_TRUE(gone) << "the remote wrk ran on after the interrupt";
   for (pid_t p : running) {
-    if (testing::pid_alive(p)) ::kill(p, SIGKILL);  // our own leftover, by pid
+    if (testing::process_alive(p)) ::kill(p, SIGKILL);  // our own leftover, by pid
   }
 }
 
