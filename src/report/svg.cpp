@@ -139,7 +139,7 @@ std::vector<double> log_ticks(double lo, double hi) {
   if (!(lo > 0) || !(hi > 0) || !std::isfinite(lo) || !std::isfinite(hi)) return out;
   const int d0 = static_cast<int>(std::floor(std::log10(lo)));
   const int d1 = static_cast<int>(std::ceil(std::log10(hi)));
-  const bool fine = d1 - d0 <= 2;
+  const bool fine = d1 - d0 <= 3;  // up to three decades: 1, 2, 5 in each
   for (int d = d0; d <= d1; ++d) {
     for (double m : {1.0, 2.0, 5.0}) {
       if (m != 1.0 && !fine) continue;

@@ -128,6 +128,18 @@ TEST(BaselineHistory, TheGatePassesTheHistoryAndTheBaselineItselfOn) {
   ASSERT_EQ(back.history.size(), 2u);
   EXPECT_EQ(back.history[1].created_at, "2026-12-02T10:00:00Z");
 
+  // In results.json (gate.baseline_history) the results schema accepts it, and refuses an
+  // entry without medians.
+  auto file = run_of(2100, "c3");
+  file.gate = to_json(r);
+  const nlohmann::json j = file;
+  EXPECT_NO_THROW(results::validate_against_schema(j, "results", "results.json"));
+  const auto read = results::results_from_json(j, "results.json");
+  EXPECT_EQ(gate_result_from_json(read.gate).history.size(), 2u);
+  auto bad = j;
+  bad["gate"]["baseline_history"][0].erase("medians");
+  EXPECT_THROW(results::validate_against_schema(bad, "results", "results.json"), ConfigError);
+
   // Without a history, nothing is passed on (and no key written).
   b.history.clear();
   const auto plain = run_against_baseline(run_of(2100, "c3"), b, {}, "main.json");
