@@ -199,6 +199,10 @@ std::string ExitStatus::describe() const {
                      signal_name(signal), core_dumped ? " (core dumped)" : "");
 }
 
+// Over 100 lines on purpose: resolving the executable (with a useful error for each way it can
+// be missing), then the one recipe of the child (log files, working folder, process group,
+// environment, CPU pinning, parent-death signal) given to posix_spawn or to fork_exec; the
+// recipe's parts depend on each other (the order of file actions matters) and read as one list.
 Subprocess Subprocess::spawn(const SpawnOptions& o) {
   if (o.argv.empty() || o.argv[0].empty()) throw RunError("cannot start a process: empty command");
   const std::string& exe = o.argv[0];
