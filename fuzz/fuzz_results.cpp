@@ -31,6 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)fuzz::accepts([&] { (void)results::collect_samples(r); });
   (void)fuzz::accepts([&] { (void)gate::make_baseline(r, false); });
   (void)fuzz::accepts([&] { (void)gate::make_baseline(r, true, true); });
+  // `benchgate report` reads the recorded gate (its verdicts, a baseline's history).
+  if (r.gate.is_object()) (void)fuzz::accepts([&] { (void)gate::gate_result_from_json(r.gate); });
   // diff r.json r.json --allow-partial, rendered as JSON.
   gate::DiffInput input;
   input.path = "fuzz.json";

@@ -61,6 +61,11 @@ void add_offline_commands(CLI::App& app, OfflineCommands& c) {
   bu->add_option("--to", c.baseline.to, "Baseline file to write")->capture_default_str();
   bu->add_flag("--allow-partial", c.baseline.allow_partial,
                "Write a baseline from results that are not complete (their successful runs)");
+  bu->add_option("--history", c.baseline.history,
+                 "Past baselines kept in the file's history, for report.html's history charts: "
+                 "the baseline being replaced is added, the oldest dropped (0: no history)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{0}, std::size_t{100000}));
   c.baseline_cmd = b;
   c.baseline_update_cmd = bu;
 
@@ -177,9 +182,11 @@ int run_baseline_update(const BaselineOptions& o) {
         o.to, (fs::path(o.to) / "main.json").string()));
   }
   auto results = results::read_results(o.from);
-  auto b = gate::update_baseline(results, o.to, o.from, o.allow_partial);
-  std::cout << fmt::format("baseline {} written from {} ({} series)\n", o.to, o.from,
-                           b.series.size());
+  auto b = gate::update_baseline(results, o.to, o.from, o.allow_partial, o.history);
+  std::cout << fmt::format(
+      "baseline {} written from {} ({} series, {} past baseline{} in its "
+      "history)\n",
+      o.to, o.from, b.series.size(), b.history.size(), b.history.size() == 1 ? "" : "s");
   return 0;
 }
 

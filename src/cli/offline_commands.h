@@ -32,6 +32,8 @@ struct BaselineOptions {
   std::string from = "benchgate-out/results.json";
   std::string to = "baselines/main.json";
   bool allow_partial = false;
+  /// Past baselines kept in the new file's history (gate::kDefaultHistoryLimit); 0: none.
+  std::size_t history = 100;
 };
 
 struct ValidateOptions {

@@ -116,6 +116,21 @@ Baseline make_baseline(const results::ResultsFile& r, bool require_complete, boo
   return b;
 }
 
+HistoryEntry history_entry(const Baseline& b) {
+  HistoryEntry e;
+  e.created_at = b.created_at;
+  e.commit = provenance_commit(b.provenance);
+  e.tool_version = b.tool_version;
+  for (const auto& s : b.series) {
+    std::vector<double> v = s.values;
+    if (v.empty()) continue;
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    e.values.push_back({s.app, s.cell, s.metric, n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2});
+  }
+  return e;
+}
+
 json to_json(const Baseline& b) {
   json series = json::array();
   for (const auto& s : b.series) {
@@ -150,6 +165,7 @@ json to_json(const Baseline& b) {
            {"provenance", b.provenance},
            {"series", std::move(series)}};
   if (!b.testbed.basis.empty()) out["testbed"]["basis"] = b.testbed.basis;
+  if (!b.history.empty()) out["history"] = history_to_json(b.history);
   return out;
 }
 
@@ -195,6 +211,7 @@ Baseline baseline_from_json(const json& j, const std::string& origin) {
       if (s.scenario.empty()) s.scenario = s.cell;
       b.series.push_back(std::move(s));
     }
+    if (auto it = j.find("history"); it != j.end()) b.history = history_from_json(*it, origin);
   } catch (const json::exception& e) {
     throw ConfigError(fmt::format("{}: not a valid benchgate baseline: {}", origin, e.what()));
   }
@@ -226,7 +243,8 @@ void write_baseline(const Baseline& b, const std::filesystem::path& path) {
 }
 
 Baseline update_baseline(const results::ResultsFile& results, const std::filesystem::path& path,
-                         const std::string& source_path, bool allow_partial) {
+                         const std::string& source_path, bool allow_partial,
+                         std::size_t history_limit) {
   results::require_complete(results, source_path.empty() ? "results" : source_path, allow_partial);
   Baseline b = make_baseline(results, true, allow_partial);
   if (b.series.empty()) {
@@ -235,6 +253,20 @@ Baseline update_baseline(const results::ResultsFile& results, const std::filesys
         results.name));
   }
   b.source_path = source_path;
+  std::error_code ec;
+  if (history_limit > 0 && std::filesystem::exists(path, ec)) {
+    Baseline previous;
+    try {
+      previous = read_baseline(path);
+    } catch (const Error& e) {
+      throw ConfigError(fmt::format(
+          "{} (the baseline to replace; its history would be lost: move the file away, or pass "
+          "--history 0 to write a baseline without history; the baseline was not changed)",
+          e.what()));
+    }
+    b.history = std::move(previous.history);
+    append_bounded(b.history, history_entry(previous), history_limit);
+  }
   write_baseline(b, path);
   return b;
 }
@@ -383,6 +415,10 @@ GateResult run_against_baseline(const results::ResultsFile& current, const Basel
   eo.alpha_scale = options.alpha_scale;
   GateResult r = evaluate(comps, settings, eo);
   r.testbed_match = fp_match;
+  if (options.mode == "baseline" && !baseline.history.empty()) {
+    r.history = baseline.history;  // then the baseline itself, the newest point before this run
+    r.history.push_back(history_entry(baseline));
+  }
   r.notes.insert(r.notes.begin(), notes.begin(), notes.end());
   return r;
 }

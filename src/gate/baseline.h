@@ -5,13 +5,15 @@
 //
 // File format (schemas/baseline.schema.json), "kind": "benchgate.baseline": the testbed and
 // provenance of the source run and one "series" per app × cell × metric with the values of
-// every ok iteration. A benchgate results file can be used as a baseline directly.
+// every ok iteration, and the "history" of the baselines it replaced (gate/history.h). A
+// benchgate results file can be used as a baseline directly.
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "gate/history.h"
 #include "gate/verdict.h"
 #include "results/gate_settings.h"
 #include "results/model.h"
@@ -41,7 +43,13 @@ struct Baseline {
   nlohmann::json machine = nlohmann::json::object();
   nlohmann::json provenance = nlohmann::json::object();
   std::vector<BaselineSeries> series;
+  /// The baselines this one replaced, oldest first (bounded; empty in files written before
+  /// the history existed and in results files used as baselines).
+  History history;
 };
+
+/// The baseline as a history entry: its date, commit and the median of each series.
+HistoryEntry history_entry(const Baseline& b);
 
 /// Builds a baseline from results. With `require_complete` (baseline update), results that are
 /// not "complete" or have a failed run or period throw RunError: a failed run must never become
@@ -64,8 +72,13 @@ void write_baseline(const Baseline& b, const std::filesystem::path& path);
 /// `benchgate baseline update`: make_baseline(results, true) then write_baseline. Throws
 /// before the file is touched when the results are not a complete, successful run.
 /// Results that are not complete: ConfigError (exit 2) unless allow_partial.
+/// When `path` already holds a baseline, it moves into the new file's history (after its own
+/// history), of which the newest `history_limit` entries are kept (0: no history). A file at
+/// `path` that cannot be read is a ConfigError (its history would be lost), unless
+/// history_limit is 0.
 Baseline update_baseline(const results::ResultsFile& results, const std::filesystem::path& path,
-                         const std::string& source_path = "", bool allow_partial = false);
+                         const std::string& source_path = "", bool allow_partial = false,
+                         std::size_t history_limit = kDefaultHistoryLimit);
 
 /// Gates results against a stored baseline (mode "baseline"). Testbed fingerprints that differ
 /// make every verdict not_comparable unless settings.testbed_mismatch == "warn". A cell with a

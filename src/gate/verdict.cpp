@@ -151,22 +151,24 @@ json to_json(const GateResult& r) {
   json counts = json::object();
   for (Verdict v : kGated)
     counts[std::string(verdict_name(v))] = r.count(v);
-  return json{{"mode", r.mode},
-              {"baseline_source", r.baseline_source},
-              {"candidate_source", r.candidate_source},
-              {"format", r.format},
-              {"testbed_match", r.testbed_match},
-              {"alpha", num(r.alpha)},
-              {"tests", r.tests},
-              {"holm_family", r.holm_family},
-              {"holm_level", r.holm_level},
-              {"counts", counts},
-              {"exit_code", static_cast<int>(r.exit_code(false))},
-              {"informational", r.informational()},
-              {"no_baseline", r.no_baseline},
-              {"notes", r.notes},
-              {"partial", r.partial},
-              {"verdicts", std::move(verdicts)}};
+  json out{{"mode", r.mode},
+           {"baseline_source", r.baseline_source},
+           {"candidate_source", r.candidate_source},
+           {"format", r.format},
+           {"testbed_match", r.testbed_match},
+           {"alpha", num(r.alpha)},
+           {"tests", r.tests},
+           {"holm_family", r.holm_family},
+           {"holm_level", r.holm_level},
+           {"counts", counts},
+           {"exit_code", static_cast<int>(r.exit_code(false))},
+           {"informational", r.informational()},
+           {"no_baseline", r.no_baseline},
+           {"notes", r.notes},
+           {"partial", r.partial},
+           {"verdicts", std::move(verdicts)}};
+  if (!r.history.empty()) out["baseline_history"] = history_to_json(r.history);
+  return out;
 }
 
 namespace {
@@ -330,6 +332,15 @@ std::string to_json_text(const GateResult& r) {
   out += "{\n";
   w.key(1, "alpha", true);
   w.number(r.alpha);
+  if (!r.history.empty()) {
+    // Only with a stored baseline that has a history: nlohmann's own text, one level in.
+    w.key(1, "baseline_history", false);
+    const std::string text = history_to_json(r.history).dump(2);
+    for (char c : text) {
+      out += c;
+      if (c == '\n') w.indent(1);
+    }
+  }
   w.key(1, "baseline_source", false);
   w.string(r.baseline_source);
   w.key(1, "candidate_source", false);
@@ -405,6 +416,9 @@ GateResult gate_result_from_json(const json& j) {
     get_to(j, "holm_family", r.holm_family);
     get_to(j, "holm_level", r.holm_level);
     get_to(j, "notes", r.notes);
+    if (auto it = j.find("baseline_history"); it != j.end()) {
+      r.history = history_from_json(*it, "gate.baseline_history");
+    }
     if (auto it = j.find("verdicts"); it != j.end()) {
       for (const auto& e : *it) {
         MetricVerdict v;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/exit_code.h"
+#include "gate/history.h"
 #include "results/metrics.h"
 
 namespace benchgate::gate {
@@ -81,6 +82,9 @@ struct GateResult {
   std::string partial;
   std::vector<MetricVerdict> verdicts;
   std::vector<std::string> notes;  ///< warnings such as "10 pairs cannot reach α=..."
+  /// Baseline mode, when the baseline carries a history: its past baselines, then the baseline
+  /// itself (oldest first); JSON "baseline_history", written only when not empty.
+  History history;
   // Added by the gate engine (gate.h):
   std::string candidate_source;  ///< diff: path of the candidate file
   std::string format;            ///< diff: "gbench" | "benchgate"

@@ -86,9 +86,14 @@ class Page {
         << "<style>" << html_assets::kCss << "</style>\n</head>\n<body>\n";
     header(out);
     nav(out);
+    // Most important first: the headline (header), how each scenario scales with the load,
+    // what regressed (with its charts), every verdict, the history; then the details.
     out << "<main>\n";
+    scaling(out);
     if (m_.gate) {
+      regressions(out);
       verdicts(out);
+      history(out);
     } else {
       results_section(out);
     }
@@ -178,14 +183,314 @@ class Page {
 
   void nav(std::ostream& out) const {
     out << "<nav aria-label=\"Contents\"><ol>\n";
-    out << (m_.gate ? "<li><a href=\"#verdicts\">Verdicts</a></li>\n"
-                    : "<li><a href=\"#results\">Results</a></li>\n");
+    if (!scaling_groups().empty()) out << "<li><a href=\"#scaling\">Load scaling</a></li>\n";
+    if (m_.gate) {
+      out << "<li><a href=\"#regressions\">Regressions</a></li>\n"
+             "<li><a href=\"#verdicts\">All verdicts</a></li>\n";
+      if (!m_.gate->history.empty()) out << "<li><a href=\"#history\">History</a></li>\n";
+    } else {
+      out << "<li><a href=\"#results\">Results</a></li>\n";
+    }
+    // Every cell is linked from the table; the contents name them only while they are few.
+    int load_cells = 0;
+    for (const auto& c : m_.cells)
+      load_cells += c.per_run ? 0 : 1;
     for (std::size_t i = 0; i < m_.cells.size(); ++i) {
       if (m_.cells[i].per_run) continue;
+      if (load_cells > 8) {
+        out << fmt::format("<li><a href=\"#cell-{}\">Per cell ({})</a></li>\n", i, load_cells);
+        break;
+      }
       out << fmt::format("<li><a href=\"#cell-{}\">{}</a></li>\n", i, esc(m_.cells[i].key, 60));
     }
     if (!m_.problems.empty()) out << "<li><a href=\"#problems\">Failed runs</a></li>\n";
     out << "<li><a href=\"#environment\">Environment</a></li>\n</ol></nav>\n";
+  }
+
+  // --- load scaling ------------------------------------------------------------------------
+
+  struct ScalingGroup {
+    std::string scenario;
+    std::vector<const Cell*> cells;
+    bool by_rate = false;  ///< x is the target rate (open loop), else the client count
+  };
+
+  // Scenarios with more than one load point, in order of appearance.
+  std::vector<ScalingGroup> scaling_groups() const {
+    std::vector<ScalingGroup> groups;
+    for (const auto& c : m_.cells) {
+      if (c.per_run) continue;
+      auto it = std::find_if(groups.begin(), groups.end(),
+                             [&](const auto& g) { return g.scenario == c.scenario; });
+      if (it == groups.end()) {
+        groups.push_back({c.scenario, {&c}});
+      } else {
+        it->cells.push_back(&c);
+      }
+    }
+    std::erase_if(groups, [](const ScalingGroup& g) { return g.cells.size() < 2; });
+    for (auto& g : groups) {
+      std::set<double> rates;
+      for (const auto* c : g.cells)
+        rates.insert(c->point.rate);
+      g.by_rate = rates.size() > 1 && !rates.count(0.0);
+    }
+    return groups;
+  }
+
+  bool regressed(const std::string& app, const std::string& cell) const {
+    if (!m_.gate) return false;
+    return std::any_of(m_.gate->verdicts.begin(), m_.gate->verdicts.end(), [&](const auto& v) {
+      return v.gated && v.verdict == Verdict::kRegressed && v.app == app && v.cell == cell;
+    });
+  }
+
+  // One scaling chart: `metric` (median, min–max band) of each app against the load.
+  std::string scaling_chart(const ScalingGroup& g, std::size_t gi, const std::string& metric,
+                            double scale, const std::string& ylabel) const {
+    // Series: per app, and per client count (open loop) or rate (closed loop at several
+    // rates) when the other dimension has more than one value.
+    std::set<double> other;
+    for (const auto* c : g.cells)
+      other.insert(g.by_rate ? c->point.clients : c->point.rate);
+    std::vector<std::pair<std::string, double>> keys;  // (app, other value)
+    for (const auto* c : g.cells) {
+      for (const auto& ac : c->apps) {
+        const std::pair<std::string, double> k{ac.app,
+                                               g.by_rate ? c->point.clients : c->point.rate};
+        if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+      }
+    }
+    svg::LineChart ch;
+    ch.id = fmt::format("scaling-{}-{}", gi, metric == "throughput" ? "tput" : "p99");
+    ch.title =
+        fmt::format("{} against the {}: {}", metric == "throughput" ? "Throughput" : "p99 latency",
+                    g.by_rate ? "target rate" : "number of clients", shorten(g.scenario, 80));
+    ch.description =
+        "Per app, the median over its good iterations at each load point (markers) with the "
+        "min–max band; a red ring marks a load point where the app regressed.";
+    ch.x.label = g.by_rate ? "target rate (req/s)" : "clients (connections)";
+    ch.y.label = ylabel;
+    std::set<double> xs;
+    double ylo = 1e300, yhi = 0;
+    std::size_t dash = 0;
+    for (const auto& [app, o] : keys) {
+      svg::Series s{app, color(app), app};
+      if (other.size() > 1) {
+        const std::string suffix =
+            g.by_rate ? fmt::format(" c={}", static_cast<int>(o)) : fmt::format(" r={:g}", o);
+        s.legend = app + suffix;
+        s.tooltip = s.legend;
+        s.dashed = dash++ % 2 == 1;
+      }
+      s.markers = true;
+      s.width = 2;
+      std::vector<std::pair<double, const Cell*>> pts;
+      for (const auto* c : g.cells) {
+        if ((g.by_rate ? c->point.clients : c->point.rate) != o) continue;
+        pts.emplace_back(g.by_rate ? c->point.rate : c->point.clients, c);
+      }
+      std::sort(pts.begin(), pts.end(),
+                [](const auto& a, const auto& b) { return a.first < b.first; });
+      for (const auto& [x, c] : pts) {
+        const AppCell* ac = nullptr;
+        for (const auto& a : c->apps) {
+          if (a.app == app) ac = &a;
+        }
+        const Stat* st = ac ? ac->stat(metric) : nullptr;
+        if (!st || st->values.empty() || !std::isfinite(st->median)) continue;
+        s.points.push_back({x, st->median * scale});
+        s.band.emplace_back(st->min * scale, st->max * scale);
+        const bool reg = regressed(app, c->key);
+        s.point_titles.push_back(fmt::format(
+            "{} · {}: {}{} (min–max {}–{}, {} good run{}){}", shorten(app, 60), shorten(c->key, 80),
+            svg::compact(st->median * scale), metric == "throughput" ? " req/s" : " ms",
+            svg::compact(st->min * scale), svg::compact(st->max * scale), st->values.size(),
+            st->values.size() == 1 ? "" : "s", reg ? " · regressed" : ""));
+        if (reg) s.rings.push_back(s.points.size() - 1);
+        xs.insert(x);
+        if (st->median * scale > 0) {
+          ylo = std::min(ylo, st->min * scale);
+          yhi = std::max(yhi, st->max * scale);
+        }
+      }
+      if (!s.points.empty()) ch.series.push_back(std::move(s));
+    }
+    if (xs.empty()) return "";
+    // A log x axis when the load points span a factor of 4 or more (1, 2, 4 … 256 clients).
+    ch.x.log = *xs.begin() > 0 && *xs.rbegin() / *xs.begin() >= 4;
+    std::size_t step = (xs.size() + 9) / 10;  // at most about ten labelled ticks
+    std::size_t i = 0;
+    for (double x : xs) {
+      if (i++ % step == 0 || x == *xs.rbegin()) ch.x.ticks.emplace_back(x, svg::compact(x));
+    }
+    if (metric == "throughput") {
+      ch.y.include_zero = true;
+    } else {
+      ch.y.log = ylo > 0 && yhi / ylo > 20;
+      ch.y.include_zero = !ch.y.log;
+    }
+    return figure(svg::line_chart(ch), metric == "throughput" ? "Throughput" : "p99 latency",
+                  fmt::format("against the {}, median and range", g.by_rate ? "rate" : "clients"));
+  }
+
+  void scaling(std::ostream& out) const {
+    const auto groups = scaling_groups();
+    if (groups.empty()) return;
+    out << "<section id=\"scaling\">\n<h2>Load scaling</h2>\n<p class=\"muted\">How each "
+           "scenario's throughput and p99 latency change with the load: per app the median over "
+           "its good iterations at each load point, with the min–max band. Hover a marker for "
+           "its numbers.</p>\n";
+    for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+      const auto& g = groups[gi];
+      const std::string tput = scaling_chart(g, gi, "throughput", 1, "throughput (req/s)");
+      const std::string p99 = scaling_chart(g, gi, "latency_p99", 1e3, "p99 latency (ms)");
+      if (tput.empty() && p99.empty()) continue;
+      out << "<h3>" << esc(g.scenario) << "</h3>\n<div class=\"charts\">\n"
+          << tput << p99 << "</div>\n";
+    }
+    out << "</section>\n";
+  }
+
+  // --- regressions -------------------------------------------------------------------------
+
+  // Cells with a gated regression, worst first, each with its regressed rows, its change
+  // estimates and its throughput and latency charts (not repeated in the cell's section).
+  void regressions(std::ostream& out) {
+    std::vector<std::string> cells;
+    std::map<std::string, std::vector<std::size_t>> rows;
+    for (std::size_t i : m_.ranked) {
+      const auto& v = m_.gate->verdicts[i];
+      if (!v.gated || v.verdict != Verdict::kRegressed) continue;
+      if (!rows.count(v.cell)) cells.push_back(v.cell);
+      rows[v.cell].push_back(i);
+    }
+    out << "<section id=\"regressions\">\n<h2>Regressions</h2>\n";
+    if (cells.empty()) {
+      out << "<p>No gated metric regressed.";
+      const int other = m_.count(Verdict::kError) + m_.count(Verdict::kInconclusive) +
+                        m_.count(Verdict::kNotComparable);
+      if (other > 0 || m_.failed_runs() > 0) {
+        out << " The headline above and the table below say what else was not decided.";
+      }
+      out << "</p>\n</section>\n";
+      return;
+    }
+    const int n = m_.count(Verdict::kRegressed);
+    out << fmt::format(
+        "<p class=\"muted\">{} gated metric{} regressed in {} cell{}, worst first: the regressed "
+        "rows, the change of every metric of the cell with its confidence interval, and the "
+        "cell's throughput and latency.</p>\n",
+        n, n == 1 ? "" : "s", cells.size(), cells.size() == 1 ? "" : "s");
+    const html_charts::ColorOf color_of = [this](const std::string& app) { return color(app); };
+    for (const auto& key : cells) {
+      const std::string anchor = cell_anchor(key);
+      const std::string id =
+          "reg-" + (anchor.empty() ? std::to_string(in_regressions_.size()) : anchor.substr(5));
+      out << fmt::format(
+          "<div class=\"regression\" id=\"{}\">\n<h3>{}</h3>\n", id,
+          anchor.empty() ? esc(key) : fmt::format("<a href=\"#{}\">{}</a>", anchor, esc(key)));
+      verdict_rows(out, rows[key], false);
+      if (const Cell* c = m_.find_cell(key)) {
+        forest(out, id, *c, m_.verdicts_for(key));
+        const auto runs = runs_of(*c);
+        out << "<div class=\"charts\">\n"
+            << html_charts::throughput_chart(id, *c, color_of, runs)
+            << html_charts::latency_chart(id + "-lat", *c, color_of, runs) << "</div>\n";
+        in_regressions_[key] = id;
+      }
+      out << "</div>\n";
+    }
+    out << "</section>\n";
+  }
+
+  // --- history -----------------------------------------------------------------------------
+
+  // Throughput and p99 of each scenario over the stored baseline's history, the baseline
+  // itself and this run: one line per load point.
+  void history(std::ostream& out) const {
+    const auto& h = m_.gate->history;
+    if (h.empty()) return;
+    out << fmt::format(
+        "<section id=\"history\">\n<h2>History</h2>\n<p class=\"muted\">The median of each "
+        "load point in each of the {} stored baseline{} (oldest left; the newest is the one "
+        "this run was gated against), then in this run (right). Hover a marker for its date "
+        "and commit.</p>\n",
+        h.size(), h.size() == 1 ? "" : "s");
+    std::vector<std::string> scenarios;
+    for (const auto& c : m_.cells) {
+      if (!c.per_run &&
+          std::find(scenarios.begin(), scenarios.end(), c.scenario) == scenarios.end()) {
+        scenarios.push_back(c.scenario);
+      }
+    }
+    std::size_t palette = 0;
+    for (std::size_t si = 0; si < scenarios.size(); ++si) {
+      std::string charts;
+      for (const auto& [metric, scale, ylabel] :
+           std::vector<std::tuple<std::string, double, std::string>>{
+               {"throughput", 1.0, "throughput (req/s)"},
+               {"latency_p99", 1e3, "p99 latency (ms)"}}) {
+        svg::LineChart ch;
+        ch.id = fmt::format("history-{}-{}", si, metric == "throughput" ? "tput" : "p99");
+        ch.title = fmt::format("{} over past baselines: {}",
+                               metric == "throughput" ? "Throughput" : "p99 latency",
+                               shorten(scenarios[si], 80));
+        ch.description = "The median of each load point in each stored baseline, then in this run.";
+        ch.x.label = "baseline (oldest → newest), then this run";
+        ch.y.label = ylabel;
+        ch.y.include_zero = true;
+        const double now = static_cast<double>(h.size());
+        // About eight dated ticks, none next to "this run" (their labels would collide).
+        const std::size_t step = (h.size() + 7) / 8;
+        for (std::size_t i = 0; i + 2 <= h.size(); i += step) {
+          ch.x.ticks.emplace_back(static_cast<double>(i), short_date(h[i].created_at));
+        }
+        ch.x.ticks.emplace_back(now, "this run");
+        ch.x.min = 0;
+        ch.x.max = now;
+        palette = 0;
+        for (const auto& c : m_.cells) {
+          if (c.per_run || c.scenario != scenarios[si]) continue;
+          for (const auto& ac : c.apps) {
+            if (m_.gate->mode == "baseline" && ac.role == "baseline") continue;
+            svg::Series s{c.point.key() + (c.apps.size() > 1 ? " · " + ac.app : ""),
+                          std::string(kPalette[palette++ % std::size(kPalette)]), ""};
+            s.markers = true;
+            s.tooltip = s.legend;
+            for (std::size_t i = 0; i < h.size(); ++i) {
+              const auto* v = h[i].find(ac.app, c.key, metric);
+              if (!v) continue;
+              s.points.push_back({static_cast<double>(i), v->median * scale});
+              s.point_titles.push_back(
+                  fmt::format("{}: {} · {}{}", s.legend, svg::compact(v->median * scale),
+                              h[i].created_at.empty() ? "undated" : h[i].created_at,
+                              h[i].commit.empty() ? "" : " · " + h[i].commit.substr(0, 12)));
+            }
+            if (const Stat* st = ac.stat(metric); st && !st->values.empty()) {
+              s.points.push_back({now, st->median * scale});
+              s.point_titles.push_back(
+                  fmt::format("{}: {} · this run", s.legend, svg::compact(st->median * scale)));
+              if (regressed(ac.app, c.key)) s.rings.push_back(s.points.size() - 1);
+            }
+            if (s.points.size() >= 2) ch.series.push_back(std::move(s));
+          }
+        }
+        if (ch.series.empty()) continue;
+        charts += figure(svg::line_chart(ch), metric == "throughput" ? "Throughput" : "p99 latency",
+                         "per load point, past baselines and this run");
+      }
+      if (charts.empty()) continue;
+      out << "<h3>" << esc(scenarios[si]) << "</h3>\n<div class=\"charts\">\n"
+          << charts << "</div>\n";
+    }
+    out << "</section>\n";
+  }
+
+  // "2026-12-04T10:00:00Z" → "12-04"; other text as it is, shortened.
+  static std::string short_date(const std::string& iso) {
+    if (iso.size() >= 10 && iso[4] == '-' && iso[7] == '-') return iso.substr(5, 5);
+    return shorten(iso, 10);
   }
 
   // --- verdicts ----------------------------------------------------------------------------
@@ -193,8 +498,10 @@ class Page {
   void verdict_rows(std::ostream& out, const std::vector<std::size_t>& idx, bool cell_col) const {
     const auto& vs = m_.gate->verdicts;
     const std::string level = format_level(vs.empty() ? 0.95 : vs.front().ci_level);
-    out << "<div class=\"table-wrap\"><table>\n<thead><tr><th scope=\"col\">status</th>"
-           "<th scope=\"col\">app</th>"
+    // class "v": the number columns are right-aligned by the style sheet, not per cell (a
+    // 48-cell report has ~600 rows).
+    out << "<div class=\"table-wrap\"><table class=\"v\">\n<thead><tr><th "
+           "scope=\"col\">status</th><th scope=\"col\">app</th>"
         << (cell_col ? "<th scope=\"col\">cell</th>" : "")
         << "<th scope=\"col\">metric</th><th scope=\"col\" class=\"num\">baseline</th>"
            "<th scope=\"col\" class=\"num\">current</th><th scope=\"col\" "
@@ -209,9 +516,9 @@ class Page {
       const auto& v = vs[i];
       const bool est = has_estimate(v);
       out << fmt::format(
-          "<tr class=\"v-{}\"><td><span class=\"badge\" "
-          "style=\"background:{}\">{}</span></td><td class=\"name\">{}</td>",
-          verdict_key(v.verdict), v.gated ? verdict_color(v.verdict) : "#8c959f",
+          "<tr class=\"v-{0}\"><td><span class=\"badge b-{1}\">{2}</span></td><td "
+          "class=\"name\">{3}</td>",
+          verdict_key(v.verdict), v.gated ? verdict_key(v.verdict) : "info",
           html_escape(shown_verdict(v)), esc(v.app));
       if (cell_col) {
         const std::string anchor = cell_anchor(v.cell);
@@ -221,12 +528,9 @@ class Page {
             << "</td>";
       }
       out << fmt::format(
-          "<td class=\"name\" title=\"{}\">{} {}</td><td class=\"num\">{}</td><td "
-          "class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td "
-          "class=\"num\">{}</td><td class=\"num\">{}</td><td "
-          "class=\"num\">{}</td><td>{}</td></tr>\n",
-          html_escape(results::better_arrow(v.better)), esc(v.metric), better_symbol(v.better),
-          html_escape(format_value(v.baseline, v.unit)),
+          "<td class=\"name\">{} {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+          "<td>{}</td><td>{}</td><td class=\"why\">{}</td></tr>\n",
+          esc(v.metric), better_symbol(v.better), html_escape(format_value(v.baseline, v.unit)),
           html_escape(format_value(v.current, v.unit)), est ? html_escape(format_change(v)) : "–",
           est ? html_escape(format_ci(v)) : "–", est ? html_escape(format_limit(v)) : "–",
           est ? html_escape(shown_p(v)) : "–",
@@ -237,7 +541,7 @@ class Page {
   }
 
   void verdicts(std::ostream& out) const {
-    out << "<section id=\"verdicts\">\n<h2>Verdicts</h2>\n";
+    out << "<section id=\"verdicts\">\n<h2>All verdicts</h2>\n";
     if (m_.gate->verdicts.empty()) {
       out << "<p>No metric could be compared.</p>\n</section>\n";
       return;
@@ -303,9 +607,34 @@ class Page {
     return out;
   }
 
+  // Reports with more load cells than this draw the per-cell charts of notable cells only.
+  static constexpr int kChartEveryCellUpTo = 16;
+
+  int load_cells() const {
+    return static_cast<int>(
+        std::count_if(m_.cells.begin(), m_.cells.end(), [](const Cell& c) { return !c.per_run; }));
+  }
+
+  // A cell worth its charts in a large report: a gated verdict other than unchanged or
+  // inconclusive, or a period that was not ok.
+  bool notable(const Cell& cell) const {
+    if (m_.gate) {
+      for (const auto* v : m_.verdicts_for(cell.key)) {
+        if (v->gated && v->verdict != Verdict::kUnchanged && v->verdict != Verdict::kInconclusive) {
+          return true;
+        }
+      }
+    }
+    for (const auto& ac : cell.apps) {
+      if (ac.good < ac.total) return true;
+    }
+    return false;
+  }
+
   void cell_section(std::ostream& out, std::size_t index) {
     const Cell& cell = m_.cells[index];
     const std::string id = fmt::format("cell-{}", index);
+    const bool charts = load_cells() <= kChartEveryCellUpTo || notable(cell);
     out << fmt::format("<section id=\"{}\" class=\"cell\">\n<h2>{}</h2>\n", id, esc(cell.key));
     if (!cell.url.empty()) {
       out << "<p class=\"muted\">" << esc(cell.url, 300)
@@ -316,19 +645,36 @@ class Page {
           << "</p>\n";
     }
     results_table(out, &cell);
+    if (!charts) {
+      out << fmt::format(
+          "<p class=\"muted\">No chart for this cell: with {} cells the page draws the charts of "
+          "cells with a decided change, an error or a run that was not good (this one had none); "
+          "the load scaling charts show its throughput and p99, the table its verdicts.</p>\n"
+          "</section>\n",
+          load_cells());
+      return;
+    }
     const auto runs = runs_of(cell);
     const html_charts::ColorOf color_of = [this](const std::string& app) { return color(app); };
+    const auto shown = in_regressions_.find(cell.key);
+    const bool above = shown != in_regressions_.end();
+    if (above) {
+      out << fmt::format(
+          "<p class=\"muted\">This cell regressed: its change estimates, throughput and latency "
+          "charts are <a href=\"#{}\">under Regressions</a>.</p>\n",
+          shown->second);
+    }
     out << "<div class=\"charts\">\n";
-    out << html_charts::throughput_chart(id, cell, color_of, runs);
+    if (!above) out << html_charts::throughput_chart(id, cell, color_of, runs);
     out << html_charts::trace_chart(id + "-cpu", cell, color_of, runs, "cpu_percent", "CPU",
                                     "user + system, all app processes", "CPU (%, 100 = one core)",
                                     1);
     out << html_charts::trace_chart(id + "-rss", cell, color_of, runs, "rss_total", "RSS (total)",
                                     "summed over the app's processes", "RSS (MiB)", 1 / kMiB);
     out << html_charts::process_rss_chart(id + "-proc", cell, color_of, runs);
-    out << html_charts::latency_chart(id + "-lat", cell, color_of, runs);
+    if (!above) out << html_charts::latency_chart(id + "-lat", cell, color_of, runs);
     out << "</div>\n";
-    if (m_.gate) {
+    if (m_.gate && !above) {
       const auto vs = m_.verdicts_for(cell.key);
       if (!vs.empty()) {
         out << "<h3>Baseline vs candidate</h3>\n";
@@ -361,6 +707,7 @@ class Page {
       }
       svg::ForestPlot f;
       f.id = fmt::format("{}-forest-{}", id, n++);
+      f.width = 1100;  // a wide figure: drawn at about its own size, so its text is not enlarged
       const bool ratio = unit == "%";
       double scale = 1;
       std::string axis_unit = unit;
@@ -460,24 +807,31 @@ class Page {
         svg::LineChart c;
         c.id = fmt::format("scenario-{}-{}", si, series == "rss_total" ? "rss" : "cpu");
         c.title = title + " over whole runs: " + shorten(sc, 80);
-        c.description = "One line per run, from launch to shutdown, coloured by app.";
+        c.description =
+            "From launch to shutdown: per app the median of its runs with their min–max band; "
+            "runs that did not end ok dashed.";
         c.x.label = "time since launch (s)";
         c.y.label = ylabel;
         c.y.include_zero = true;
+        std::vector<html_charts::RunPoints> runs;
         for (const auto& r : m_.results.runs) {
           if (r.scenario != sc || r.traces.empty()) continue;
           auto it = r.traces.series.find(series);
           if (it == r.traces.series.end()) continue;
-          svg::Series s{r.app, color(r.app),
-                        fmt::format("{} #{}{}", shorten(r.app, 60), r.iteration,
-                                    r.status == "ok" ? "" : " (" + r.status + ")")};
-          s.dashed = r.status != "ok";
+          html_charts::RunPoints p{r.app,
+                                   fmt::format("{} #{}{}", shorten(r.app, 60), r.iteration,
+                                               r.status == "ok" ? "" : " (" + r.status + ")"),
+                                   r.status == "ok",
+                                   {}};
           for (std::size_t i = 0; i < it->second.size() && i < r.traces.t.size(); ++i) {
-            s.points.push_back({r.traces.t[i], it->second[i] * scale});
+            p.points.push_back({r.traces.t[i], it->second[i] * scale});
           }
-          c.series.push_back(std::move(s));
+          runs.push_back(std::move(p));
         }
-        out << figure(svg::line_chart(c), title, "every run, launch to shutdown");
+        c.series = html_charts::median_and_band(
+            runs, [this](const std::string& app) { return color(app); }, false);
+        out << figure(svg::line_chart(c), title,
+                      "launch to shutdown, median and range of the runs");
       }
       out << "</div>\n</section>\n";
     }
@@ -588,6 +942,7 @@ class Page {
   const HtmlOptions& o_;
   std::map<std::string, std::string> color_;
   std::map<std::string, std::size_t> cell_id_;
+  std::map<std::string, std::string> in_regressions_;  ///< cell key → its block's id
 };
 
 }  // namespace

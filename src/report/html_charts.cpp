@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <set>
 
 #include "core/histogram.h"
@@ -38,7 +39,68 @@ std::string run_name(const RunView& r) {
                      r.good ? "" : " (" + r.period->status + ")");
 }
 
+using PointsOf = std::function<std::vector<svg::Point>(const RunView&)>;
+
+std::vector<svg::Series> per_app(const std::vector<RunView>& runs, const ColorOf& color,
+                                 const PointsOf& points_of, bool markers) {
+  std::vector<RunPoints> points;
+  for (const auto& r : runs)
+    points.push_back({r.app, run_name(r), r.good, points_of(r)});
+  return median_and_band(points, color, markers);
+}
+
 }  // namespace
+
+std::vector<svg::Series> median_and_band(const std::vector<RunPoints>& runs, const ColorOf& color,
+                                         bool markers) {
+  std::vector<std::string> apps;
+  for (const auto& r : runs) {
+    if (std::find(apps.begin(), apps.end(), r.app) == apps.end()) apps.push_back(r.app);
+  }
+  std::vector<svg::Series> out;
+  for (const auto& app : apps) {
+    std::vector<const std::vector<svg::Point>*> good;
+    std::size_t n = 0;
+    for (const auto& r : runs) {
+      if (r.app != app || !r.good || r.points.empty()) continue;
+      good.push_back(&r.points);
+      n = std::max(n, r.points.size());
+    }
+    if (good.empty()) continue;
+    svg::Series s{app, color(app),
+                  good.size() == 1 ? shorten(app, 60) + " (1 good run)"
+                                   : fmt::format("{}: median of {} good runs, band min–max",
+                                                 shorten(app, 60), good.size())};
+    s.markers = markers;
+    s.width = 2;
+    s.opacity = 0.9;
+    for (std::size_t i = 0; i < n; ++i) {
+      std::vector<double> xs, ys;
+      for (const auto* g : good) {
+        if (i < g->size() && std::isfinite((*g)[i].x) && std::isfinite((*g)[i].y)) {
+          xs.push_back((*g)[i].x);
+          ys.push_back((*g)[i].y);
+        }
+      }
+      if (ys.empty()) continue;
+      const auto [lo, hi] = std::minmax_element(ys.begin(), ys.end());
+      s.band.emplace_back(*lo, *hi);
+      s.points.push_back({median(xs), median(ys)});
+    }
+    if (good.size() == 1) s.band.clear();
+    out.push_back(std::move(s));
+  }
+  for (const auto& r : runs) {
+    if (r.good || r.points.empty()) continue;
+    svg::Series s{r.app, color(r.app), r.name};
+    s.points = r.points;
+    s.dashed = true;
+    s.markers = markers;
+    s.opacity = 0.6;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
 
 std::string figure(const std::string& svg_text, const std::string& caption, const std::string& note,
                    bool wide) {
@@ -53,24 +115,25 @@ std::string throughput_chart(const std::string& id, const Cell& cell, const Colo
   c.id = id + "-tput";
   c.title = "Throughput over the load period: " + shorten(cell.key, 80);
   c.description =
-      "Successful responses per second in each trace interval of every run; one "
-      "line per run, coloured by app.";
+      "Successful responses per second in each trace interval: per app the median of its good "
+      "runs with their min–max band; runs that were not good dashed.";
   c.x.label = "time into the load period (s)";
   c.y.label = "throughput (req/s)";
   c.y.include_zero = true;
-  for (const auto& r : runs) {
-    const auto& d = r.period->driver;
-    if (d.throughput_trace.empty()) continue;
-    const double dt = d.trace_interval_s > 0 ? d.trace_interval_s : 1;
-    svg::Series s{r.app, color(r.app), run_name(r)};
-    for (std::size_t i = 0; i < d.throughput_trace.size(); ++i) {
-      s.points.push_back({dt * static_cast<double>(i + 1), d.throughput_trace[i]});
-    }
-    s.dashed = !r.good;
-    s.opacity = r.good ? 0.8 : 0.5;
-    c.series.push_back(std::move(s));
-  }
-  return figure(svg::line_chart(c), "Throughput", "req/s per interval, every run");
+  c.series = per_app(
+      runs, color,
+      [](const RunView& r) {
+        std::vector<svg::Point> pts;
+        const auto& d = r.period->driver;
+        const double dt = d.trace_interval_s > 0 ? d.trace_interval_s : 1;
+        for (std::size_t i = 0; i < d.throughput_trace.size(); ++i) {
+          pts.push_back({dt * static_cast<double>(i + 1), d.throughput_trace[i]});
+        }
+        return pts;
+      },
+      false);
+  return figure(svg::line_chart(c), "Throughput",
+                "req/s per interval, median and range of the runs");
 }
 
 std::string trace_chart(const std::string& id, const Cell& cell, const ColorOf& color,
@@ -81,22 +144,24 @@ std::string trace_chart(const std::string& id, const Cell& cell, const ColorOf& 
   c.id = id;
   c.title = caption + " over the load period: " + shorten(cell.key, 80);
   c.description = "App " + caption + " (" + what +
-                  ") sampled during the load period; one line per run, coloured by app.";
+                  ") sampled during the load period: per app the median of its good runs with "
+                  "their min–max band; runs that were not good dashed.";
   c.x.label = "time into the load period (s)";
   c.y.label = ylabel;
   c.y.include_zero = true;
-  for (const auto& r : runs) {
-    const auto& tr = r.period->app.traces;
-    auto it = tr.series.find(series);
-    if (it == tr.series.end()) continue;
-    svg::Series s{r.app, color(r.app), run_name(r)};
-    for (std::size_t i = 0; i < it->second.size() && i < tr.t.size(); ++i) {
-      s.points.push_back({tr.t[i], it->second[i] * scale});
-    }
-    s.dashed = !r.good;
-    s.opacity = r.good ? 0.8 : 0.5;
-    c.series.push_back(std::move(s));
-  }
+  c.series = per_app(
+      runs, color,
+      [&](const RunView& r) {
+        std::vector<svg::Point> pts;
+        const auto& tr = r.period->app.traces;
+        auto it = tr.series.find(series);
+        if (it == tr.series.end()) return pts;
+        for (std::size_t i = 0; i < it->second.size() && i < tr.t.size(); ++i) {
+          pts.push_back({tr.t[i], it->second[i] * scale});
+        }
+        return pts;
+      },
+      false);
   return figure(svg::line_chart(c), caption, what);
 }
 
@@ -157,57 +222,55 @@ std::string latency_chart(const std::string& id, const Cell& cell, const ColorOf
   c.id = id;
   c.title = "Latency percentiles: " + shorten(cell.key, 80);
   c.description =
-      "Latency at each percentile for every run (x axis in nines: 50, 90, 99, "
-      "99.9 …; open loop: corrected for coordinated omission).";
+      "Latency at each percentile (x axis in nines: 50, 90, 99, 99.9 …; open loop: corrected "
+      "for coordinated omission): per app the median of its good runs with their min–max "
+      "band; runs that were not good dashed.";
   c.x.label = "percentile";
   c.y.label = "latency (ms)";
   c.y.format = fmt_ms;
   c.x.format = [](double x) { return fmt::format("p{:.6g}", 100 * (1 - std::pow(10.0, -x))); };
   double max_p = 99;
-  double ylo = 1e300, yhi = 0;
-  for (const auto& r : runs) {
+  const auto points_of = [&max_p](const RunView& r) {
+    std::vector<svg::Point> pts;
     const auto& lat = r.period->driver.latency;
-    svg::Series s{r.app, color(r.app), run_name(r)};
-    s.markers = true;
-    s.dashed = !r.good;
-    s.opacity = r.good ? 0.8 : 0.5;
-    bool from_histogram = false;
     if (!lat.histogram.empty()) {
       try {
         const auto h = LatencyHistogram::decode(lat.histogram);
         const double n = static_cast<double>(h.count());
         for (double p : {50.0, 75.0, 90.0, 95.0, 99.0, 99.5, 99.9, 99.95, 99.99, 99.995, 99.999}) {
           if (1 / (1 - p / 100) > n) break;
-          s.points.push_back({nines(p), h.quantile_ns(p / 100) / 1e6});
+          pts.push_back({nines(p), h.quantile_ns(p / 100) / 1e6});
           max_p = std::max(max_p, p);
         }
-        from_histogram = !s.points.empty();
+        if (!pts.empty()) return pts;
       } catch (const std::exception&) {
-        s.points.clear();  // fall back to the reported percentiles
+        pts.clear();  // fall back to the reported percentiles
       }
     }
-    if (!from_histogram) {
-      std::vector<std::pair<double, double>> pts;
-      for (const auto& [key, value] : lat.percentiles) {
-        try {
-          const double p = parse_double(key);
-          if (p > 0 && p < 100 && std::isfinite(value)) pts.emplace_back(p, value);
-        } catch (const std::exception&) {
-        }
-      }
-      std::sort(pts.begin(), pts.end());
-      for (const auto& [p, v] : pts) {
-        s.points.push_back({nines(p), v * 1e3});
-        max_p = std::max(max_p, p);
+    std::vector<std::pair<double, double>> reported;
+    for (const auto& [key, value] : lat.percentiles) {
+      try {
+        const double p = parse_double(key);
+        if (p > 0 && p < 100 && std::isfinite(value)) reported.emplace_back(p, value);
+      } catch (const std::exception&) {
       }
     }
+    std::sort(reported.begin(), reported.end());
+    for (const auto& [p, v] : reported) {
+      pts.push_back({nines(p), v * 1e3});
+      max_p = std::max(max_p, p);
+    }
+    return pts;
+  };
+  c.series = per_app(runs, color, points_of, true);
+  double ylo = 1e300, yhi = 0;
+  for (const auto& s : c.series) {
     for (const auto& p : s.points) {
       if (p.y > 0) {
         ylo = std::min(ylo, p.y);
         yhi = std::max(yhi, p.y);
       }
     }
-    if (!s.points.empty()) c.series.push_back(std::move(s));
   }
   c.y.log = yhi > 0 && yhi / ylo > 20;
   c.y.include_zero = !c.y.log;
@@ -216,8 +279,9 @@ std::string latency_chart(const std::string& id, const Cell& cell, const ColorOf
   }
   c.x.min = nines(50);
   c.x.max = nines(max_p);
-  return figure(svg::line_chart(c), "Latency percentiles",
-                c.y.log ? "log latency axis, every run" : "every run");
+  return figure(
+      svg::line_chart(c), "Latency percentiles",
+      c.y.log ? "log latency axis, median and range of the runs" : "median and range of the runs");
 }
 
 }  // namespace benchgate::report::html_charts

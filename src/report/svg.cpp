@@ -17,8 +17,12 @@ constexpr double kCharWidth = 6.8;  // average glyph width of the 12px sans-seri
 std::string esc(std::string_view s) {
   return html_escape(s);
 }
+// Pixel coordinates: one decimal, without a trailing ".0" (most of a chart's bytes are these).
 std::string num(double v) {
-  return fmt::format("{:.1f}", v);
+  std::string s = fmt::format("{:.1f}", v);
+  if (s.ends_with(".0")) s.resize(s.size() - 2);
+  if (s == "-0") s = "0";
+  return s;
 }
 
 double text_width(std::string_view s) {
@@ -135,7 +139,7 @@ std::vector<double> log_ticks(double lo, double hi) {
   if (!(lo > 0) || !(hi > 0) || !std::isfinite(lo) || !std::isfinite(hi)) return out;
   const int d0 = static_cast<int>(std::floor(std::log10(lo)));
   const int d1 = static_cast<int>(std::ceil(std::log10(hi)));
-  const bool fine = d1 - d0 <= 2;
+  const bool fine = d1 - d0 <= 3;  // up to three decades: 1, 2, 5 in each
   for (int d = d0; d <= d1; ++d) {
     for (double m : {1.0, 2.0, 5.0}) {
       if (m != 1.0 && !fine) continue;
@@ -229,36 +233,33 @@ std::string grid_and_axes(const LineChart& c, const PlotArea& a, const Ticks& xt
                           const Ticks& yticks) {
   const bool xlog = c.x.log, ylog = c.y.log;
   const double left = a.left, top = a.top, pw = a.pw, ph = a.ph;
-  std::string out = "<g class=\"grid\">\n";
+  // Grid lines and tick marks as one path each: most of a small chart's bytes were <line>s.
+  std::string grid, marks;
   for (const auto& [v, l] : yticks) {
     if (!usable(v, ylog)) continue;
-    out += fmt::format("<line x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\"/>\n", num(left),
-                       num(left + pw), num(a.sy(v)));
+    grid += fmt::format("M{} {}H{}", num(left), num(a.sy(v)), num(left + pw));
+    marks += fmt::format("M{} {}h4", num(left - 4), num(a.sy(v)));
   }
   for (const auto& [v, l] : xticks) {
     if (!usable(v, xlog)) continue;
-    out += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/>\n", num(a.sx(v)),
-                       num(top), num(top + ph));
+    grid += fmt::format("M{} {}V{}", num(a.sx(v)), num(top), num(top + ph));
+    marks += fmt::format("M{} {}v4", num(a.sx(v)), num(top + ph));
   }
-  out += "</g>\n<g class=\"axis\">\n";
-  out += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\"/>\n", num(left),
-                     num(top + ph), num(left + pw));
-  out += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/>\n", num(left), num(top),
-                     num(top + ph));
+  std::string out = "<g class=\"grid\"><path d=\"" + grid + "\"/></g>\n<g class=\"axis\">";
+  out += fmt::format("<path d=\"M{0} {1}V{2}H{3}{4}\"/>\n", num(left), num(top), num(top + ph),
+                     num(left + pw), marks);
   for (const auto& [v, l] : yticks) {
     if (!usable(v, ylog)) continue;
-    out += fmt::format(
-        "<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\"/><text x=\"{3}\" y=\"{4}\" "
-        "text-anchor=\"end\">{5}</text>\n",
-        num(left - 4), num(a.sy(v)), num(left), num(left - 7), num(a.sy(v) + 4), esc(l));
+    out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", num(left - 7),
+                       num(a.sy(v) + 4), esc(l));
   }
+  out += '\n';
   for (const auto& [v, l] : xticks) {
     if (!usable(v, xlog)) continue;
-    out += fmt::format(
-        "<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/><text x=\"{0}\" y=\"{3}\" "
-        "text-anchor=\"middle\">{4}</text>\n",
-        num(a.sx(v)), num(top + ph), num(top + ph + 4), num(top + ph + 17), esc(l));
+    out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>", num(a.sx(v)),
+                       num(top + ph + 17), esc(l));
   }
+  out += '\n';
   out +=
       fmt::format("<text class=\"axis-label\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
                   num(left + pw / 2), num(c.height - 8), esc(c.x.label));
@@ -279,6 +280,23 @@ std::string series_svg(const LineChart& c, const Series& s, const PlotArea& a) {
   const auto pts = decimate(s.points, 1500);
   std::string out = fmt::format("<g class=\"series\" data-group=\"{}\">", esc(s.legend));
   if (!s.tooltip.empty()) out += fmt::format("<title>{}</title>", esc(s.tooltip));
+  if (!s.band.empty() && s.band.size() == s.points.size()) {
+    // The band as one polygon: the high edge left to right, the low edge back.
+    std::string upper, lower;
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < s.points.size(); ++i) {
+      const auto& p = s.points[i];
+      const auto& [lo, hi] = s.band[i];
+      if (!usable(p.x, xlog) || !usable(lo, ylog) || !usable(hi, ylog)) continue;
+      upper += num(a.sx(p.x)) + "," + num(a.sy(hi)) + " ";
+      lower = num(a.sx(p.x)) + "," + num(a.sy(lo)) + " " + lower;
+      ++n;
+    }
+    if (n >= 2) {
+      out += fmt::format("<polygon class=\"range\" fill=\"{}\" points=\"{}{}\"/>", esc(s.color),
+                         upper, lower.substr(0, lower.size() - 1));
+    }
+  }
   std::string seg;
   std::size_t seg_points = 0;
   auto flush = [&]() {
@@ -308,14 +326,27 @@ std::string series_svg(const LineChart& c, const Series& s, const PlotArea& a) {
   }
   flush();
   if (s.markers) {
-    for (const auto& p : pts) {
+    const bool own_titles =
+        s.point_titles.size() == s.points.size() && pts.size() == s.points.size();
+    for (std::size_t i = 0; i < pts.size(); ++i) {
+      const auto& p = pts[i];
       if (!usable(p.x, xlog) || !usable(p.y, ylog)) continue;
+      const std::string title =
+          own_titles ? s.point_titles[i]
+                     : fmt::format("{}: {}, {}", s.tooltip.empty() ? s.legend : s.tooltip,
+                                   xfmt(p.x), yfmt(p.y));
       out += fmt::format(
-          "<circle class=\"pt\" cx=\"{}\" cy=\"{}\" r=\"2.6\" fill=\"{}\"><title>{}: {}, "
-          "{}</title></circle>",
-          num(a.sx(p.x)), num(a.sy(p.y)), esc(s.color),
-          esc(s.tooltip.empty() ? s.legend : s.tooltip), esc(xfmt(p.x)), esc(yfmt(p.y)));
+          "<circle class=\"pt\" cx=\"{}\" cy=\"{}\" r=\"{}\" "
+          "fill=\"{}\"><title>{}</title></circle>",
+          num(a.sx(p.x)), num(a.sy(p.y)), own_titles ? "3.5" : "2.6", esc(s.color), esc(title));
     }
+  }
+  for (std::size_t i : s.rings) {
+    if (i >= s.points.size()) continue;
+    const auto& p = s.points[i];
+    if (!usable(p.x, xlog) || !usable(p.y, ylog)) continue;
+    out += fmt::format("<circle class=\"ring\" cx=\"{}\" cy=\"{}\" r=\"7\"/>", num(a.sx(p.x)),
+                       num(a.sy(p.y)));
   }
   out += "</g>\n";
   return out;
@@ -329,11 +360,17 @@ std::string line_chart(const LineChart& c) {
   Range xr, yr;
   std::size_t points = 0;
   for (const auto& s : c.series) {
-    for (const auto& p : s.points) {
+    for (std::size_t i = 0; i < s.points.size(); ++i) {
+      const auto& p = s.points[i];
       if (!usable(p.x, xlog) || !usable(p.y, ylog)) continue;
       xr.add(p.x);
       yr.add(p.y);
       ++points;
+      if (s.band.size() == s.points.size()) {
+        for (double v : {s.band[i].first, s.band[i].second}) {
+          if (usable(v, ylog)) yr.add(v);
+        }
+      }
     }
   }
   const double W = c.width, H = c.height;
@@ -367,7 +404,9 @@ std::string line_chart(const LineChart& c) {
     max_label = std::max(max_label, text_width(l));
   PlotArea a;
   a.left = std::max(48.0, 26 + max_label + 8);
-  const double right = 18;
+  // Room on the right for half of the last x tick label, which is centred on the plot's edge.
+  const double right =
+      std::max(18.0, xticks.empty() ? 0.0 : text_width(xticks.back().second) / 2 + 6);
   double legend_bottom = 16;
   const std::string legend = legend_svg(items, a.left, W - right, legend_bottom);
   a.top = items.empty() ? 14 : legend_bottom + 14;
@@ -382,7 +421,8 @@ std::string line_chart(const LineChart& c) {
   out += fmt::format(
       "<defs><clipPath id=\"{}-clip\"><rect x=\"{}\" y=\"{}\" width=\"{}\" "
       "height=\"{}\"/></clipPath></defs>\n",
-      esc(c.id), num(a.left), num(a.top - 3), num(a.pw), num(a.ph + 6));
+      // Wider than the plot by a marker's radius and more, so markers on its edges show whole.
+      esc(c.id), num(a.left - 8), num(a.top - 8), num(a.pw + 16), num(a.ph + 16));
   if (!legend.empty()) out += "<g class=\"legend\">\n" + legend + "</g>\n";
   out += grid_and_axes(c, a, xticks, yticks);
   out += fmt::format("<g class=\"plot\" clip-path=\"url(#{}-clip)\">\n", esc(c.id));
@@ -508,12 +548,10 @@ std::string forest_plot(const ForestPlot& f) {
       num(left), num(left + 19), num(left + 120), num(left + 139), num(left + 270), num(left + 296),
       num(left + 283), num(left + 302));
 
-  out += "<g class=\"grid\">\n";
-  for (double t : ticks) {
-    out += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/>\n", num(sx(t)),
-                       num(top - 6), num(H - bottom));
-  }
-  out += "</g>\n";
+  std::string grid;
+  for (double t : ticks)
+    grid += fmt::format("M{} {}V{}", num(sx(t)), num(top - 6), num(H - bottom));
+  out += "<g class=\"grid\"><path d=\"" + grid + "\"/></g>\n";
   const ForestGeometry geometry{row_h, top, W, left, pw, lo, hi, sx};
   for (std::size_t i = 0; i < f.rows.size(); ++i)
     out += forest_row(f, i, geometry);
@@ -522,11 +560,13 @@ std::string forest_plot(const ForestPlot& f) {
       "<g class=\"axis\"><line class=\"zero\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/>"
       "<line x1=\"{3}\" y1=\"{2}\" x2=\"{4}\" y2=\"{2}\"/>\n",
       num(sx(0)), num(top - 6), num(H - bottom), num(left), num(left + pw));
+  std::string marks;
+  for (double t : ticks)
+    marks += fmt::format("M{} {}v4", num(sx(t)), num(H - bottom));
+  out += "<path d=\"" + marks + "\"/>";
   for (double t : ticks) {
-    out += fmt::format(
-        "<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/><text x=\"{0}\" y=\"{3}\" "
-        "text-anchor=\"middle\">{4}</text>\n",
-        num(sx(t)), num(H - bottom), num(H - bottom + 4), num(H - bottom + 17), esc(xfmt(t)));
+    out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>", num(sx(t)),
+                       num(H - bottom + 17), esc(xfmt(t)));
   }
   out += fmt::format(
       "<text class=\"axis-label\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text></g>\n",

@@ -21,6 +21,13 @@ struct Series {
   std::string color;          ///< CSS colour
   std::string tooltip;        ///< hover text of the line
   std::vector<Point> points;  ///< a non-finite y breaks the line
+  /// Optional band around the line, one (low, high) per point (e.g. min–max over the
+  /// iterations): a translucent area in the series' colour. Empty: none.
+  std::vector<std::pair<double, double>> band;
+  /// Optional tooltip per marker (same length as points); empty: "<tooltip>: x, y".
+  std::vector<std::string> point_titles;
+  /// Indexes of points to mark with a red ring (e.g. a regressed load point).
+  std::vector<std::size_t> rings;
   bool dashed = false;
   bool markers = false;  ///< a circle per point, with "x: y" tooltips
   double width = 1.5;

@@ -4,20 +4,38 @@
 //   - no uncaught exceptions, console errors, or log errors (CSP violations land there);
 //   - no network request at all (the page must be self-contained);
 //   - every chart <svg> is laid out (non-zero size) and has data points drawn;
-//   - the optional legend toggle works.
-// Writes full-page and top-of-page PNG screenshots. Exit 0 = all good.
+//   - the optional legend toggle works;
+//   - the main sections come in the order given with --order (the header, holding the
+//     headline, above all of them);
+//   - no word in a table cell is split across lines (a narrow column once showed
+//     "plainte xt c=64"), and the name cells do not wrap at all;
+//   - the file is at most --max-bytes bytes.
+// Writes PNG screenshots: the top of the page, one per section named with --shots, and the whole
+// page unless --no-full. Exit 0 = all good.
 //
-// usage: node check_report.js CHROMIUM REPORT_HTML OUT_DIR
+// usage: node check_report.js CHROMIUM REPORT_HTML OUT_DIR [--order a,b,c] [--shots a,b]
+//                             [--max-bytes N] [--no-full] [--prefix NAME]
 'use strict';
 const { spawn } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
-const [chromium, reportHtml, outDir] = process.argv.slice(2);
+const [chromium, reportHtml, outDir, ...rest] = process.argv.slice(2);
 if (!chromium || !reportHtml || !outDir) {
-  console.error('usage: node check_report.js CHROMIUM REPORT_HTML OUT_DIR');
+  console.error('usage: node check_report.js CHROMIUM REPORT_HTML OUT_DIR [--order a,b,c] ' +
+                '[--shots a,b] [--max-bytes N] [--no-full] [--prefix NAME]');
   process.exit(2);
+}
+const opts = { order: [], shots: [], maxBytes: 0, full: true, prefix: 'report' };
+for (let i = 0; i < rest.length; ++i) {
+  const a = rest[i];
+  if (a === '--order') opts.order = rest[++i].split(',').filter(Boolean);
+  else if (a === '--shots') opts.shots = rest[++i].split(',').filter(Boolean);
+  else if (a === '--max-bytes') opts.maxBytes = Number(rest[++i]);
+  else if (a === '--no-full') opts.full = false;
+  else if (a === '--prefix') opts.prefix = rest[++i];
+  else { console.error(`unknown option ${a}`); process.exit(2); }
 }
 fs.mkdirSync(outDir, { recursive: true });
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'benchgate-chromium-'));
@@ -156,6 +174,70 @@ async function main() {
   }
   if (info.overflowX) problems.push('the page scrolls horizontally at 1400 px');
 
+  // The order of the main sections, and the header (the headline) above them.
+  const layout = await s('Runtime.evaluate', {
+    returnByValue: true,
+    expression: `(() => {
+      const top = (e) => e.getBoundingClientRect().top + window.scrollY;
+      const header = document.querySelector('header');
+      const status = document.querySelector('header .status');
+      return {
+        headerBottom: header ? top(header) + header.getBoundingClientRect().height : -1,
+        status: status ? status.textContent : null,
+        sections: [...document.querySelectorAll('main > section')].map((e) => ({ id: e.id, top: top(e) })),
+      };
+    })()`,
+  });
+  const lay = layout.result.value;
+  if (!lay.status) problems.push('no headline (header .status)');
+  let last = lay.headerBottom;
+  for (const id of opts.order) {
+    const sec = lay.sections.find((x) => x.id === id || (id.endsWith('*') && x.id.startsWith(id.slice(0, -1))));
+    if (!sec) { problems.push(`section ${id} is missing`); continue; }
+    if (!(sec.top >= last)) problems.push(`section ${id} (at ${Math.round(sec.top)} px) is not below the one before (${Math.round(last)} px)`);
+    last = sec.top;
+  }
+  if (opts.order.length) console.log(`order: header, ${opts.order.join(', ')}: checked`);
+
+  // No word of a table cell split across lines, and name cells on one line.
+  const wrap = await s('Runtime.evaluate', {
+    returnByValue: true,
+    expression: `(() => {
+      const split = [];
+      let words = 0, cells = 0, wrappedNames = 0;
+      const range = document.createRange();
+      for (const cell of document.querySelectorAll('main table td, main table th')) {
+        if (!cell.getClientRects().length) continue;  // inside a closed <details>
+        ++cells;
+        if (cell.classList.contains('name')) {
+          const cs = getComputedStyle(cell);
+          if (cs.whiteSpace !== 'nowrap') wrappedNames++;
+        }
+        const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          const re = /\\S+/g;
+          let m;
+          while ((m = re.exec(node.data))) {
+            ++words;
+            range.setStart(node, m.index);
+            range.setEnd(node, m.index + m[0].length);
+            const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+            if (tops.size > 1 && split.length < 10) split.push(m[0]);
+          }
+        }
+      }
+      return { split, words, cells, wrappedNames };
+    })()`,
+  });
+  const w = wrap.result.value;
+  console.log(`table text: ${w.cells} cells, ${w.words} words, ${w.split.length} split across lines`);
+  for (const word of w.split) problems.push(`a table cell breaks inside the word "${word}"`);
+  if (w.wrappedNames) problems.push(`${w.wrappedNames} name cells may wrap (white-space is not nowrap)`);
+
+  const bytes = fs.statSync(reportHtml).size;
+  console.log(`size: ${bytes} bytes`);
+  if (opts.maxBytes && bytes > opts.maxBytes) problems.push(`${bytes} bytes, more than ${opts.maxBytes}`);
+
   // The legend toggle hides and shows a series.
   const toggle = await s('Runtime.evaluate', {
     returnByValue: true,
@@ -174,18 +256,34 @@ async function main() {
   });
   if (toggle.result.value !== 'ok') problems.push(`legend toggle: ${toggle.result.value}`);
 
-  // Screenshots: the top of the page, and the whole page.
-  const top = await s('Page.captureScreenshot', { format: 'png' });
-  fs.writeFileSync(path.join(outDir, 'report-top.png'), Buffer.from(top.data, 'base64'));
+  // Screenshots: the top of the page, the sections asked for, and the whole page.
+  const shot = async (name, clip) => {
+    const img = await s('Page.captureScreenshot', clip
+      ? { format: 'png', captureBeyondViewport: true, clip: { ...clip, scale: 1 } }
+      : { format: 'png' });
+    const file = path.join(outDir, `${opts.prefix}-${name}.png`);
+    fs.writeFileSync(file, Buffer.from(img.data, 'base64'));
+    return file;
+  };
+  const shots = [await shot('top')];
+  for (const id of opts.shots) {
+    const box = await s('Runtime.evaluate', {
+      returnByValue: true,
+      expression: `(() => { const e = document.getElementById(${JSON.stringify(id)});
+        if (!e) return null; const r = e.getBoundingClientRect();
+        return { x: 0, y: r.top + window.scrollY - 8, width: document.documentElement.clientWidth,
+                 height: Math.min(r.height + 16, 2400) }; })()`,
+    });
+    if (box.result.value) shots.push(await shot(id, box.result.value));
+    else problems.push(`no element #${id} to take a screenshot of`);
+  }
   const metrics = await s('Page.getLayoutMetrics');
   const size = metrics.cssContentSize || metrics.contentSize;
-  const full = await s('Page.captureScreenshot', {
-    format: 'png', captureBeyondViewport: true,
-    clip: { x: 0, y: 0, width: Math.ceil(size.width), height: Math.ceil(size.height), scale: 1 },
-  });
-  fs.writeFileSync(path.join(outDir, 'report-full.png'), Buffer.from(full.data, 'base64'));
-  console.log(`screenshots: ${path.join(outDir, 'report-top.png')}, report-full.png ` +
-              `(${Math.ceil(size.width)}x${Math.ceil(size.height)})`);
+  if (opts.full) {
+    shots.push(await shot('full', { x: 0, y: 0, width: Math.ceil(size.width),
+                                    height: Math.min(Math.ceil(size.height), 16000) }));
+  }
+  console.log(`page ${Math.ceil(size.width)}x${Math.ceil(size.height)}; screenshots: ${shots.join(', ')}`);
   await send('Browser.close').catch(() => {});
 }
 

@@ -409,6 +409,27 @@ TEST_F(OfflineTest, BaselineUpdateWritesAtomicallyAndAFailedUpdateChangesNothing
   EXPECT_NE(read_text(base), before);
 }
 
+// Each update moves the baseline it replaces into the file's history (bounded by --history).
+TEST_F(OfflineTest, BaselineUpdateKeepsABoundedHistory) {
+  const auto base = dir() / "main.json";
+  for (double f : {1.0, 0.98, 1.02}) {
+    const auto from = write_results(fmt::format("r{}.json", f), make_results("main", f));
+    const auto r = bg({"baseline", "update", "--from", from.string(), "--to", base.string()});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  }
+  auto j = read_json(base);
+  ASSERT_EQ(j["history"].size(), 2u);
+  EXPECT_TRUE(j["history"][0]["medians"]["main"].is_object()) << j["history"][0].dump();
+  EXPECT_EQ(bg({"validate", base.string()}).exit_code, 0);
+  // Bounded.
+  const auto from = write_results("r4.json", make_results("main", 1.0));
+  const auto r =
+      bg({"baseline", "update", "--from", from.string(), "--to", base.string(), "--history", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "1 past baseline in its history")) << r.out;
+  EXPECT_EQ(read_json(base)["history"].size(), 1u);
+}
+
 // ---------------------------------------------------------------- stored baseline, testbed
 
 TEST_F(OfflineTest, TestbedMismatchIsNotComparableUnlessWarn) {

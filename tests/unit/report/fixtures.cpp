@@ -1,15 +1,19 @@
 #include "fixtures.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <sstream>
 
+#include "gate/baseline.h"
+#include "gate/gate.h"
 #include "platform/fs.h"
 #include "results/json.h"
 
@@ -77,6 +81,129 @@ ReportModel sample_model(bool gated) {
   ReportOptions o;
   o.out_dir = data_dir();
   return build_model(load_results(), gated ? std::optional(load_gate()) : std::nullopt, o);
+}
+
+namespace {
+
+// Throughput share of the saturation level at c clients (1 at infinity).
+double saturation(int clients) {
+  return clients / (clients + 6.0);
+}
+
+// Scales one copied period from `from` clients to `to` clients in scenario `s`.
+void scale_period(results::PeriodResult& p, int to, int s) {
+  const int from = p.point.clients;
+  const double heavier = 1 + 0.6 * s;  // later scenarios do more work per request
+  const double tf = saturation(to) / saturation(from) / heavier;
+  // Little's law: latency = clients / throughput.
+  const double lf = (to / saturation(to)) / (from / saturation(from)) * heavier;
+  p.point.clients = to;
+  auto& d = p.driver;
+  d.throughput *= tf;
+  d.requests = static_cast<std::int64_t>(static_cast<double>(d.requests) * tf);
+  for (auto& v : d.throughput_trace)
+    v *= tf;
+  d.latency.min *= lf;
+  d.latency.mean *= lf;
+  d.latency.stdev *= lf;
+  d.latency.max *= lf;
+  for (auto& [k, v] : d.latency.percentiles)
+    v *= lf;
+  for (auto& [k, v] : p.metrics) {
+    if (k == "throughput") v *= tf;
+    if (k.starts_with("latency_")) v *= lf;
+  }
+}
+
+}  // namespace
+
+results::ResultsFile large_results(int scenarios, int points) {
+  static constexpr std::string_view kNames[] = {"plaintext", "json",    "db",      "queries",
+                                                "fortunes",  "updates", "cached",  "upload",
+                                                "download",  "static",  "graphql", "websocket"};
+  const auto base = load_results();
+  results::ResultsFile r = base;
+  r.runs.clear();
+  r.order.sequence.clear();
+  int seq = 0;
+  for (int s = 0; s < scenarios; ++s) {
+    const std::string name = s < static_cast<int>(std::size(kNames))
+                                 ? std::string(kNames[static_cast<std::size_t>(s)])
+                                 : fmt::format("scenario{}", s);
+    for (const auto& src : base.runs) {
+      results::RunRecord run = src;
+      run.scenario = name;
+      run.url = "http://127.0.0.1:18080/" + name;
+      run.sequence = seq++;
+      run.id = fmt::format("run-{:03}-{}", run.sequence + 1, run.app);
+      r.order.sequence.push_back(run.id);
+      run.periods.clear();
+      if (s > 0 && run.status != "ok") {  // the crash happens once, in the first scenario
+        run.status = "ok";
+        run.failure.clear();
+        run.failure_kind.clear();
+      }
+      for (int k = 0; k < points && !src.periods.empty(); ++k) {
+        auto p = src.periods[static_cast<std::size_t>(k) % src.periods.size()];
+        if (s > 0 && p.status != "ok")
+          p = src.periods.front().status == "ok" ? src.periods.front() : src.periods.back();
+        if (s > 0) {
+          p.status = "ok";
+          p.reason.clear();
+        }
+        scale_period(p, 1 << k, s);
+        const bool stop = p.status == "failed";
+        run.periods.push_back(std::move(p));
+        if (stop) break;  // a run ends at its failed period
+      }
+      r.runs.push_back(std::move(run));
+    }
+  }
+  return r;
+}
+
+ReportModel history_model() {
+  const auto all = load_results();
+  results::ResultsFile base = all, cur = all;
+  base.runs.clear();
+  cur.runs.clear();
+  for (auto run : all.runs) {
+    const bool is_base = run.app == "main";
+    run.app = "app";
+    run.role = "";
+    (is_base ? base : cur).runs.push_back(std::move(run));
+  }
+  cur.name = base.name = "hello";
+  auto b = gate::make_baseline(base, false);
+  b.created_at = "2026-12-04T09:00:00Z";
+  b.provenance = {{"GITHUB_SHA", "5be1c0de5be1c0de5be1c0de5be1c0de5be1c0de"}};
+  const auto newest = gate::history_entry(b);
+  for (int i = 0; i < 12; ++i) {
+    auto e = newest;
+    e.created_at = fmt::format("2026-11-{:02}T09:00:00Z", 8 + 2 * i);
+    e.commit = fmt::format("{:08x}c0ffee{:026x}", 0x1000 * (i + 1), i);
+    // A slow drift, and main got 4 % faster three baselines ago.
+    const double f = (1 + 0.015 * std::sin(i * 1.3)) * (i >= 9 ? 1.0 : 0.96);
+    for (auto& v : e.values) {
+      if (v.metric == "throughput") v.median *= f;
+      if (v.metric.starts_with("latency_")) v.median /= f;
+    }
+    b.history.push_back(std::move(e));
+  }
+  auto g = gate::run_against_baseline(cur, b, results::GateSettings{}, "baselines/main.json");
+  cur.gate = gate::to_json(g);
+  ReportOptions o;
+  o.out_dir = data_dir();
+  return build_model(std::move(cur), std::move(g), o);
+}
+
+ReportModel large_model(int scenarios, int points) {
+  auto r = large_results(scenarios, points);
+  auto g = gate::run_ab(r, results::GateSettings{});
+  r.gate = gate::to_json(g);
+  ReportOptions o;
+  o.out_dir = data_dir();
+  return build_model(std::move(r), std::move(g), o);
 }
 
 std::string long_name() {

@@ -21,6 +21,19 @@ gate::GateResult load_gate();         ///< gate.json (hand-made verdicts)
 /// The sample model; gated or not. Log tails are read from data_dir().
 ReportModel sample_model(bool gated = true);
 
+/// A large gated report: `scenarios` × `points` closed-loop cells (clients 1, 2, 4, …) made
+/// from the sample's runs (two apps, ten interleaved iterations, their traces), throughput
+/// saturating and latency growing with the load (Little's law), gated by the real A/B gate.
+/// The sample's crashed run and invalid period stay in the first scenario only. 6 × 8 is the
+/// 48-cell case of the report size target.
+results::ResultsFile large_results(int scenarios = 6, int points = 8);
+ReportModel large_model(int scenarios = 6, int points = 8);
+
+/// A stored-baseline gate whose baseline carries a history: the sample's "main" runs are the
+/// baseline (relabelled "app"), its "pr" runs this run, twelve past baselines drifting around
+/// it; gated by the real gate::run_against_baseline.
+ReportModel history_model();
+
 /// Labels that try to inject markup everywhere: <script>, |, backticks, ]]>, control
 /// characters, invalid UTF-8, a 10 kB metric name, a suite name that closes an HTML comment.
 inline const std::string kHostileApp =

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <pugixml.hpp>
+#include <sstream>
 
 namespace benchgate::report::svg {
 namespace {
@@ -59,6 +60,34 @@ TEST(Svg, LineChartDrawsSeriesAxesAndLegend) {
   EXPECT_EQ(d.select_nodes("//g[@data-group='main']/polyline").size(), 2u);
   EXPECT_EQ(d.select_nodes("//g[@class='legend-item']").size(), 2u);
   EXPECT_GE(d.select_nodes("//g[@class='axis']/text").size(), 6u);  // tick labels
+}
+
+TEST(Svg, BandsRingsAndOwnMarkerTitles) {
+  LineChart c;
+  c.id = "b";
+  Series s{"main", "#123456", "main", {{1, 10}, {2, 20}, {4, 30}}};
+  s.band = {{8, 12}, {15, 25}, {29, 31}};
+  s.markers = true;
+  s.point_titles = {"one", "two", "four"};
+  s.rings = {2, 7};  // 7 is past the end: ignored
+  c.series.push_back(s);
+  const auto out = line_chart(c);
+  auto d = parse(out);
+  auto band = d.select_node("//polygon[@class='range']").node();
+  ASSERT_TRUE(band);
+  // The high edge left to right, then the low edge back: six corners.
+  std::istringstream corners(band.attribute("points").value());
+  int n = 0;
+  for (std::string corner; corners >> corner;)
+    ++n;
+  EXPECT_EQ(n, 6);
+  EXPECT_EQ(d.select_nodes("//circle[@class='pt']").size(), 3u);
+  EXPECT_STREQ(d.select_node("//circle[@class='pt']/title").node().text().get(), "one");
+  EXPECT_EQ(d.select_nodes("//circle[@class='ring']").size(), 1u);
+  EXPECT_EQ(d.child("svg").attribute("data-points").as_int(), 3);
+  // Pixel coordinates carry no ".0".
+  EXPECT_EQ(out.find(".0,"), std::string::npos);
+  EXPECT_EQ(out.find(".0\""), std::string::npos);
 }
 
 TEST(Svg, ChartWithoutDataSaysSo) {
