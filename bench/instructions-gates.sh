@@ -2,10 +2,10 @@
 # Instruction mode: A/A false alarms and power of the spread rule (docs/statistics.md,
 # "Counted metrics") on real callgrind samples of the example server.
 #
-#   bench/instructions-gates.sh [POOL=12] [GATES=200]
+#   [REQUESTS=2000] [WARMUP_REQUESTS=200] bench/instructions-gates.sh [POOL=12] [GATES=200]
 #
-# One `benchgate run` collects POOL samples (two callgrind lifetimes each: W = 20 and
-# W + N = 220 requests, 1 connection) of each app: the server at --work-iters 4000 twice
+# One `benchgate run` collects POOL samples (two callgrind lifetimes each: W = WARMUP_REQUESTS
+# and W + N requests, N = REQUESTS, 1 connection) of each app: the server at --work-iters 4000 twice
 # ("base", "aa": two independent sample sets of identical code) and at +0.25/+0.5/+1/+2 % work
 # (4010/4020/4040/4080). Then GATES gates per level are formed by drawing 3 baseline and 3
 # current samples at random (seeded) from the pools and gating them with `benchgate diff`
@@ -25,8 +25,8 @@ mkdir -p "$out"
   echo '[defaults]'
   echo 'measure = "instructions"'
   echo "iterations = $pool"
-  echo 'counted_requests = 200'
-  echo 'warmup_requests = 20'
+  echo "counted_requests = ${REQUESTS:-2000}"
+  echo "warmup_requests = ${WARMUP_REQUESTS:-200}"
   echo 'ready_timeout = "120s"'
   echo "out = \"$out/run\""
   for app in base:4000 aa:4000 w0.25:4010 w0.5:4020 w1:4040 w2:4080; do

@@ -432,6 +432,8 @@ std::vector<std::string> launch_argv(const AppSpec& app) {
   return app.command;
 }
 
+// Over 100 lines on purpose: the list of the suite's cross-key rules, one check and one
+// message each, in the order of the reference (defaults, apps, scenarios, gate).
 void validate_suite(const SuiteConfig& s) {
   const std::string origin = s.source.empty() ? std::string("suite") : s.source.string();
   auto bad = [&](const std::string& key, const std::string& msg) {

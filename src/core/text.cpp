@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <cstdint>
 
 namespace benchgate {
@@ -150,75 +151,62 @@ std::string xml_chars(std::string_view s) {
   return out;
 }
 
-std::string html_escape(std::string_view s) {
-  const std::string clean = xml_chars(s);
+namespace {
+
+/// `clean` with each character replaced by what `replace` says (nullptr: kept as it is).
+template <class Replace>
+std::string replace_chars(const std::string& clean, Replace replace) {
   std::string out;
   out.reserve(clean.size() + 16);
   for (char c : clean) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
+    if (const char* r = replace(c)) {
+      out += r;
+    } else {
+      out += c;
     }
   }
   return out;
 }
 
-std::string markdown_escape(std::string_view s) {
-  const std::string clean = one_line(s);
-  std::string out;
-  out.reserve(clean.size() + 16);
-  for (char c : clean) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '`':
-        out += "&#96;";
-        break;
-      case '@':
-        out += "@\u200B";
-        break;
-      case '\\':
-      case '|':
-      case '*':
-      case '_':
-      case '[':
-      case ']':
-      case '(':
-      case ')':
-      case '#':
-      case '~':
-      case '$':
-      case '!':
-        out += '\\';
-        out += c;
-        break;
-      default:
-        out += c;
-    }
+/// The entities HTML and Markdown share.
+const char* entity(char c) {
+  switch (c) {
+    case '&':
+      return "&amp;";
+    case '<':
+      return "&lt;";
+    case '>':
+      return "&gt;";
+    default:
+      return nullptr;
   }
-  return out;
+}
+
+}  // namespace
+
+std::string html_escape(std::string_view s) {
+  return replace_chars(xml_chars(s), [](char c) -> const char* {
+    if (c == '"') return "&quot;";
+    if (c == '\'') return "&#39;";
+    return entity(c);
+  });
+}
+
+std::string markdown_escape(std::string_view s) {
+  // Markdown's punctuation is backslash-escaped: one static string per character.
+  static const std::string kPunct = "\\|*_[]()#~$!";
+  static const auto kEscaped = [] {
+    std::array<std::string, 256> e;
+    for (char c : kPunct)
+      e[static_cast<unsigned char>(c)] = std::string("\\") + c;
+    return e;
+  }();
+  return replace_chars(one_line(s), [](char c) -> const char* {
+    if (c == '`') return "&#96;";
+    if (c == '@') return "@\u200B";
+    if (const auto& e = kEscaped[static_cast<unsigned char>(c)]; !e.empty()) return e.c_str();
+    return entity(c);
+  });
 }
 
 std::string safe_url(std::string_view url) {

@@ -34,8 +34,8 @@ std::vector<std::string> tool_argv(const std::vector<std::string>& argv, const D
 namespace {
 
 /// The exit status, or (timed out, cancelled) the tool stopped and which of the two it was.
-void settle(ToolRun& run, platform::Subprocess& proc,
-            const std::optional<platform::ExitStatus>& st, const CancelToken& cancel) {
+void settle(ToolRun& run, platform::Subprocess& proc, const std::optional<platform::ExitStatus>& st,
+            const CancelToken& cancel) {
   if (!st) {
     run.cancelled = cancel.cancelled();
     run.timed_out = !run.cancelled;
@@ -181,6 +181,22 @@ void require_tool(const std::string& program, const std::string& hint, const Dri
     throw RunError(fmt::format("{} not found{}: {}", program,
                                program.find('/') == std::string::npos ? " on PATH" : "", hint));
   }
+}
+
+std::string tool_program(const DriverOptions& o, std::string_view name) {
+  return o.tool_path.empty() ? std::string(name) : o.tool_path;
+}
+
+Nanos tool_time_limit(Nanos window, const DriverOptions& o) {
+  return window + o.timeout + std::chrono::seconds(15);
+}
+
+void record_tool_run(results::DriverResult& r, const std::vector<std::string>& argv,
+                     const DriverOptions& o, const std::string& output_artifact,
+                     const ToolRun& run) {
+  r.command = tool_argv(argv, o);
+  r.raw_output = output_artifact;
+  if (o.client_host.empty()) r.driver_cpu_s = run.status.user_cpu_s + run.status.sys_cpu_s;
 }
 
 }  // namespace benchgate::drivers

@@ -63,6 +63,20 @@ ToolRun run_tool(const std::vector<std::string>& argv, const DriverOptions& opti
 /// its "Warning: Permanently added ..." notes); nullopt otherwise.
 std::optional<std::string> ssh_failure(const ToolRun& run, const DriverOptions& options);
 
+/// The tool to run: the option's tool_path when set, else `name` (found on PATH).
+std::string tool_program(const DriverOptions& options, std::string_view name);
+
+/// How long a tool measuring for `window` may run: its window, the request time-out and 15 s
+/// for starting and reporting.
+Nanos tool_time_limit(Nanos window, const DriverOptions& options);
+
+/// What every external driver records of how its tool ran: the command as executed (with ssh),
+/// the output's artifact path, and the tool's CPU time when it ran here (over ssh it is not
+/// ours to measure).
+void record_tool_run(results::DriverResult& r, const std::vector<std::string>& argv,
+                     const DriverOptions& options, const std::string& output_artifact,
+                     const ToolRun& run);
+
 /// RunError text for a tool missing from PATH, with the hint of how to get it.
 void require_tool(const std::string& program, const std::string& hint,
                   const DriverOptions& options);

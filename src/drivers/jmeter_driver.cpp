@@ -41,7 +41,7 @@ JmeterCommandSpec jmeter_command_spec(const DriveRequest& req) {
         "the test plan (a throughput timer) or use --driver builtin or wrk2");
   }
   JmeterCommandSpec s;
-  s.program = o.tool_path.empty() ? "jmeter" : o.tool_path;
+  s.program = tool_program(o, "jmeter");
   s.plan = extra_or(o, "plan");
   if (s.plan.empty()) {
     throw UsageError(
@@ -176,9 +176,7 @@ class JmeterDriver final : public Driver {
                                  jmeter_failure_reason(run.output, log)));
     }
     auto r = jmeter_run_result(run.output, read(spec.results), log, req);
-    r.command = tool_argv(cmd.argv, o);
-    r.raw_output = rel_out;
-    if (o.client_host.empty()) r.driver_cpu_s = run.status.user_cpu_s + run.status.sys_cpu_s;
+    record_tool_run(r, cmd.argv, o, rel_out, run);
     return r;
   }
 };

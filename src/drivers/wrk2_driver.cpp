@@ -88,7 +88,7 @@ class Wrk2Driver final : public Driver {
   bool open_loop() const override { return true; }
 
   void check_available(const DriverOptions& o) const override {
-    require_tool(program(o),
+    require_tool(tool_program(o, "wrk2"),
                  "wrk2 is not packaged for Debian: build it from "
                  "https://github.com/giltene/wrk2 and put it on PATH as wrk2, or give its path "
                  "with --tool-path (suite: tool_path)",
@@ -109,7 +109,7 @@ class Wrk2Driver final : public Driver {
       auto cmd = wrk2_command(req, req.warmup - calibration, Nanos{0}, "warmup-");
       write_generated_script(cmd);
       auto warm = run_tool(cmd.argv, o, req.out_dir / (req.artifact_prefix + "wrk2-warmup.txt"),
-                           limit(req.warmup - calibration, o), cancel);
+                           tool_time_limit(req.warmup - calibration, o), cancel);
       if (warm.cancelled) return partial();
       check_exit(warm, "warm-up", o);
     }
@@ -118,27 +118,18 @@ class Wrk2Driver final : public Driver {
     const auto rel_out = req.artifact_prefix + "wrk2.txt";
     // The monitor starts when wrk2's calibration ends (or when wrk2 exits, if sooner).
     ToolMark mark{calibration, [&] { hooks.on_measure_start(); }};
-    auto run = run_tool(cmd.argv, o, req.out_dir / rel_out, limit(req.duration + calibration, o),
-                        cancel, mark, {{}, [&] { hooks.on_measure_end(); }});
+    auto run =
+        run_tool(cmd.argv, o, req.out_dir / rel_out, tool_time_limit(req.duration + calibration, o),
+                 cancel, mark, {{}, [&] { hooks.on_measure_end(); }});
     if (run.cancelled) return partial();
     check_exit(run, "measured run", o);
     auto r = parse_wrk2_output(run.output);
-    r.command = tool_argv(cmd.argv, o);
-    r.raw_output = rel_out;
-    if (o.client_host.empty()) r.driver_cpu_s = run.status.user_cpu_s + run.status.sys_cpu_s;
+    record_tool_run(r, cmd.argv, o, rel_out, run);
     finish_wrk2_result(r, req.point.rate, calibration, o.max_error_rate);
     return r;
   }
 
  private:
-  static std::string program(const DriverOptions& o) {
-    return o.tool_path.empty() ? "wrk2" : o.tool_path;
-  }
-
-  static Nanos limit(Nanos d, const DriverOptions& o) {
-    return d + o.timeout + std::chrono::seconds(15);
-  }
-
   static results::DriverResult partial() {
     results::DriverResult r;
     r.driver = "wrk2";

@@ -25,21 +25,26 @@ class WrkDriver final : public Driver {
 
   std::string name() const override {
     switch (variant_) {
-      case WrkVariant::kPipeline: return "wrk-pipeline";
-      case WrkVariant::kNoKeepalive: return "wrk-nokeepalive";
-      default: return "wrk";
+      case WrkVariant::kPipeline:
+        return "wrk-pipeline";
+      case WrkVariant::kNoKeepalive:
+        return "wrk-nokeepalive";
+      default:
+        return "wrk";
     }
   }
 
   void check_available(const DriverOptions& o) const override {
-    require_tool(program(o), "install it (Debian: apt-get install wrk) or use --driver builtin", o);
+    require_tool(tool_program(o, "wrk"),
+                 "install it (Debian: apt-get install wrk) or use --driver builtin", o);
   }
 
   void validate(const DriveRequest& req) const override {
     if (req.point.rate > 0) {
-      throw UsageError(fmt::format("--rates: the {} driver is closed-loop; use --driver builtin "
-                                   "or wrk2 for constant request rates",
-                                   name()));
+      throw UsageError(
+          fmt::format("--rates: the {} driver is closed-loop; use --driver builtin "
+                      "or wrk2 for constant request rates",
+                      name()));
     }
     build(req, req.duration, "x");  // throws UsageError for combinations wrk cannot do
     // wrk's -d is whole seconds: 100ms must not silently become 1s.
@@ -55,7 +60,7 @@ class WrkDriver final : public Driver {
       auto cmd = build(req, req.warmup, "warmup-");
       write_generated_script(cmd);
       auto warm = run_tool(cmd.argv, o, req.out_dir / (req.artifact_prefix + "wrk-warmup.txt"),
-                           limit(req.warmup, o), cancel);
+                           tool_time_limit(req.warmup, o), cancel);
       if (warm.cancelled) return partial();
       check_exit(warm, "warm-up", o);
     }
@@ -63,29 +68,20 @@ class WrkDriver final : public Driver {
     write_generated_script(cmd);
     const auto rel_out = req.artifact_prefix + "wrk.txt";
     // The monitor brackets the tool's own lifetime (over ssh: its remote lifetime).
-    auto run = run_tool(cmd.argv, o, req.out_dir / rel_out, limit(req.duration, o), cancel, {},
-                        {[&] { hooks.on_measure_start(); }, [&] { hooks.on_measure_end(); }});
+    auto run =
+        run_tool(cmd.argv, o, req.out_dir / rel_out, tool_time_limit(req.duration, o), cancel, {},
+                 {[&] { hooks.on_measure_start(); }, [&] { hooks.on_measure_end(); }});
     if (run.cancelled) return partial();
     check_exit(run, "measured run", o);
     auto r = parse_wrk_output(run.output);
     r.driver = name();
-    r.command = tool_argv(cmd.argv, o);
-    r.raw_output = rel_out;
-    if (o.client_host.empty()) r.driver_cpu_s = run.status.user_cpu_s + run.status.sys_cpu_s;
+    record_tool_run(r, cmd.argv, o, rel_out, run);
     // Non-2xx/3xx responses ("Non-2xx or 3xx responses: N") and socket errors.
     check_error_share(r, o.max_error_rate);
     return r;
   }
 
  private:
-  static std::string program(const DriverOptions& o) {
-    return o.tool_path.empty() ? "wrk" : o.tool_path;
-  }
-
-  static Nanos limit(Nanos d, const DriverOptions& o) {
-    return d + o.timeout + std::chrono::seconds(15);
-  }
-
   results::DriverResult partial() const {
     results::DriverResult r;
     r.driver = name();
@@ -95,16 +91,18 @@ class WrkDriver final : public Driver {
   ToolCommand build(const DriveRequest& req, Nanos duration, const std::string& tag) const {
     const auto& o = req.options;
     WrkCommandSpec s;
-    s.program = program(o);
+    s.program = tool_program(o, "wrk");
     s.url = req.url;
     s.connections = req.point.clients;
     s.threads = o.threads;
-    s.driver_cpus = static_cast<int>(o.cpus.empty() ? platform::available_cpus().size() : o.cpus.size());
+    s.driver_cpus =
+        static_cast<int>(o.cpus.empty() ? platform::available_cpus().size() : o.cpus.size());
     s.duration = duration;
     s.timeout = o.timeout;
     s.keepalive = o.keepalive && variant_ != WrkVariant::kNoKeepalive;
-    s.pipeline = variant_ == WrkVariant::kPipeline ? (o.pipeline > 1 ? o.pipeline : kDefaultPipelineDepth)
-                                                   : o.pipeline;
+    s.pipeline = variant_ == WrkVariant::kPipeline
+                     ? (o.pipeline > 1 ? o.pipeline : kDefaultPipelineDepth)
+                     : o.pipeline;
     s.method = o.method;
     s.headers = o.headers;
     s.body = o.body;

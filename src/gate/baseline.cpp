@@ -239,6 +239,9 @@ Baseline update_baseline(const results::ResultsFile& results, const std::filesys
   return b;
 }
 
+// Over 100 lines on purpose: index the baseline, map app labels, check the fingerprint, then
+// test every (app, cell, metric); the steps share the same four indexes, and passing them
+// between functions would say less than reading them in order.
 GateResult run_against_baseline(const results::ResultsFile& current, const Baseline& baseline,
                                 const results::GateSettings& settings,
                                 const std::string& baseline_source) {

@@ -135,6 +135,8 @@ std::string resolve_ready_url(const std::string& ready, const std::string& url) 
 
 }  // namespace
 
+// Over 100 lines on purpose: the order of runs is the plan's contract (scenarios, load points,
+// iterations, interleaved apps, seeded shuffle); it reads as one sequence.
 Plan expand(const config::SuiteConfig& suite, const ExpandOptions& options) {
   if (options.first_iteration < 1) throw InternalError("matrix: first_iteration must be >= 1");
   if (options.iterations && *options.iterations < 0) {

@@ -83,7 +83,7 @@ results::CpuUtilisation utilisation(int cpu, const platform::CpuTimes& a,
 
 struct Monitor::Impl {
   Impl(MonitorOptions o, Clock& c)
-      : opt(std::move(o)), clock(c), sampler(opt.proc_root), ticks(sampler.clock_ticks()) {
+      : opt(std::move(o)), clock(c), sampler(opt.roots.proc), ticks(sampler.clock_ticks()) {
     if (opt.interval < kMinInterval) opt.interval = kMinInterval;
     col_rss = store.add_column("rss_total");
     col_cpu = store.add_column("cpu_percent");

@@ -25,6 +25,7 @@
 
 #include "core/cancel.h"
 #include "core/clock.h"
+#include "platform/roots.h"
 #include "results/model.h"
 
 namespace benchgate::monitor {
@@ -32,7 +33,7 @@ namespace benchgate::monitor {
 struct MonitorOptions {
   Nanos interval = std::chrono::seconds(1);  ///< sampling period; below 10 ms means 10 ms
   std::vector<int> cpus;                     ///< CPUs whose utilisation is recorded (app CPUs)
-  std::string proc_root = "/proc";           ///< injectable for tests
+  platform::SysRoots roots;                  ///< injectable for tests
   bool per_process_traces = true;            ///< "rss:<pid>" / "cpu:<pid>" series
 };
 

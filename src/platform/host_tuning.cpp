@@ -77,15 +77,17 @@ std::string aslr_meaning(const std::string& v) {
 
 }  // namespace
 
-HostTuning::HostTuning(fs::path root) : root_(std::move(root)) {}
+HostTuning::HostTuning(SysRoots roots) : roots_(std::move(roots)) {}
 
 HostTuning::~HostTuning() {
   restore();
 }
 
+// Over 100 lines on purpose: one block per host setting (governor per CPU, turbo in its two
+// drivers, ASLR, tcp_tw_reuse/recycle), each with its own file, wanted value and reason.
 std::vector<HostSetting> HostTuning::inspect() const {
   std::vector<HostSetting> out;
-  const fs::path cpu_root = root_ / "sys/devices/system/cpu";
+  const fs::path cpu_root = fs::path(roots_.sys) / "devices/system/cpu";
 
   auto wanted_setting = [&](std::string name, fs::path path, std::string wanted) {
     HostSetting s;
@@ -155,7 +157,7 @@ std::vector<HostSetting> HostTuning::inspect() const {
   // ASLR: reported, not changed (it is system-wide and a security setting).
   HostSetting aslr;
   aslr.name = "ASLR";
-  aslr.path = root_ / "proc/sys/kernel/randomize_va_space";
+  aslr.path = fs::path(roots_.proc) / "sys/kernel/randomize_va_space";
   std::string why;
   if (auto v = read_value(aslr.path, &why)) {
     aslr.original = *v;
@@ -172,7 +174,7 @@ std::vector<HostSetting> HostTuning::inspect() const {
   // tcp_tw_recycle; Linux removed it in 4.12 (it broke clients behind NAT), so there is
   // nothing to set.
   {
-    const auto reuse = root_ / "proc/sys/net/ipv4/tcp_tw_reuse";
+    const auto reuse = fs::path(roots_.proc) / "sys/net/ipv4/tcp_tw_reuse";
     if (fs::exists(reuse)) {
       out.push_back(wanted_setting("net.ipv4.tcp_tw_reuse", reuse, "1"));
     } else {
@@ -186,7 +188,7 @@ std::vector<HostSetting> HostTuning::inspect() const {
     }
     HostSetting recycle;
     recycle.name = "net.ipv4.tcp_tw_recycle";
-    recycle.path = root_ / "proc/sys/net/ipv4/tcp_tw_recycle";
+    recycle.path = fs::path(roots_.proc) / "sys/net/ipv4/tcp_tw_recycle";
     if (fs::exists(recycle.path)) {
       recycle.original = read_value(recycle.path, nullptr).value_or("");
       recycle.state = State::kReportOnly;

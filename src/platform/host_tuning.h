@@ -8,11 +8,14 @@
 // machine (VMs and containers often have no cpufreq at all) or cannot be written (no root,
 // read-only /sys) is reported with the reason and left alone.
 //
-// Every path is under an injectable root ("/" normally), so tests use a temp tree.
+// Every path is under the injectable SysRoots (/proc and /sys normally), so tests use a temp
+// tree.
 
 #include <filesystem>
 #include <string>
 #include <vector>
+
+#include "platform/roots.h"
 
 namespace benchgate::platform {
 
@@ -35,8 +38,8 @@ struct HostSetting {
 
 class HostTuning {
  public:
-  /// `root` is prepended to /sys/... and /proc/... (tests pass a temp folder).
-  explicit HostTuning(std::filesystem::path root = "/");
+  /// Reads and writes under `roots` (tests pass copies in a temp folder).
+  explicit HostTuning(SysRoots roots = {});
   ~HostTuning();  ///< restore()
   HostTuning(const HostTuning&) = delete;
   HostTuning& operator=(const HostTuning&) = delete;
@@ -61,7 +64,7 @@ class HostTuning {
   static std::vector<std::string> describe(const std::vector<HostSetting>& settings);
 
  private:
-  std::filesystem::path root_;
+  SysRoots roots_;
   std::vector<HostSetting> settings_;
   bool applied_ = false;
 };

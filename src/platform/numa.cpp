@@ -11,9 +11,9 @@
 
 namespace benchgate::platform {
 
-NumaNodes numa_nodes(const std::filesystem::path& sys_root) {
+NumaNodes numa_nodes(const SysRoots& roots) {
   NumaNodes n;
-  const auto path = sys_root / "devices/system/node/online";
+  const auto path = std::filesystem::path(roots.sys) / "devices/system/node/online";
   std::ifstream in(path);
   if (!in) {
     n.unavailable =

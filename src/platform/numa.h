@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "platform/roots.h"
+
 namespace benchgate::platform {
 
 struct NumaNodes {
@@ -19,7 +21,7 @@ struct NumaNodes {
 };
 
 /// Reads `sys_root`/devices/system/node/online (a CPU-list-style range: "0", "0-3", "0,2").
-NumaNodes numa_nodes(const std::filesystem::path& sys_root = "/sys");
+NumaNodes numa_nodes(const SysRoots& roots = {});
 
 struct NumaBinding {
   std::vector<std::string> prefix;  ///< argv to put before the app's: numactl ... --

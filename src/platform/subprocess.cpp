@@ -21,6 +21,7 @@
 #include "core/error.h"
 #include "core/parse.h"
 #include "platform/fs.h"
+#include "platform/proc.h"
 #include "platform/signals.h"
 
 extern char** environ;
@@ -198,6 +199,10 @@ std::string ExitStatus::describe() const {
                      signal_name(signal), core_dumped ? " (core dumped)" : "");
 }
 
+// Over 100 lines on purpose: resolving the executable (with a useful error for each way it can
+// be missing), then the one recipe of the child (log files, working folder, process group,
+// environment, CPU pinning, parent-death signal) given to posix_spawn or to fork_exec; the
+// recipe's parts depend on each other (the order of file actions matters) and read as one list.
 Subprocess Subprocess::spawn(const SpawnOptions& o) {
   if (o.argv.empty() || o.argv[0].empty()) throw RunError("cannot start a process: empty command");
   const std::string& exe = o.argv[0];
@@ -472,27 +477,19 @@ bool become_subreaper() {
   return ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
 }
 
-int kill_remaining_children(const std::string& proc_root) {
+int kill_remaining_children(const SysRoots& roots) {
+  const ProcReader proc(roots.proc);
   const pid_t self = ::getpid();
   int killed = 0;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(proc_root, ec)) {
-    const auto name = entry.path().filename().string();
-    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::string stat;
+  for (int pid : proc.list_pids()) {
+    std::optional<ProcStat> st;
     try {
-      stat = read_file(entry.path() / "stat");
-    } catch (...) {
-      continue;
+      st = proc.read_stat(pid);
+    } catch (const std::exception&) {
+      continue;  // unreadable or malformed: not something we can tell is ours
     }
-    auto rp = stat.rfind(')');
-    if (rp == std::string::npos) continue;
-    auto fields = split_whitespace(std::string_view(stat).substr(rp + 1));
-    if (fields.size() < 2) continue;
-    const pid_t ppid = static_cast<pid_t>(std::atoi(fields[1].c_str()));
-    if (ppid != self) continue;
-    const pid_t pid = static_cast<pid_t>(std::atoi(name.c_str()));
-    if (fields[0] != "Z") {
+    if (!st || st->ppid != self) continue;
+    if (st->state != 'Z') {
       ::kill(pid, SIGKILL);
       ++killed;
     }

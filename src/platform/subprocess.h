@@ -13,6 +13,7 @@
 
 #include "core/cancel.h"
 #include "core/clock.h"
+#include "platform/roots.h"
 
 namespace benchgate::platform {
 
@@ -98,6 +99,6 @@ class Subprocess {
 bool become_subreaper();
 /// SIGKILLs and reaps every remaining child of this process (orphans re-parented to the
 /// subreaper included). Returns how many it killed.
-int kill_remaining_children(const std::string& proc_root = "/proc");
+int kill_remaining_children(const SysRoots& roots = {});
 
 }  // namespace benchgate::platform

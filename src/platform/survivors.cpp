@@ -35,7 +35,7 @@ std::string Survivor::describe() const {
 }
 
 std::vector<Survivor> stop_descendants(const SweepOptions& o) {
-  const ProcReader proc(o.proc_root);
+  const ProcReader proc(o.roots.proc);
   const int self = static_cast<int>(::getpid());
   const std::set<ProcessKey> keep(o.keep.begin(), o.keep.end());
   const std::set<int> quiet(o.quiet_groups.begin(), o.quiet_groups.end());

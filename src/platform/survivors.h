@@ -13,6 +13,7 @@
 
 #include "core/clock.h"
 #include "platform/proc.h"
+#include "platform/roots.h"
 
 namespace benchgate::platform {
 
@@ -44,7 +45,7 @@ struct SweepOptions {
   std::vector<int> quiet_groups;
   Nanos grace = std::chrono::seconds(1);     ///< after SIGTERM, before SIGKILL
   Nanos deadline = std::chrono::seconds(5);  ///< give up after grace + this (unkillable: D state)
-  std::string proc_root = "/proc";
+  SysRoots roots;                            ///< a test points the sweep at a copy of /proc
 };
 
 /// Stops every descendant of this process that is not in `keep`: SIGTERM (and SIGCONT), then

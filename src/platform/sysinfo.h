@@ -10,14 +10,10 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "platform/roots.h"
 #include "platform/testbed.h"
 
 namespace benchgate::platform {
-
-struct SysRoots {
-  std::string proc = "/proc";
-  std::string sys = "/sys";
-};
 
 /// CPUs this process may run on (sched_getaffinity), ascending.
 std::vector<int> available_cpus();

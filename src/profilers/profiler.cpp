@@ -57,20 +57,22 @@ std::optional<std::string> perf_permission_problem(Attachment target, bool trace
   if (tracepoints) {
     bool found = false;
     for (const char* dir : {"kernel/tracing", "kernel/debug/tracing"}) {
-      found |= fs::exists(ctx.sys_root / dir / "events/sched/sched_switch");
+      found |= fs::exists(std::filesystem::path(ctx.roots.sys) / dir / "events/sched/sched_switch");
     }
     if (!found) {
       return fmt::format(
           "the scheduler tracepoints are not available: tracefs is not mounted (no "
           "{}/kernel/tracing/events/sched; try 'mount -t tracefs nodev /sys/kernel/tracing')",
-          ctx.sys_root.string());
+          ctx.roots.sys);
     }
   }
   if (effective_uid(ctx) == 0) return std::nullopt;
-  const auto paranoid = read_int_file(ctx.proc_root / "sys/kernel/perf_event_paranoid");
+  const auto paranoid =
+      read_int_file(std::filesystem::path(ctx.roots.proc) / "sys/kernel/perf_event_paranoid");
   if (!paranoid) {
-    return fmt::format("this kernel does not offer perf events ({} is missing)",
-                       (ctx.proc_root / "sys/kernel/perf_event_paranoid").string());
+    return fmt::format(
+        "this kernel does not offer perf events ({} is missing)",
+        (std::filesystem::path(ctx.roots.proc) / "sys/kernel/perf_event_paranoid").string());
   }
   const int p = *paranoid;
   if (tracepoints && p > -1) {

@@ -24,6 +24,7 @@
 
 #include "core/cancel.h"
 #include "core/clock.h"
+#include "platform/roots.h"
 #include "platform/subprocess.h"
 #include "profilers/demangle.h"
 #include "results/model.h"
@@ -59,8 +60,7 @@ struct ProfilerContext {
   std::vector<int> cpus;  ///< system-wide profilers: only these CPUs (the app's); empty: all
   std::string title;      ///< flame graph title, e.g. "hello c=64 #1"
   // Seams for tests (privilege and kernel feature checks).
-  std::filesystem::path proc_root = "/proc";
-  std::filesystem::path sys_root = "/sys";
+  platform::SysRoots roots;
   int euid = -1;  ///< -1: geteuid()
 
   std::string artifact(std::string_view name) const { return artifact_prefix + std::string(name); }

@@ -433,7 +433,6 @@ class Execution {
       rec_.artifacts.push_back({"driver-output", period.driver.raw_output,
                                 fmt::format("{} output for {}", spec_.driver, period.point.key())});
     }
-    if (ctx_.observer) ctx_.observer->on_period_end(spec_, period);
     const std::string status = period.status;
     const std::string reason = period.reason;
     rec_.periods.push_back(std::move(period));

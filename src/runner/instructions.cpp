@@ -377,7 +377,6 @@ results::RunRecord execute_instruction_run(const RunSpec& spec, RunContext& ctx)
       period.status = bad.failure_kind == kind::kInterrupted ? "interrupted" : "failed";
       period.reason = bad.failure;
       rec.periods.push_back(std::move(period));
-      if (ctx.observer) ctx.observer->on_period_end(spec, rec.periods.back());
       const std::string reason = rec.periods.back().reason;
       return finish(bad.failure_kind == kind::kInterrupted ? "interrupted" : "failed",
                     fmt::format("load point {}: {}", point.key(), reason), bad.failure_kind);
@@ -443,7 +442,6 @@ results::RunRecord execute_instruction_run(const RunSpec& spec, RunContext& ctx)
         rec.startup.time_to_ready_s = a.ready_s;
       }
     }
-    if (ctx.observer) ctx.observer->on_period_end(spec, period);
     rec.periods.push_back(std::move(period));
   }
   rec.termination.description = "terminated by SIGTERM as expected (every lifetime)";

@@ -92,9 +92,6 @@ class RunObserver {
     (void)spec, (void)point;
   }
   virtual void on_interval(double rps) { (void)rps; }
-  virtual void on_period_end(const RunSpec& spec, const results::PeriodResult& period) {
-    (void)spec, (void)period;
-  }
   /// Something the user should see now (a profiler that is unavailable or failed); it is
   /// also in the RunRecord's warnings.
   virtual void on_warning(const RunSpec& spec, const std::string& message) {

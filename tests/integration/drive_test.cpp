@@ -15,6 +15,7 @@
 #include "platform/fs.h"
 #include "platform/numa.h"
 #include "platform/subprocess.h"
+#include "processes.h"
 #include "results/json.h"
 #include "test_support.h"
 
@@ -36,9 +37,22 @@ class DriveTest : public ::testing::Test {
   }
 
   std::vector<std::string> drive_args(const std::string& app, std::vector<std::string> extra = {}) {
-    std::vector<std::string> a = {benchgate_binary().string(), "drive", "--name", "t",
-                                  "--app", app, "--url", url_, "--out", out().string(),
-                                  "--duration", "1s", "--warmup", "0s", "--interval", "100ms"};
+    std::vector<std::string> a = {benchgate_binary().string(),
+                                  "drive",
+                                  "--name",
+                                  "t",
+                                  "--app",
+                                  app,
+                                  "--url",
+                                  url_,
+                                  "--out",
+                                  out().string(),
+                                  "--duration",
+                                  "1s",
+                                  "--warmup",
+                                  "0s",
+                                  "--interval",
+                                  "100ms"};
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   }
@@ -98,8 +112,8 @@ TEST_F(DriveTest, NginxWithWrk) {
                                     << "  server { listen 127.0.0.1:" << port_ << ";\n"
                                     << "    location /plaintext { default_type text/plain; "
                                        "return 200 'Hello, World!'; } } }\n";
-  const std::string app = "/usr/sbin/nginx -c " + (dir / "nginx.conf").string() + " -p " +
-                          dir.string();
+  const std::string app =
+      "/usr/sbin/nginx -c " + (dir / "nginx.conf").string() + " -p " + dir.string();
   auto r = run_command(drive_args(app, {"--driver", "wrk", "--clients", "8"}), tmp_->path());
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   auto rf = results::read_results(out() / "results.json");
@@ -170,8 +184,8 @@ TEST_F(DriveTest, InvalidLoadPointFailsTheRun) {
 }
 
 TEST_F(DriveTest, CrashMidRunIsReported) {
-  auto r = run_command(drive_args(hello("--crash-after 2000"), {"--driver", "wrk", "--clients", "4"}),
-                       tmp_->path());
+  auto r = run_command(
+      drive_args(hello("--crash-after 2000"), {"--driver", "wrk", "--clients", "4"}), tmp_->path());
   EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
   auto j = results();
   EXPECT_EQ(j["runs"][0]["status"], "failed");
@@ -353,7 +367,8 @@ TEST_F(DriveTest, BadInputExitsTwoNamingTheOption) {
   auto r = run_command(bad_url, tmp_->path());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--url: expected an http:// or https:// URL"), std::string::npos) << r.err;
-  auto missing = run_command(drive_args("/no/such/app --port 1", {"--driver", "sleep"}), tmp_->path());
+  auto missing =
+      run_command(drive_args("/no/such/app --port 1", {"--driver", "sleep"}), tmp_->path());
   EXPECT_EQ(missing.exit_code, 4) << missing.err;
   EXPECT_NE(missing.err.find("cannot start '/no/such/app'"), std::string::npos) << missing.err;
   auto no_app = run_command({benchgate_binary().string(), "drive", "--name", "x", "--url", url_},
@@ -393,7 +408,8 @@ TEST_F(DriveTest, InterruptLeavesNothingRunning) {
     auto j = results();
     EXPECT_EQ(j["status"], "interrupted");
     EXPECT_FALSE(before.empty()) << "the app should have been running";
-    for (pid_t p : before) EXPECT_FALSE(testing::pid_alive(p)) << "left running: " << p;
+    for (pid_t p : before)
+      EXPECT_FALSE(testing::process_alive(p)) << "left running: " << p;
     EXPECT_FALSE(testing::port_open(port_));
   }
 }

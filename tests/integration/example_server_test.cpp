@@ -5,7 +5,6 @@
 // RAII guard, so a failing assertion never leaves a server behind.
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -32,6 +31,7 @@
 #include <thread>
 #include <vector>
 
+#include "processes.h"
 #include "test_support.h"
 
 namespace {
@@ -277,48 +277,20 @@ std::optional<Response> fetch(int port, const std::string& path) {
   return c.read();
 }
 
-// Fields of /proc/<pid>/stat after the command name; index 0 is the state (field 3).
-std::vector<std::string> proc_stat(pid_t pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
-  std::string s((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  std::vector<std::string> fields;
-  size_t paren = s.rfind(')');
-  if (paren == std::string::npos) return fields;
-  std::istringstream rest(s.substr(paren + 2));
-  std::string field;
-  while (rest >> field)
-    fields.push_back(field);
-  return fields;
-}
-
 std::vector<pid_t> children_of(pid_t parent) {
-  std::vector<pid_t> kids;
-  DIR* d = opendir("/proc");
-  while (dirent* e = readdir(d)) {
-    if (!std::isdigit(static_cast<unsigned char>(e->d_name[0]))) continue;
-    pid_t pid = std::atoi(e->d_name);
-    auto f = proc_stat(pid);
-    if (f.size() > 1 && std::atoi(f[1].c_str()) == parent && f[0] != "Z") kids.push_back(pid);
-  }
-  closedir(d);
-  std::sort(kids.begin(), kids.end());
-  return kids;
+  return benchgate::testing::live_children(parent);
 }
 
 long rss_kib(pid_t pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(f, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
-  }
-  return -1;
+  auto st = benchgate::platform::ProcReader().read_status(pid);
+  return st ? static_cast<long>(st->vm_rss / 1024) : -1;
 }
 
 double cpu_seconds(pid_t pid) {
-  auto f = proc_stat(pid);  // utime and stime are fields 14 and 15
-  if (f.size() < 13) return -1;
-  return static_cast<double>(std::atoll(f[11].c_str()) + std::atoll(f[12].c_str())) /
-         static_cast<double>(sysconf(_SC_CLK_TCK));
+  auto st = benchgate::platform::ProcReader().read_stat(pid);
+  if (!st) return -1;
+  return static_cast<double>(st->utime + st->stime) /
+         static_cast<double>(benchgate::platform::ProcReader::clock_ticks());
 }
 
 bool process_exists(pid_t pid) {
@@ -574,12 +546,8 @@ TEST(ExampleServer, ThreadsShareThePort) {
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 200);
   }
-  int tasks = 0;
-  DIR* d = opendir(("/proc/" + std::to_string(s.pid()) + "/task").c_str());
-  while (dirent* e = readdir(d))
-    tasks += e->d_name[0] != '.';
-  closedir(d);
-  EXPECT_EQ(tasks, 5);  // four event loops and the signal-waiting main thread
+  EXPECT_EQ(benchgate::platform::ProcReader().list_tids(s.pid()).size(),
+            5u);  // four event loops and the signal-waiting main thread
   s.signal(SIGTERM);
   EXPECT_EXITED_WITH(s.wait_exit(3s), 0);
 }
@@ -705,9 +673,30 @@ TEST(ExampleServer, StartupDelayPostponesListening) {
   EXPECT_EQ(fetch(port, "/plaintext")->status, 200);
 }
 
+/// True once `pid` has blocked `sig` (the bit is set in its /proc status SigBlk mask).
+bool wait_signal_blocked(pid_t pid, int sig, std::chrono::milliseconds timeout) {
+  const auto deadline = SteadyClock::now() + timeout;
+  const unsigned long long bit = 1ULL << (sig - 1);
+  while (SteadyClock::now() < deadline) {
+    std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(f, line)) {
+      if (line.rfind("SigBlk:", 0) == 0 && (std::stoull(line.substr(7), nullptr, 16) & bit)) {
+        return true;
+      }
+    }
+    std::this_thread::yield();
+  }
+  return false;
+}
+
 TEST(ExampleServer, SigtermDuringSlowStartExitsZero) {
   Server s({"--port", "0", "--startup-delay-ms", "10000"}, false);
-  std::this_thread::sleep_for(100ms);
+  // Synchronise on the server's state, not on time. The server blocks its supervised signals
+  // (TERM, INT, USR1, CHLD) in one call and then waits for TERM/INT in sigtimedwait, during
+  // which the kernel shows TERM and INT as unblocked; USR1 stays blocked, so its bit says the
+  // mask is in place and a SIGTERM is now taken by the wait, not by the default action.
+  ASSERT_TRUE(wait_signal_blocked(s.pid(), SIGUSR1, 5s));
   s.signal(SIGTERM);
   EXPECT_EXITED_WITH(s.wait_exit(2s), 0);
 }

@@ -23,6 +23,7 @@
 #include "core/parse.h"
 #include "drivers/error_share.h"
 #include "platform/fs.h"
+#include "processes.h"
 #include "results/json.h"
 #include "test_support.h"
 
@@ -34,6 +35,7 @@ using testing::benchgate_binary;
 using testing::CommandResult;
 using testing::free_port;
 using testing::hello_server_binary;
+using testing::processes_with_args;
 using testing::read_text;
 using testing::run_command;
 
@@ -52,34 +54,6 @@ std::vector<std::string> words_of(const std::string& line) {
   std::istringstream in(line);
   for (std::string w; in >> w;)
     out.push_back(w);
-  return out;
-}
-
-/// Every live process whose command line holds `needle` as one argument (e.g. "--port\0P"
-/// is checked as the pair "--port", P): servers a test started and nobody stopped.
-std::vector<pid_t> processes_with_args(const std::string& a, const std::string& b) {
-  std::vector<pid_t> out;
-  for (const auto& e : fs::directory_iterator("/proc")) {
-    const auto name = e.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    const auto cmdline = read_text(e.path() / "cmdline");
-    std::vector<std::string> argv;
-    std::string cur;
-    for (char c : cmdline) {
-      if (c == '\0') {
-        argv.push_back(cur);
-        cur.clear();
-      } else {
-        cur += c;
-      }
-    }
-    for (std::size_t i = 0; i + 1 < argv.size(); ++i) {
-      if (argv[i] == a && argv[i + 1] == b && testing::pid_alive(std::stoi(name))) {
-        out.push_back(std::stoi(name));
-        break;
-      }
-    }
-  }
   return out;
 }
 
@@ -374,7 +348,7 @@ TEST_F(SuiteTest, InterruptKeepsTheRunsSoFar) {
   ASSERT_TRUE(WIFEXITED(*status));
   EXPECT_EQ(WEXITSTATUS(*status), 130) << read_text(err_file());
   for (pid_t p : before)
-    EXPECT_FALSE(testing::pid_alive(p)) << "left running: " << p;
+    EXPECT_FALSE(testing::process_alive(p)) << "left running: " << p;
 
   auto v = benchgate({"validate", (out() / "results.json").string()});
   EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
@@ -414,7 +388,7 @@ TEST_F(SuiteTest, SecondInterruptKillsEverythingAtOnce) {
   ASSERT_TRUE(WIFEXITED(*status));
   EXPECT_EQ(WEXITSTATUS(*status), 130) << read_text(err_file());
   for (pid_t p : before)
-    EXPECT_FALSE(testing::pid_alive(p)) << "left running: " << p;
+    EXPECT_FALSE(testing::process_alive(p)) << "left running: " << p;
 }
 
 // 4. A run whose app crashes is recorded as failed and left out of the medians: the

@@ -14,6 +14,7 @@
 
 #include "platform/fs.h"
 #include "platform/subprocess.h"
+#include "processes.h"
 #include "results/json.h"
 #include "test_support.h"
 
@@ -24,29 +25,9 @@ namespace fs = std::filesystem;
 using testing::benchgate_binary;
 using testing::CommandResult;
 using testing::hello_server_binary;
+using testing::processes_with_arg;
 using testing::read_text;
 using testing::run_command;
-
-/// Live processes that have `arg` as one of their arguments.
-std::vector<pid_t> processes_with_arg(const std::string& arg) {
-  std::vector<pid_t> out;
-  for (const auto& e : fs::directory_iterator("/proc")) {
-    const auto name = e.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    const auto cmdline = read_text(e.path() / "cmdline");
-    std::size_t start = 0;
-    while (start < cmdline.size()) {
-      auto end = cmdline.find('\0', start);
-      if (end == std::string::npos) end = cmdline.size();
-      if (cmdline.compare(start, end - start, arg) == 0) {
-        if (testing::pid_alive(std::stoi(name))) out.push_back(std::stoi(name));
-        break;
-      }
-      start = end + 1;
-    }
-  }
-  return out;
-}
 
 /// Polls until no live process has `arg` among its arguments; false after `limit`.
 bool none_with_arg_within(const std::string& arg, std::chrono::milliseconds limit) {
@@ -166,7 +147,7 @@ TEST_F(SurvivorsTest, DaemonThatIgnoresSigtermIsKilledAndNamedAfterItsRun) {
   EXPECT_NE(md.find("sleep " + marker_ + "\\) ignored SIGTERM"), std::string::npos) << md;
   // Killed and reaped before run 2 started, so certainly gone now.
   EXPECT_TRUE(processes_with_arg(marker_).empty());
-  EXPECT_FALSE(testing::pid_alive(std::stoi(m[1].str())));
+  EXPECT_FALSE(testing::process_alive(std::stoi(m[1].str())));
   auto v = run_command({benchgate_binary().string(), "validate", (out() / "results.json").string()},
                        tmp_->path(), std::chrono::seconds(30));
   EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
@@ -222,7 +203,7 @@ TEST_F(SurvivorsTest, KillNineOfBenchgateTakesTheAppWithIt) {
   ASSERT_TRUE(WIFSIGNALED(status));
   EXPECT_TRUE(none_with_arg_within(port(), std::chrono::seconds(5)))
       << "the app (pid " << app << ") outlived benchgate";
-  EXPECT_FALSE(testing::pid_alive(app));
+  EXPECT_FALSE(testing::process_alive(app));
 }
 
 }  // namespace

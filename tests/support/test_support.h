@@ -30,9 +30,15 @@ inline std::string read_text(const std::filesystem::path& p) {
   return ss.str();
 }
 
-inline std::filesystem::path binary_dir() { return BENCHGATE_BINARY_DIR; }
-inline std::filesystem::path benchgate_binary() { return binary_dir() / "benchgate"; }
-inline std::filesystem::path hello_server_binary() { return binary_dir() / "examples" / "hello-server"; }
+inline std::filesystem::path binary_dir() {
+  return BENCHGATE_BINARY_DIR;
+}
+inline std::filesystem::path benchgate_binary() {
+  return binary_dir() / "benchgate";
+}
+inline std::filesystem::path hello_server_binary() {
+  return binary_dir() / "examples" / "hello-server";
+}
 
 /// A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0, read it back, close).
 inline int free_port() {
@@ -70,42 +76,6 @@ inline bool wait_port(int port, std::chrono::milliseconds timeout = std::chrono:
   return false;
 }
 
-/// True when a process with this pid exists (and is not a zombie we could reap).
-inline bool pid_alive(pid_t pid) {
-  if (pid <= 0) return false;
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string s((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  if (s.empty()) return false;
-  auto rp = s.rfind(')');
-  return rp != std::string::npos && rp + 2 < s.size() && s[rp + 2] != 'Z' && s[rp + 2] != 'X';
-}
-
-/// Every pid whose ancestry leads to `root` (scanning /proc), excluding root itself.
-inline std::vector<pid_t> descendants(pid_t root) {
-  std::vector<std::pair<pid_t, pid_t>> all;  // pid, ppid
-  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
-    const auto name = e.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream stat(e.path() / "stat");
-    std::string s((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-    auto rp = s.rfind(')');
-    if (rp == std::string::npos) continue;
-    std::istringstream rest(s.substr(rp + 2));
-    char state;
-    pid_t ppid;
-    rest >> state >> ppid;
-    all.emplace_back(std::stoi(name), ppid);
-  }
-  std::vector<pid_t> out{root};
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    for (auto [pid, ppid] : all) {
-      if (ppid == out[i]) out.push_back(pid);
-    }
-  }
-  out.erase(out.begin());
-  return out;
-}
-
 /// Result of running a command to completion.
 struct CommandResult {
   int exit_code = -1;  ///< 128+signal when killed by a signal
@@ -125,9 +95,11 @@ inline pid_t spawn_command(const std::vector<std::string>& argv,
     ::setpgid(0, 0);
     if (!stdout_path.empty() && !std::freopen(stdout_path.c_str(), "w", stdout)) ::_exit(126);
     if (!stderr_path.empty() && !std::freopen(stderr_path.c_str(), "w", stderr)) ::_exit(126);
-    for (const auto& kv : env) ::putenv(const_cast<char*>(kv.c_str()));
+    for (const auto& kv : env)
+      ::putenv(const_cast<char*>(kv.c_str()));
     std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    for (const auto& a : argv)
+      args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     ::execvp(args[0], args.data());
     ::_exit(127);
@@ -157,7 +129,8 @@ int in_child(F body) {
 }
 
 /// Runs argv with stdout/stderr captured to files in `dir`; waits up to `timeout` then SIGKILLs.
-inline CommandResult run_command(const std::vector<std::string>& argv, const std::filesystem::path& dir,
+inline CommandResult run_command(const std::vector<std::string>& argv,
+                                 const std::filesystem::path& dir,
                                  std::chrono::seconds timeout = std::chrono::seconds(120),
                                  const std::vector<std::string>& env = {}) {
   std::filesystem::create_directories(dir);

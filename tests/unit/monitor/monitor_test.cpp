@@ -33,7 +33,7 @@ constexpr std::int64_t KiB = 1024;
 
 MonitorOptions options_for(const FakeProc& fake, std::vector<int> cpus = {0, 1}) {
   MonitorOptions o;
-  o.proc_root = fake.root();
+  o.roots.proc = fake.root();
   o.cpus = std::move(cpus);
   o.interval = seconds(1);
   return o;
@@ -437,7 +437,7 @@ TEST(MonitorSnapshots, NginxAndThreadedDemo) {
   fs::copy(data / "snap1", root, fs::copy_options::recursive);
   FakeClock clock;
   MonitorOptions o;
-  o.proc_root = root.string();
+  o.roots.proc = root.string();
   o.cpus = {0, 1};
   Monitor mon(o, clock);
   mon.add_root(24141, 0);  // nginx master -> worker 24142

@@ -20,6 +20,7 @@ class HostTuningTest : public ::testing::Test {
   void SetUp() override { tmp_ = std::make_unique<TempDir>("bg-hosttune"); }
 
   fs::path root() const { return tmp_->path(); }
+  SysRoots roots() const { return {(root() / "proc").string(), (root() / "sys").string()}; }
   fs::path cpu() const { return root() / "sys/devices/system/cpu"; }
 
   void write(const fs::path& p, const std::string& text) {
@@ -57,7 +58,7 @@ TEST_F(HostTuningTest, NothingAvailableIsReportedNotAnError) {
   fs::create_directories(cpu() / "cpu0");
   fs::create_directories(cpu() / "cpu1");
   fs::create_directories(cpu() / "cpufreq");
-  HostTuning t(root());
+  HostTuning t(roots());
   const auto& s = t.apply();
   ASSERT_EQ(s.size(), 5u);
   EXPECT_EQ(s[0].name, "CPU frequency governor");
@@ -84,7 +85,7 @@ TEST_F(HostTuningTest, NothingAvailableIsReportedNotAnError) {
 
 TEST_F(HostTuningTest, InspectChangesNothing) {
   full_machine();
-  HostTuning t(root());
+  HostTuning t(roots());
   const auto s = t.inspect();
   EXPECT_EQ(find(s, "cpu0 governor").state, State::kChanged);  // would be set
   EXPECT_EQ(find(s, "cpu0 governor").original, "powersave");
@@ -95,7 +96,7 @@ TEST_F(HostTuningTest, InspectChangesNothing) {
 TEST_F(HostTuningTest, SetsGovernorAndTurboThenRestores) {
   full_machine();
   {
-    HostTuning t(root());
+    HostTuning t(roots());
     const auto& s = t.apply();
     ASSERT_EQ(s.size(), 7u);  // 3 governors (numeric order), turbo, ASLR, tw_reuse, tw_recycle
     EXPECT_EQ(s[0].name, "cpu0 governor");
@@ -136,7 +137,7 @@ TEST_F(HostTuningTest, SetsGovernorAndTurboThenRestores) {
 TEST_F(HostTuningTest, RestoreIsIdempotentAndOnlyTouchesWhatChanged) {
   full_machine();
   write(cpu() / "cpu1/cpufreq/scaling_governor", "performance\n");
-  HostTuning t(root());
+  HostTuning t(roots());
   const auto& s = t.apply();
   EXPECT_EQ(find(s, "cpu1 governor").state, State::kAlready);
   EXPECT_EQ(HostTuning::describe(s)[1], "cpu1 governor: performance already");
@@ -153,7 +154,7 @@ TEST_F(HostTuningTest, RestoreIsIdempotentAndOnlyTouchesWhatChanged) {
 
 TEST_F(HostTuningTest, BoostSwitchWhenThereIsNoIntelPstate) {
   write(cpu() / "cpufreq/boost", "1\n");
-  HostTuning t(root());
+  HostTuning t(roots());
   const auto& s = t.apply();
   EXPECT_EQ(find(s, "turbo (cpufreq boost)").state, State::kChanged);
   EXPECT_EQ(read(cpu() / "cpufreq/boost"), "0\n");
@@ -164,7 +165,7 @@ TEST_F(HostTuningTest, BoostSwitchWhenThereIsNoIntelPstate) {
 TEST_F(HostTuningTest, PerformanceNotOfferedIsLeftAlone) {
   write(cpu() / "cpu0/cpufreq/scaling_governor", "schedutil\n");
   write(cpu() / "cpu0/cpufreq/scaling_available_governors", "schedutil powersave\n");
-  HostTuning t(root());
+  HostTuning t(roots());
   const auto& g = find(t.apply(), "cpu0 governor");
   EXPECT_EQ(g.state, State::kFailed);
   EXPECT_NE(g.note.find("'performance' is not offered (available: schedutil powersave)"),
@@ -181,7 +182,7 @@ TEST_F(HostTuningTest, WriteErrorIsReportedAndTheRestContinues) {
   // driver rejects the value: /proc/version.
   fs::remove(cpu() / "cpu1/cpufreq/scaling_governor");
   fs::create_symlink("/proc/version", cpu() / "cpu1/cpufreq/scaling_governor");
-  HostTuning t(root());
+  HostTuning t(roots());
   const auto& s = t.apply();
   const auto& g1 = find(s, "cpu1 governor");
   EXPECT_EQ(g1.state, State::kFailed);

@@ -17,11 +17,11 @@ namespace fs = std::filesystem;
 class Numa : public ::testing::Test {
  protected:
   void SetUp() override { tmp_ = std::make_unique<TempDir>("bg-numa"); }
-  fs::path sys_with_online(const std::string& text) {
+  SysRoots sys_with_online(const std::string& text) {
     const auto dir = tmp_->path() / "sys" / "devices/system/node";
     fs::create_directories(dir);
     std::ofstream(dir / "online") << text;
-    return tmp_->path() / "sys";
+    return {.sys = (tmp_->path() / "sys").string()};
   }
   std::unique_ptr<TempDir> tmp_;
 };
@@ -46,7 +46,7 @@ TEST_F(Numa, SingleNodeIsUnavailableWithItsReason) {
 }
 
 TEST_F(Numa, NoNodeFolderMeansNoNumaSupport) {
-  const auto nodes = numa_nodes(tmp_->path() / "empty-sys");
+  const auto nodes = numa_nodes({.sys = (tmp_->path() / "empty-sys").string()});
   EXPECT_TRUE(nodes.online.empty());
   EXPECT_NE(nodes.unavailable.find("a kernel without NUMA support"), std::string::npos)
       << nodes.unavailable;

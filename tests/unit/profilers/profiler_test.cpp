@@ -165,11 +165,11 @@ TEST(Profiler, ExpectedExitOfWrappers) {
 TEST(Profiler, PermissionChecks) {
   platform::TempDir root("bg-proc");
   ProfilerContext ctx;
-  ctx.proc_root = root.path() / "proc";
-  ctx.sys_root = root.path() / "sys";
+  ctx.roots.proc = (root.path() / "proc").string();
+  ctx.roots.sys = (root.path() / "sys").string();
   ctx.euid = 1000;
   auto paranoid = [&](int v) {
-    platform::write_file_atomic(ctx.proc_root / "sys/kernel/perf_event_paranoid",
+    platform::write_file_atomic(fs::path(ctx.roots.proc) / "sys/kernel/perf_event_paranoid",
                                 std::to_string(v) + "\n");
   };
   auto problem = [&](Attachment a, bool tp) { return perf_permission_problem(a, tp, ctx); };
@@ -190,7 +190,8 @@ TEST(Profiler, PermissionChecks) {
   // Tracepoints: tracefs first, then privileges.
   ASSERT_TRUE(problem(Attachment::kAttach, true));
   EXPECT_NE(problem(Attachment::kAttach, true)->find("tracefs is not mounted"), std::string::npos);
-  platform::write_file_atomic(ctx.sys_root / "kernel/tracing/events/sched/sched_switch/id", "1");
+  platform::write_file_atomic(
+      fs::path(ctx.roots.sys) / "kernel/tracing/events/sched/sched_switch/id", "1");
   ASSERT_TRUE(problem(Attachment::kAttach, true));
   EXPECT_NE(problem(Attachment::kAttach, true)->find("needs root"), std::string::npos);
   paranoid(-1);
