@@ -133,13 +133,14 @@ const std::vector<OptionSpec>& option_table() {
       {"driver", "--driver", "BENCHGATE_DRIVER", "defaults.driver", "", kAll, V, "", false,
        "builtin | wrk | wrk-pipeline | wrk-nokeepalive | wrk2 | jmeter | sleep"},
       {"measure", "--measure", "BENCHGATE_MEASURE", "defaults.measure", "", kRC, V, "", false,
-       "wall (time the load) or instructions (count per request under callgrind)"},
+       "wall (time the load), instructions (count per request under callgrind) or counters "
+       "(hardware counters through perf stat)"},
       {"counted_requests", "--counted-requests", "BENCHGATE_COUNTED_REQUESTS",
        "defaults.counted_requests", "", kRC, V, "", false,
-       "instructions: requests counted per sample (replaces per-scenario values)"},
+       "instructions/counters: requests counted per sample (replaces per-scenario values)"},
       {"warmup_requests", "--warmup-requests", "BENCHGATE_WARMUP_REQUESTS",
        "defaults.warmup_requests", "", kRC, V, "", false,
-       "instructions: requests before the counted ones (replaces per-scenario values)"},
+       "instructions/counters: requests before the counted ones (replaces per-scenario values)"},
       {"driver_cpus", "--driver-cpus", "BENCHGATE_DRIVER_CPUS", "defaults.driver_cpus", "", kAll, V,
        "", false, "CPU list to pin the driver to, or none"},
       {"driver_threads", "--driver-threads", "BENCHGATE_DRIVER_THREADS", "defaults.driver_threads",
@@ -257,7 +258,7 @@ void apply_override(SuiteConfig& s, std::string_view name, std::string_view valu
     for (auto& sc : s.scenarios)
       sc.driver.clear();
   } else if (name == "measure") {
-    if (!is_measure_mode(v)) bad(origin, v, "wall or instructions");
+    if (!is_measure_mode(v)) bad(origin, v, kMeasureModesText);
     for (auto& sc : s.scenarios)
       sc.driver_options.measure = v;
   } else if (name == "counted_requests" || name == "warmup_requests") {

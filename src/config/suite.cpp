@@ -239,7 +239,7 @@ nlohmann::json driver_options_to_json(const results::DriverOptions& o) {
   if (!o.tool_path.empty()) j["tool_path"] = o.tool_path;
   if (!o.client_host.empty()) j["client_host"] = o.client_host;
   if (!o.ssh_options.empty()) j["ssh_options"] = o.ssh_options;
-  if (o.measure == "instructions") {
+  if (is_counting_mode(o.measure)) {
     j["measure"] = o.measure;
     j["counted_requests"] = o.counted_requests;
     j["warmup_requests"] = o.warmup_requests;

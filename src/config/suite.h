@@ -80,9 +80,26 @@ struct Defaults {
 /// Prefix of DriverOptions::extra keys holding JMeter -J properties ("property:threads").
 inline constexpr std::string_view kPropertyPrefix = "property:";
 
-/// `measure`: "wall" or "instructions" (the TOML reader and the option table both check it).
+/// `measure`, defined once (the TOML reader, the option table and the runner use these):
+/// "wall" (time the load), "instructions" (count under callgrind), "counters" (count with the
+/// hardware counters through perf stat, where the machine has them).
+inline constexpr std::string_view kMeasureWall = "wall";
+inline constexpr std::string_view kMeasureInstructions = "instructions";
+inline constexpr std::string_view kMeasureCounters = "counters";
+inline constexpr std::string_view kMeasureModes[] = {kMeasureWall, kMeasureInstructions,
+                                                     kMeasureCounters};
+/// "wall, instructions or counters" (for error messages).
+inline constexpr std::string_view kMeasureModesText = "wall, instructions or counters";
 inline bool is_measure_mode(std::string_view m) {
-  return m == "wall" || m == "instructions";
+  for (auto k : kMeasureModes) {
+    if (m == k) return true;
+  }
+  return false;
+}
+/// Whether a mode counts per request with the counted-request windows (instructions,
+/// counters): exact request counts, the spread rule, no rank test.
+inline bool is_counting_mode(std::string_view m) {
+  return m == kMeasureInstructions || m == kMeasureCounters;
 }
 /// Upper bound of `counted_requests` and `warmup_requests` (instruction mode).
 inline constexpr int kMaxMeasureRequests = 10'000'000;

@@ -25,13 +25,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// measure = "wall" | "instructions", and the request counts of instruction mode.
+// measure (config/suite.h: the modes), and the request counts of the counting modes.
 void read_measure_options(const Table& t, results::DriverOptions& o) {
   const auto& c = t.ctx;
   t.with("measure", [&](const toml::node& n, const std::string& p) {
     o.measure = read_string(c, n, p);
     if (!is_measure_mode(o.measure)) {
-      expected(c, n, p, "\"wall\" or \"instructions\"");
+      expected(c, n, p, kMeasureModesText);
     }
   });
   t.with("counted_requests", [&](const toml::node& n, const std::string& p) {

@@ -74,6 +74,7 @@ loadgen::EngineConfig builtin_engine_config(const DriveRequest& request) {
   c.duration = request.duration;
   c.interval = request.interval;
   c.tls_verify = o.tls_verify;
+  c.request_count = request.request_count;
   const Url url = with_context("--url", [&] { return parse_url(request.url); });
   if (c.connections < 1) throw UsageError("--connections: expected at least 1 connection");
   if (c.pipeline < 1 || c.pipeline > 1024) {
@@ -197,6 +198,10 @@ results::DriverResult builtin_driver_result(const loadgen::EngineResult& r,
                           : "send time; for a request on a new connection, the start of connecting";
   if (config.rate > 0) x["open_loop_late"] = r.open_loop_late;
   if (!r.first_error.empty()) x["first_error"] = r.first_error;
+  if (config.request_count > 0) {
+    x["request_count"] = config.request_count;
+    x["count_reached"] = r.count_reached;
+  }
   auto threads = nlohmann::json::array();
   for (const auto& t : r.threads) {
     threads.push_back({{"cpu", t.cpu},

@@ -30,6 +30,9 @@ struct DriveRequest {
   DriverOptions options;
   std::filesystem::path out_dir;  ///< the run's output folder
   std::string artifact_prefix;    ///< e.g. "artifacts/run-003/c64-" (relative to out_dir)
+  /// > 0: exactly this many requests, closed loop, every one counted, `duration` the time
+  /// limit (the builtin driver's request-count mode; the counting measure modes use it).
+  std::int64_t request_count = 0;
 };
 
 /// Called by the driver at the edges of the measured window so the monitor measures exactly

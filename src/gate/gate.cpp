@@ -324,8 +324,8 @@ void decide(MetricVerdict& v, const Comparison& c, const Tested& t, const HolmFa
         "{} can never reach α = {}{}: the smallest possible p is {}; {} needs ≥ {} {} "
         "(estimate {})",
         samples_text(c, t, n_for_note, zeros_dropped), v.alpha, family_text(v, holm, family),
-        format_p(t.p_min),
-        "the test", needed, zeros_dropped ? std::string("non-zero differences") : unit_word, est);
+        format_p(t.p_min), "the test", needed,
+        zeros_dropped ? std::string("non-zero differences") : unit_word, est);
     // The advice counts gated tests only: an ungated metric is tested alone (no Holm)
     // and would understate the pairs the gate needs. Zero differences are a property of the
     // metric's values, not of the pair count: their reason says so instead.
@@ -399,6 +399,12 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
   // Holm over the tests that can speak (Tarone's rule, docs/statistics.md): a test whose
   // smallest attainable p cannot reach α/m does not count in the family. The family depends on
   // the tests' p_min only (their n, zeros and ties), never on their p.
+  if (!settings.tarone) {
+    // Plain Holm (for measuring the rule's gain): every informative test can "reach" α/m.
+    for (auto& p : fam_p_min) {
+      if (!std::isnan(p)) p = 0;
+    }
+  }
   const auto tarone = stats::tarone_family(fam_p_min, r.alpha);
   r.holm_family = static_cast<int>(tarone.size);
   r.holm_level = static_cast<int>(tarone.level);
@@ -436,7 +442,7 @@ GateResult evaluate(const std::vector<Comparison>& comparisons,
     holm.level = r.holm_level;
     holm.tests = r.tests;
     // Gated and informative, but left out by Tarone's rule: it can never be significant.
-    holm.left_out = in_family && !(t.p_min <= tarone_cut);
+    holm.left_out = settings.tarone && in_family && !(t.p_min <= tarone_cut);
     decide(v, c, t, holm, in_family ? adj_better[i] : t.p_better, too_few);
     // Ungated metrics keep the verdict the rule gives (so a reader sees which way they moved),
     // but they are information only: never in Holm's family, the counts or the exit code.

@@ -11,20 +11,6 @@ namespace benchgate::profilers {
 
 namespace {
 
-std::vector<std::string_view> words(std::string_view s) {
-  std::vector<std::string_view> out;
-  std::size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r'))
-      ++i;
-    const std::size_t b = i;
-    while (i < s.size() && s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
-      ++i;
-    if (i > b) out.push_back(s.substr(b, i - b));
-  }
-  return out;
-}
-
 std::uint64_t count_of(std::string_view w) {
   std::uint64_t v = 0;
   auto [p, ec] = std::from_chars(w.data(), w.data() + w.size(), v);
@@ -39,6 +25,20 @@ std::string_view after(std::string_view line, std::string_view key) {
 }
 
 }  // namespace
+
+std::vector<std::string_view> callgrind_words(std::string_view s) {
+  std::vector<std::string_view> out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r'))
+      ++i;
+    const std::size_t b = i;
+    while (i < s.size() && s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+      ++i;
+    if (i > b) out.push_back(s.substr(b, i - b));
+  }
+  return out;
+}
 
 std::uint64_t CallgrindTotals::get(std::string_view name) const {
   auto it = events.find(std::string(name));
@@ -87,7 +87,7 @@ CallgrindTotals parse_callgrind_totals(std::string_view text) {
     } else if (line.starts_with("cmd:")) {
       t.cmd = std::string(after(line, "cmd:"));
     } else if (line.starts_with("events:")) {
-      names = words(after(line, "events:"));
+      names = callgrind_words(after(line, "events:"));
     } else if (line.starts_with("summary:")) {
       summary = after(line, "summary:");
     } else if (line.starts_with("totals:")) {
@@ -98,7 +98,7 @@ CallgrindTotals parse_callgrind_totals(std::string_view text) {
   if (names.empty()) throw ParseError("callgrind output: no events line");
   const std::string_view counts = !summary.empty() ? summary : totals;
   if (counts.empty()) throw ParseError("callgrind output: no summary or totals line");
-  const auto values = words(counts);
+  const auto values = callgrind_words(counts);
   // Trailing zero counts may be left out (the format allows it); more counts than events not.
   if (values.size() > names.size()) {
     throw ParseError(

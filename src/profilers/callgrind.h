@@ -16,6 +16,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace benchgate::profilers {
 
@@ -33,6 +34,9 @@ struct CallgrindTotals {
   /// The formula above; without cache events it is Ir.
   std::uint64_t est_cycles() const;
 };
+
+/// The blank-separated words of a callgrind line (spaces, tabs, a trailing '\r').
+std::vector<std::string_view> callgrind_words(std::string_view line);
 
 /// Parses one callgrind output file's text. Throws ParseError when the file is not callgrind
 /// output, has no events line, or no summary/totals line with one count per event.

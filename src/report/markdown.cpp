@@ -53,6 +53,9 @@ class Renderer {
     if (m_.gate) {
       main_table = attention_table(budget);
       budget = budget > main_table.size() ? budget - main_table.size() : 0;
+      const std::string why = explanations(budget);
+      main_table += why;
+      budget = budget > why.size() ? budget - why.size() : 0;
       details = all_verdicts(budget);
     } else {
       main_table = results_tables(budget);
@@ -336,6 +339,65 @@ class Renderer {
       out += "\n";
     }
     return out + "\n";
+  }
+
+  // Instruction mode: the per-function difference of each regressed counted cell
+  // (results.gate.explanations, runner/instruction_explanations.h), top rows, if they fit.
+  std::string explanations(std::size_t budget) const {
+    const auto& g = m_.results.gate;
+    if (!g.is_object() || !g.contains("explanations") || !g["explanations"].is_array()) return "";
+    std::string out;
+    for (const auto& e : g["explanations"]) {
+      if (!e.is_object()) continue;
+      const auto str = [&](const char* k) {
+        return e.contains(k) && e[k].is_string() ? e[k].get<std::string>() : std::string();
+      };
+      const auto num = [](const nlohmann::json& j, const char* k) {
+        return j.contains(k) && j[k].is_number() ? j[k].get<double>() : 0.0;
+      };
+      std::string part =
+          fmt::format("#### Why {} · {} costs more: instructions per request by function\n\n",
+                      esc(str("app")), esc(str("cell")));
+      if (str("status") != "ok") {
+        part += fmt::format("No explanation: {}\n\n", esc(str("reason"), 300));
+      } else {
+        part += fmt::format(
+            "Self Ir per counted request (callgrind, lifetimes B − A over every sample; {} vs "
+            "{}), largest changes first:\n\n| function | {} | {} | Δ | Δ % "
+            "|\n|:--|--:|--:|--:|--:|\n",
+            esc(str("app")), esc(str("baseline_app")), esc(str("baseline_app")), esc(str("app")));
+        std::size_t shown = 0;
+        const std::size_t rows = e.contains("rows") && e["rows"].is_array() ? e["rows"].size() : 0;
+        for (std::size_t i = 0; i < rows && shown < o_.explain_rows; ++i, ++shown) {
+          const auto& r = e["rows"][i];
+          std::string fn = r.contains("function") && r["function"].is_string()
+                               ? r["function"].get<std::string>()
+                               : std::string("?");
+          const double d = num(r, "delta");
+          const bool has_pct = r.contains("delta_pct") && r["delta_pct"].is_number();
+          part += fmt::format("| {} | {:.1f} | {:.1f} | {:+.1f} | {} |\n", esc(fn, 100),
+                              num(r, "base"), num(r, "current"), d,
+                              has_pct ? fmt::format("{:+.2f} %", r["delta_pct"].get<double>())
+                                      : std::string("new"));
+        }
+        const double tb = num(e, "total_base"), tc = num(e, "total_current");
+        part +=
+            fmt::format("| **all {} functions** | {:.1f} | {:.1f} | {:+.1f} | {} |\n\n",
+                        e.contains("functions") && e["functions"].is_number()
+                            ? e["functions"].get<std::int64_t>()
+                            : 0,
+                        tb, tc, tc - tb,
+                        tb > 0 ? fmt::format("{:+.2f} %", (tc - tb) / tb * 100) : std::string("—"));
+        part += fmt::format("Every function: {} · differential flame graph: {}\n\n",
+                            esc(str("table"), 200), esc(str("diff_flamegraph"), 200));
+      }
+      if (out.size() + part.size() > budget) {
+        out += "(more explanations in results.json: gate.explanations)\n\n";
+        break;
+      }
+      out += part;
+    }
+    return out;
   }
 
   std::string notes() const {

@@ -19,6 +19,7 @@ struct MarkdownOptions {
   std::size_t max_chars = 60000;  ///< GitHub rejects comments over 65,536 characters
   std::size_t max_name = 100;     ///< labels, cells and metrics are shortened to this
   std::size_t max_list = 20;      ///< failed runs, notes and artifacts listed at most
+  std::size_t explain_rows = 10;  ///< functions shown per instruction-mode explanation
 };
 
 /// The marker line's id: the suite name restricted to [A-Za-z0-9._:/+-] (others become '_'),

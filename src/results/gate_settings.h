@@ -28,6 +28,10 @@ struct GateSettings {
   bool warn_only = false;                  ///< exit 0 even on regressions
   std::string testbed_mismatch = "error";  ///< error (not comparable) | warn
   int confirm = 0;                         ///< extra pairs for the confirmation extension
+  /// Tarone's rule (docs/statistics.md): tests whose smallest attainable p cannot reach the
+  /// Holm threshold leave the family. false: plain Holm over every informative gated test —
+  /// only for measuring what the rule gains (bench/tarone_gain.cpp); no suite key or flag.
+  bool tarone = true;
 };
 
 }  // namespace benchgate::results

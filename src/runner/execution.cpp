@@ -532,7 +532,7 @@ class Execution {
 }  // namespace
 
 results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
-  if (is_instruction_run(spec)) return execute_instruction_run(spec, ctx);
+  if (is_counting_run(spec)) return execute_counting_run(spec, ctx);
   return Execution(spec, ctx).run();
 }
 

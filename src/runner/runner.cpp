@@ -56,7 +56,7 @@ std::string log_tail(const fs::path& path, int lines) {
 
 bool is_start_failure(std::string_view failure_kind) {
   return failure_kind == kind::kNotReady || failure_kind == kind::kExitedAtStart ||
-         failure_kind == kind::kStartFailed;
+         failure_kind == kind::kStartFailed || failure_kind == kind::kUnavailable;
 }
 
 std::string describe_start_failure(std::string_view failure_kind, const RunSpec& spec) {
@@ -65,6 +65,7 @@ std::string describe_start_failure(std::string_view failure_kind, const RunSpec&
   }
   if (failure_kind == kind::kExitedAtStart) return "exited before it became ready";
   if (failure_kind == kind::kStartFailed) return "could not be started";
+  if (failure_kind == kind::kUnavailable) return "its measure mode is unavailable here";
   return std::string(failure_kind);
 }
 

@@ -41,6 +41,9 @@ inline constexpr const char* kDriverFailed = "driver_failed";      ///< the driv
 inline constexpr const char* kInvalid = "invalid";                 ///< a load point was invalid
 inline constexpr const char* kUnexpectedExit = "unexpected_exit";  ///< did not stop on SIGTERM
 inline constexpr const char* kInterrupted = "interrupted";
+/// The measure mode cannot work on this machine (no valgrind; no hardware counters for
+/// measure = "counters"): the reason says why. Never a pass.
+inline constexpr const char* kUnavailable = "unavailable";
 }  // namespace kind
 
 /// Fail fast: when an app's first two runs both failed at start the same way (the same

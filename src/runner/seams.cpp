@@ -19,6 +19,7 @@ class SubprocessProcess final : public Process {
     return p_.wait_for(timeout, cancel);
   }
   platform::ExitStatus terminate(Nanos grace) override { return p_.terminate(grace); }
+  void signal_group(int sig) override { p_.signal_group(sig); }
 
  private:
   platform::Subprocess p_;

@@ -39,6 +39,9 @@ class Process {
                                                        const CancelToken* cancel) = 0;
   /// SIGTERM to its group, `grace` for it to exit, then SIGKILL; its exit status.
   virtual platform::ExitStatus terminate(Nanos grace) = 0;
+  /// Sends `sig` to its group and returns at once (the counting modes stop perf stat's
+  /// lifetimes with SIGINT: perf waits for the app and writes its counts).
+  virtual void signal_group(int sig) = 0;
 };
 
 /// The app's resource monitor as the runner uses it (monitor::Monitor in production).

@@ -15,6 +15,7 @@
 #include "report/run_warnings.h"
 #include "results/json.h"
 #include "runner/checkpoint.h"
+#include "runner/instruction_explanations.h"
 #include "runner/instructions.h"
 #include "runner/progress.h"
 #include "runner/regression_profiles.h"
@@ -62,7 +63,7 @@ void warn_run_count(const config::SuiteConfig& suite, const GateSource& source,
   int cells = 0, min_iter = 1 << 30;
   for (const auto& sc : suite.scenarios) {
     if (!matrix::filter_matches(suite.filter, sc.name)) continue;
-    if (sc.driver_options.measure == "instructions") continue;  // spread rule, no rank test
+    if (config::is_counting_mode(sc.driver_options.measure)) continue;  // spread rule, no rank test
     cells += static_cast<int>(sc.clients.size() * std::max<std::size_t>(1, sc.rates.size()));
     min_iter = std::min(min_iter, sc.iterations.value_or(suite.defaults.iterations));
   }
@@ -206,10 +207,16 @@ int SuiteRun::run() {
         regression_profiles = profile_regressions(plan_, suite_, *verdicts_, ctx, *reporter);
       }
     }
+    // Instruction mode: per-function explanations of regressed counted cells (A/B only).
+    nlohmann::json explanations;
+    if (verdicts_ && !cancel.cancelled()) {
+      explanations = explain_counted_regressions(results_, *verdicts_, out);
+    }
     tuning.restore();
     reporter->finish();
     settle_status(results_, cancel.cancelled(), platform::iso8601_now());
     record_outcome(results_, verdicts_, suite_.gate.warn_only, regression_profiles);
+    if (!explanations.empty()) results_.gate["explanations"] = explanations;
     checkpoint.write();  // a failure here leaves "running" on disk
   } catch (const std::exception& e) {
     // benchgate could not finish: say so in the file, if it can still be written.

@@ -1,4 +1,4 @@
-// measure = "wall" | "instructions" and the request counts of instruction mode: suite keys in
+// measure = "wall" | "instructions" | "counters" and the request counts of the counting modes: suite keys in
 // [defaults] and [[scenario]], the BENCHGATE_MEASURE / --measure override, the resolved JSON.
 
 #include <gmock/gmock.h>
@@ -58,7 +58,7 @@ TEST(Measure, DefaultsToWallAndScenariosInheritOrOverride) {
 
 TEST(Measure, BadValuesNameTheKeyAndLine) {
   EXPECT_THAT(error_of("measure = \"cycles\""), HasSubstr("s.toml:2"));
-  EXPECT_THAT(error_of("measure = \"cycles\""), HasSubstr("\"wall\" or \"instructions\""));
+  EXPECT_THAT(error_of("measure = \"cycles\""), HasSubstr("expected wall, instructions or counters"));
   EXPECT_THAT(error_of("counted_requests = 0"), HasSubstr("counted_requests"));
   EXPECT_THAT(error_of("warmup_requests = -1"), HasSubstr("warmup_requests"));
 }
@@ -74,9 +74,23 @@ TEST(Measure, OverrideReplacesEveryScenario) {
     apply_override(s, "measure", "fast", "--measure");
     ADD_FAILURE() << "accepted";
   } catch (const UsageError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("--measure: expected wall or instructions, got 'fast'"));
+    EXPECT_THAT(e.what(), HasSubstr("--measure: expected wall, instructions or counters, got 'fast'"));
   }
   EXPECT_THROW(apply_override(s, "counted_requests", "0", "--set counted_requests"), UsageError);
+}
+
+TEST(Measure, CountersIsAModeOfItsOwnWithTheSameRequestCounts) {
+  auto s = parse("measure = \"counters\"\ncounted_requests = 20000");
+  EXPECT_EQ(s.scenarios[0].driver_options.measure, "counters");
+  EXPECT_EQ(s.scenarios[0].driver_options.counted_requests, 20000);
+  EXPECT_TRUE(is_counting_mode("counters"));
+  EXPECT_TRUE(is_counting_mode("instructions"));
+  EXPECT_FALSE(is_counting_mode("wall"));
+  apply_override(s, "measure", "counters", "--measure");
+  EXPECT_EQ(s.scenarios[1].driver_options.measure, "counters");
+  const auto back = suite_from_json(suite_to_json(s), "results.json");
+  EXPECT_EQ(back.scenarios[0].driver_options.measure, "counters");
+  EXPECT_EQ(back.scenarios[0].driver_options.counted_requests, 20000);
 }
 
 TEST(Measure, ResolvedJsonRoundTrips) {

@@ -70,15 +70,27 @@ TEST(SpreadRule, RangeStraddlingTheLimitIsInconclusive) {
 }
 
 TEST(SpreadRule, SpreadAboveTheFloorIsNeverRegressed) {
-  // +2 % but one baseline value is 0.3 % off the others: above the 0.1 % floor.
+  // +2 % but one baseline value is 0.3 % off the others: above the 0.25 % floor.
   const std::vector<double> base = {1000, 1003, 1000};
   const auto r = run_ab(ab_results("instructions_per_request", base, {1020, 1020, 1020.5}), {});
   EXPECT_EQ(only(r).verdict, Verdict::kInconclusive) << only(r).reason;
   EXPECT_EQ(only(r).cause, "spread_above_floor");
 }
 
+TEST(SpreadRule, FloorIsHalfTheLimit) {
+  // +2 %, spreads 0.2 % and 0.24 %: below the 0.25 % floor (half the 0.5 % limit), so the gap of
+  // min(C)/max(B) − 1 = 1020/1002 − 1 = 1.8 % decides. With a spread of 0.26 % it could not.
+  const auto r = run_ab(
+      ab_results("instructions_per_request", {1000, 1002, 1001}, {1020, 1022.4, 1021}), {});
+  EXPECT_EQ(only(r).verdict, Verdict::kRegressed) << only(r).reason;
+  const auto q = run_ab(
+      ab_results("instructions_per_request", {1000, 1002.6, 1001}, {1020, 1022.4, 1021}), {});
+  EXPECT_EQ(only(q).verdict, Verdict::kInconclusive) << only(q).reason;
+  EXPECT_EQ(only(q).cause, "spread_above_floor");
+}
+
 TEST(SpreadRule, FloorFollowsTheLimit) {
-  // Same data, limit 5 %: the floor is 1 %, the spread 0.3 % is below it; +2 % < 5 % → unchanged.
+  // Same data, limit 5 %: the floor is 2.5 %, the spread 0.3 % is below it; +2 % < 5 % → unchanged.
   results::GateSettings s;
   s.metrics["instructions_per_request"].min_effect_rel = 0.05;
   const std::vector<double> base = {1000, 1003, 1000};

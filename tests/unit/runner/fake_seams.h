@@ -63,11 +63,20 @@ class FakeProcess final : public Process {
     return *status_;
   }
 
+  void signal_group(int sig) override {
+    signals.push_back(sig);
+    if (poll()) return;
+    if (!ignores_sigterm) status_ = signal_exit ? *signal_exit : killed(sig);
+  }
+
   /// Exits by itself at this time (nullopt: runs until terminated).
   std::optional<Nanos> exit_at;
   platform::ExitStatus exit_status = exited(0);
   bool ignores_sigterm = false;
   int terminations = 0;
+  std::vector<int> signals;  ///< signal_group() calls
+  /// The status a signal_group() call ends it with (default: killed by that signal).
+  std::optional<platform::ExitStatus> signal_exit;
 
  private:
   int pid_;
@@ -87,6 +96,7 @@ class SharedProcess final : public Process {
     return p_->wait_for(timeout, cancel);
   }
   platform::ExitStatus terminate(Nanos grace) override { return p_->terminate(grace); }
+  void signal_group(int sig) override { p_->signal_group(sig); }
 
  private:
   std::shared_ptr<FakeProcess> p_;
