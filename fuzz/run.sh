@@ -21,7 +21,7 @@ build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 targets=(suite results gbench wrk wrk2 jmeter perf massif oprofile http_response compare_app
          shell_split callgrind perf_stat)
 
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 [[ $# -ge 1 ]] || usage
 if [[ $1 == list ]]; then printf '%s\n' "${targets[@]}"; exit 0; fi
 [[ $# -eq 2 && $2 =~ ^[0-9]+$ && $2 -gt 0 ]] || usage
