@@ -2,7 +2,8 @@
 # Builds the libFuzzer targets (clang, ASan + UBSan) and runs them.
 #
 #   fuzz/run.sh TARGET SECONDS     one target (suite, results, gbench, wrk, wrk2, jmeter, perf,
-#                                  massif, oprofile, http_response, compare_app, shell_split)
+#                                  massif, oprofile, http_response, compare_app, shell_split,
+#                                  callgrind, perf_stat)
 #   fuzz/run.sh all SECONDS        every target, FUZZ_PARALLEL at a time (default 1)
 #   fuzz/run.sh list               the target names
 #
@@ -18,9 +19,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 targets=(suite results gbench wrk wrk2 jmeter perf massif oprofile http_response compare_app
-         shell_split)
+         shell_split callgrind perf_stat)
 
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 [[ $# -ge 1 ]] || usage
 if [[ $1 == list ]]; then printf '%s\n' "${targets[@]}"; exit 0; fi
 [[ $# -eq 2 && $2 =~ ^[0-9]+$ && $2 -gt 0 ]] || usage

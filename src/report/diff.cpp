@@ -23,6 +23,10 @@ using gate::Verdict;
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// Text columns are padded to the longest name up to this width; a longer name overflows its
+// column instead of padding every row to its length (a 10 MB benchmark name made each row
+// 10 MB: 1.3 GB of output).
+constexpr std::size_t kMaxColumn = 160;
 
 std::string file_name(const std::string& path) {
   return std::filesystem::path(path).filename().string();
@@ -143,7 +147,7 @@ std::string text_gbench(const GateResult& r, bool warn_only) {
   }
   std::size_t width = std::string_view("Benchmark").size();
   for (const auto& n : names)
-    width = std::max(width, n.size());
+    width = std::max(width, std::min(n.size(), kMaxColumn));
   width += std::string_view("_pvalue").size();
 
   std::string out = fmt::format("Comparing {} to {}\n", r.baseline_source, r.candidate_source);
@@ -218,8 +222,9 @@ std::string text_generic(const GateResult& r, bool warn_only) {
   out += "\n";
   std::size_t w_cell = 4, w_metric = 6;
   for (const auto& v : r.verdicts) {
-    w_cell = std::max(w_cell, label_of(v).size());
-    w_metric = std::max(w_metric, v.metric.size());
+    w_cell = std::max(w_cell,
+                      std::min(v.cell.size() + (v.app.empty() ? 0 : v.app.size() + 1), kMaxColumn));
+    w_metric = std::max(w_metric, std::min(v.metric.size(), kMaxColumn));
   }
   out += fmt::format("{:<14} {:<{}} {:<{}} {:>12} {:>12} {:<28} {:>8}\n", "Verdict", "Cell", w_cell,
                      "Metric", w_metric, "Baseline", "Current", "Change [95 % CI]", "p");

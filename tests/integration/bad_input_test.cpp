@@ -438,5 +438,71 @@ TEST_F(BadInputTest, EchoedValuesAreCutAndControlBytesEscaped) {
   EXPECT_EQ(n.err.find('\0'), std::string::npos);
 }
 
+// ---------------------------------------------------------------- 8. huge names in diff
+
+// Every gate verdict and report row repeats its cell name: a 10 MB scenario name made `diff`
+// take 6.8 s of CPU and print 1.3 GB (each text row padded to the name's length). Names in
+// results and baselines are bounded by their schema (4096 characters; benchgate's own are at
+// most 64); a Google Benchmark name is not, and a long one overflows its column instead of
+// widening every row. Bounded at the mutation sweep's limit (10 s; release: 0.1–0.6 s CPU),
+// ten times that in a sanitizer build (Debug + ASan under load: 14 s for `validate`, 25 s for
+// the Google Benchmark diff; the release build is the one that catches a slow path).
+TEST_F(BadInputTest, HugeNamesInDiffAreRefusedOrPrintedOnceQuickly) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  constexpr auto kLimit = std::chrono::seconds(100);
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+  constexpr auto kLimit = std::chrono::seconds(100);
+#else
+  constexpr auto kLimit = std::chrono::seconds(10);
+#endif
+#else
+  constexpr auto kLimit = std::chrono::seconds(10);
+#endif
+  const std::string huge(10 * 1024 * 1024, 'x');
+  json big = json::parse(read_text(good_results()));
+  big["runs"][1]["scenario"] = huge;
+  const auto file = write("big-name.json", big.dump());
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"diff", good_results().string(), file.string()},
+           {"diff", "--format", "json", file.string(), good_results().string()},
+           {"validate", file.string()}}) {
+    SCOPED_TRACE(args[1]);
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto r = bg(args, 150);
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, kLimit);
+    expect_bad(r, "big-name.json", "/runs/1/scenario: String should be no more than 4096");
+  }
+  // The same in a baseline's series.
+  ASSERT_EQ(bg({"baseline", "update", "--from", good_results().string(), "--to",
+                (dir() / "b.json").string()})
+                .exit_code,
+            0);
+  json baseline = json::parse(read_text(dir() / "b.json"));
+  baseline["series"][0]["cell"] = huge;
+  write("big-cell.json", baseline.dump());
+  expect_bad(bg({"diff", (dir() / "big-cell.json").string(), good_results().string()}),
+             "big-cell.json", "/series/0/cell: String should be no more than 4096");
+
+  // A Google Benchmark name of 10 MB on both sides: compared, the name printed per row.
+  std::string rows;
+  for (int i = 0; i < 3; ++i) {
+    rows += (i ? "," : "") + std::string(R"({"name": ")") + huge +
+            R"(", "run_type": "iteration", "repetitions": 3, "repetition_index": )" +
+            std::to_string(i) + R"(, "iterations": 1000, "real_time": )" + std::to_string(100 + i) +
+            R"(, "cpu_time": )" + std::to_string(100 + i) + R"(, "time_unit": "ns"})";
+  }
+  const auto gb = write("gb.json", R"({"context": {}, "benchmarks": [)" + rows + "]}");
+  const auto t1 = std::chrono::steady_clock::now();
+  const auto d = bg({"diff", gb.string(), gb.string()}, 150);
+  EXPECT_LT(std::chrono::steady_clock::now() - t1, kLimit);
+  // Three runs per side cannot reach α = 0.05: undecided, exit 3.
+  EXPECT_EQ(d.exit_code, 3) << d.err.substr(0, 400);
+  EXPECT_TRUE(contains(d.out, huge)) << "the name is printed in full";
+  // Two "needs attention" lines, the name row and its U-test row; the header and the rule
+  // under it are no longer padded to the name's length (they were: 6 copies).
+  EXPECT_LT(d.out.size(), 4 * huge.size() + 10'000);
+}
+
 }  // namespace
 }  // namespace benchgate

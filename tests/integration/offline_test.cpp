@@ -498,7 +498,10 @@ TEST_F(OfflineTest, ExportGbenchRoundTrip) {
   // Self-diff: nothing changed, nothing regressed, every p = 1.
   const auto self = diff(ga, ga, {"--format", "json"});
   EXPECT_EQ(self.exit_code, 0) << self.out << self.err;
-  for (const auto& v : json::parse(self.out)["verdicts"]) {
+  // A named document: ranging over json::parse(...)["verdicts"] read the temporary after it
+  // was destroyed (ASan: heap-use-after-free; the range-for keeps only the reference alive).
+  const json self_json = json::parse(self.out);
+  for (const auto& v : self_json["verdicts"]) {
     EXPECT_TRUE(v["verdict"] == "unchanged" || !v["gated"].get<bool>()) << v.dump();
     if (v["p_two_sided"].is_number()) {
       EXPECT_DOUBLE_EQ(v["p_two_sided"].get<double>(), 1.0);
