@@ -271,9 +271,6 @@ Baseline update_baseline(const results::ResultsFile& results, const std::filesys
   return b;
 }
 
-// Over 100 lines on purpose: index the baseline, map app labels, check the fingerprint, then
-// test every (app, cell, metric); the steps share the same four indexes, and passing them
-// between functions would say less than reading them in order.
 GateResult run_against_baseline(const results::ResultsFile& current, const Baseline& baseline,
                                 const results::GateSettings& settings,
                                 const std::string& baseline_source) {
@@ -282,6 +279,9 @@ GateResult run_against_baseline(const results::ResultsFile& current, const Basel
   return run_against_baseline(current, baseline, settings, baseline_source, opt);
 }
 
+// Over 100 lines on purpose: index the baseline, map app labels, check the fingerprint, then
+// test every (app, cell, metric); the steps share the same four indexes, and passing them
+// between functions would say less than reading them in order.
 GateResult run_against_baseline(const results::ResultsFile& current, const Baseline& baseline,
                                 const results::GateSettings& settings,
                                 const std::string& baseline_source,

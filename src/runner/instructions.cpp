@@ -45,6 +45,8 @@ bool expected_stop(const platform::ExitStatus& st, int sig) {
 
 // One lifetime of the app under the counting tool: launch, readiness, `requests` requests,
 // stop, read the counts. Every outside effect through ctx.seams.
+// Over 100 lines on purpose: the lifetime's steps are one sequence with one clean-up path
+// (every exit stops the app and sweeps what it left), which splitting would duplicate.
 Lifetime run_lifetime(const RunSpec& spec, RunContext& ctx, const CountingMethod& method,
                       const fs::path& keep_dir, const fs::path& log,
                       const results::LoadPoint& point, std::int64_t requests) {
@@ -337,6 +339,9 @@ results::RunRecord execute_counting_run(const RunSpec& spec, RunContext& ctx) {
                                  : callgrind_method());
 }
 
+// Over 100 lines on purpose: per load point the two lifetimes, their checks (exact request
+// counts, no response error, both lifetimes' tool output) and the per-request metrics, as
+// one list of the conditions under which a counted window is valid.
 results::RunRecord execute_counted_run(const RunSpec& spec, RunContext& ctx,
                                        const CountingMethod& method) {
   Clock& clock = ctx.clock;

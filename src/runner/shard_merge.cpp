@@ -168,6 +168,9 @@ std::set<std::string> scenarios_of(const nlohmann::json& partition, int index) {
 
 }  // namespace
 
+// Over 100 lines on purpose: the list of checks that the files are the pieces of one run
+// (suite hash, seed, version, gate settings, partition, none missing or twice), each with the
+// exit-2 message naming the file, then the union; the checks read best as one list.
 results::ResultsFile merge_shards(std::vector<ShardInput> inputs, const fs::path& out_dir,
                                   const results::Testbed* baseline_testbed) {
   if (inputs.empty()) throw UsageError("merge: expected the results.json of every shard");
