@@ -126,6 +126,25 @@ class RemoteTest : public ::testing::Test {
     return a;
   }
 
+  /// `args` run locally: without `--client-host HOST --ssh-options OPTIONS`.
+  static std::vector<std::string> without_client_host(std::vector<std::string> args) {
+    const auto host = std::find(args.begin(), args.end(), "--client-host");
+    EXPECT_NE(host, args.end());
+    if (host != args.end()) args.erase(host, host + 4);
+    return args;
+  }
+
+  /// Runs `drive` with its output in dir_/<out> instead of dir_/out; its first period.
+  results::PeriodResult period_of(std::vector<std::string> args, const std::string& out) {
+    for (auto& a : args) {
+      if (a == (dir_ / "out").string()) a = (dir_ / out).string();
+    }
+    auto r = run_command(args, dir_, std::chrono::seconds(90));
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err << read_text(dir_ / "sshd.log");
+    auto rf = results::read_results(dir_ / out / "results.json");
+    return rf.runs.at(0).periods.at(0);
+  }
+
   std::unique_ptr<platform::TempDir> tmp_;
   fs::path dir_;
   int app_port_ = 0, ssh_port_ = 0;
@@ -190,20 +209,8 @@ TEST_F(RemoteTest, AppCpuWindowIsTheRemoteToolsOwn) {
       "2s",
       "--app",
       hello_server_binary().string() + " --port " + std::to_string(app_port_) + " --work-us 30"};
-  auto period_of = [&](std::vector<std::string> args, const std::string& out) {
-    for (auto& a : args) {
-      if (a == (dir_ / "out").string()) a = (dir_ / out).string();
-    }
-    auto r = run_command(args, dir_, std::chrono::seconds(90));
-    EXPECT_EQ(r.exit_code, 0) << r.out << r.err << read_text(dir_ / "sshd.log");
-    auto rf = results::read_results(dir_ / out / "results.json");
-    return rf.runs.at(0).periods.at(0);
-  };
-  auto remote_args = drive_args(load);
-  auto local_args = remote_args;
-  const auto host = std::find(local_args.begin(), local_args.end(), "--client-host");
-  ASSERT_NE(host, local_args.end());
-  local_args.erase(host, host + 4);  // --client-host HOST --ssh-options OPTIONS
+  const auto remote_args = drive_args(load);
+  const auto local_args = without_client_host(remote_args);
   const auto local = period_of(local_args, "local");
   const auto remote = period_of(remote_args, "remote");
   ASSERT_EQ(local.status, "ok") << local.reason;
@@ -247,20 +254,8 @@ TEST_F(RemoteTest, SameLoadGivesTheSameAppCpuLocallyAndOverSsh) {
       script.string(),
       "--app",
       hello_server_binary().string() + " --port " + std::to_string(app_port_) + " --work-us 200"};
-  auto period_of = [&](std::vector<std::string> args, const std::string& out) {
-    for (auto& a : args) {
-      if (a == (dir_ / "out").string()) a = (dir_ / out).string();
-    }
-    auto r = run_command(args, dir_, std::chrono::seconds(90));
-    EXPECT_EQ(r.exit_code, 0) << r.out << r.err << read_text(dir_ / "sshd.log");
-    auto rf = results::read_results(dir_ / out / "results.json");
-    return rf.runs.at(0).periods.at(0);
-  };
-  auto remote_args = drive_args(load);
-  auto local_args = remote_args;
-  const auto host = std::find(local_args.begin(), local_args.end(), "--client-host");
-  ASSERT_NE(host, local_args.end());
-  local_args.erase(host, host + 4);  // --client-host HOST --ssh-options OPTIONS
+  const auto remote_args = drive_args(load);
+  const auto local_args = without_client_host(remote_args);
   std::vector<double> ratios;
   for (int i = 0; i < 3; ++i) {
     const auto local = period_of(local_args, "local" + std::to_string(i));
