@@ -139,7 +139,8 @@ TEST(AbGate, SmallestPCountsNonZeroDifferencesOnly) {
 TEST(AbGate, IdenticalOnEveryPairIsUnchangedNotTooFew) {
   // No non-zero difference at all: nothing to test, the CI [0, 0] decides.
   const std::vector<double> same(10, 1000.0);
-  const auto& v = find(run_ab(ab_results("throughput", same, same), {}), "throughput");
+  const auto r = run_ab(ab_results("throughput", same, same), {});
+  const auto& v = find(r, "throughput");
   EXPECT_EQ(v.verdict, Verdict::kUnchanged) << v.reason;
   EXPECT_EQ(v.p_min, 1.0);
 }
