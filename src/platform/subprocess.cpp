@@ -460,9 +460,12 @@ void Subprocess::signal_group(int sig) const {
 ExitStatus Subprocess::terminate(Nanos grace) {
   if (pid_ <= 0) return status_.value_or(ExitStatus{});
   if (!poll()) {
-    signal_group(SIGTERM);
     // A stopped process (SIGSTOP, a debugger detached) only sees SIGTERM once continued.
+    // SIGCONT first: sent after SIGTERM, it could reach a process already exiting and discard
+    // the SIGSTOP of a ptrace attach made meanwhile (LeakSanitizer's exit check attaches to
+    // the app's own threads), and the app then waited for that stop until SIGKILL.
     signal_group(SIGCONT);
+    signal_group(SIGTERM);
     if (!wait_for(grace)) {
       signal_group(SIGKILL);
       wait_for(std::chrono::seconds(5));

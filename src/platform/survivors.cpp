@@ -83,8 +83,10 @@ std::vector<Survivor> stop_descendants(const SweepOptions& o) {
           t.report = static_cast<int>(out.size());
           out.push_back(std::move(s));
         }
+        // A stopped process only acts on SIGTERM once continued; SIGCONT first, as in
+        // Subprocess::terminate (a late SIGCONT discards a pending ptrace-attach SIGSTOP).
+        ::kill(pid, SIGCONT);
         ::kill(pid, SIGTERM);
-        ::kill(pid, SIGCONT);  // a stopped process only acts on SIGTERM once continued
         tracked.emplace(key, t);
       } else if (!it->second.killed && now - it->second.term_sent >= o.grace) {
         ::kill(pid, SIGKILL);
