@@ -12,6 +12,8 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -40,18 +42,27 @@ inline std::filesystem::path hello_server_binary() {
   return binary_dir() / "examples" / "hello-server";
 }
 
-/// A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0, read it back, close).
+/// A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0, read it back, close),
+/// never one this process was given before: two bind(0) calls in a row can get the same port
+/// from the kernel, and a test taking two ports (the app's and sshd's, two apps) then started
+/// both servers on one (RemoteTest.WrkRunsOverSsh: "port in use ... held by sshd").
 inline int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
+  static std::mutex mutex;
+  static std::set<int> given;
+  for (;;) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = 0;
+    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    ::close(fd);
+    const int port = ntohs(a.sin_port);
+    std::lock_guard<std::mutex> lock(mutex);
+    if (given.insert(port).second) return port;
+  }
 }
 
 /// True when something accepts TCP connections on 127.0.0.1:port.
