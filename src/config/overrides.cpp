@@ -86,7 +86,7 @@ const std::vector<OptionSpec>& option_table() {
       {"app", "--app", "", "app.command", kStructural, kD, V, "", true,
        "App command line (split like a shell would, no expansion)"},
       {"apps", "apps", "", "app.command", kStructural, kC, L, "", true,
-       "APP[,label=NAME][,instances=N][,pwd=DIR][,cpus=LIST][,role=baseline|candidate]"},
+       "APP[,label=NAME][,instances=N][,pwd=DIR][,cpus=LIST][,port=N][,role=baseline|candidate]"},
       {"shell", "--shell", "", "app.shell", kStructural, kD, S, "true", true,
        "Run --app through /bin/sh -c (pipes, variables, ...)"},
       {"url", "--url", "", "scenario.url", kStructural, kDC, V, "", true,
