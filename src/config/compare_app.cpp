@@ -53,7 +53,8 @@ bool looks_like_attribute(const std::string& part) {
 }  // namespace
 
 AppSpec parse_compare_app(const std::string& spec, std::size_t index) {
-  static const std::vector<std::string> keys = {"label", "instances", "pwd", "cwd", "cpus", "role"};
+  static const std::vector<std::string> keys = {"label", "instances", "pwd", "cwd",
+                                                "cpus",  "port",      "role"};
   const std::string arg = fmt::format("app {}", index + 1);
   AppSpec app;
   // The command, then ",key=value" attributes. A comma (outside quotes) that does not start an
@@ -83,7 +84,7 @@ AppSpec parse_compare_app(const std::string& spec, std::size_t index) {
     if (std::find(keys.begin(), keys.end(), current) == keys.end()) {
       throw UsageError(
           fmt::format("{} '{}': unknown attribute '{}' (expected label, instances, "
-                      "pwd, cwd, cpus or role; quote a comma that belongs to the "
+                      "pwd, cwd, cpus, port or role; quote a comma that belongs to the "
                       "command)",
                       arg, printable(spec, 200), printable(current)));
     }
@@ -108,6 +109,11 @@ AppSpec parse_compare_app(const std::string& spec, std::size_t index) {
   if (attrs.count("cwd")) app.cwd = attrs["cwd"];
   if (attrs.count("cpus")) {
     app.cpus = with_context(arg + " cpus", [&] { return parse_cpu_list(attrs["cpus"]); });
+  }
+  if (attrs.count("port")) {
+    auto n = with_context(arg + " port", [&] { return parse_int(attrs["port"]); });
+    if (n < 1 || n > 65535) throw UsageError(fmt::format("{} port: expected 1 to 65535", arg));
+    app.port = static_cast<int>(n);
   }
   if (attrs.count("role")) {
     app.role = attrs["role"];

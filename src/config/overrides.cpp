@@ -86,7 +86,7 @@ const std::vector<OptionSpec>& option_table() {
       {"app", "--app", "", "app.command", kStructural, kD, V, "", true,
        "App command line (split like a shell would, no expansion)"},
       {"apps", "apps", "", "app.command", kStructural, kC, L, "", true,
-       "APP[,label=NAME][,instances=N][,pwd=DIR][,cpus=LIST][,role=baseline|candidate]"},
+       "APP[,label=NAME][,instances=N][,pwd=DIR][,cpus=LIST][,port=N][,role=baseline|candidate]"},
       {"shell", "--shell", "", "app.shell", kStructural, kD, S, "true", true,
        "Run --app through /bin/sh -c (pipes, variables, ...)"},
       {"url", "--url", "", "scenario.url", kStructural, kDC, V, "", true,
@@ -141,6 +141,13 @@ const std::vector<OptionSpec>& option_table() {
       {"warmup_requests", "--warmup-requests", "BENCHGATE_WARMUP_REQUESTS",
        "defaults.warmup_requests", "", kRC, V, "", false,
        "instructions/counters: requests before the counted ones (replaces per-scenario values)"},
+      {"pairing", "--pairing", "BENCHGATE_PAIRING", "defaults.pairing", "", kRC, V, "", false,
+       "How A/B pairs are made: restart (each run starts its app) or bursts (both apps up, "
+       "alternating load bursts)"},
+      {"starts", "--starts", "BENCHGATE_STARTS", "defaults.starts", "", kRC, V, "", false,
+       "bursts: times each app is started; the pairs are split evenly over them"},
+      {"burst_warmup", "--burst-warmup", "BENCHGATE_BURST_WARMUP", "defaults.burst_warmup", "", kRC,
+       V, "", false, "bursts: warm-up before each burst but an app's first"},
       {"driver_cpus", "--driver-cpus", "BENCHGATE_DRIVER_CPUS", "defaults.driver_cpus", "", kAll, V,
        "", false, "CPU list to pin the driver to, or none"},
       {"driver_threads", "--driver-threads", "BENCHGATE_DRIVER_THREADS", "defaults.driver_threads",
@@ -266,6 +273,18 @@ void apply_override(SuiteConfig& s, std::string_view name, std::string_view valu
     if (!is_measure_mode(v)) bad(origin, v, kMeasureModesText);
     for (auto& sc : s.scenarios)
       sc.driver_options.measure = v;
+  } else if (name == "pairing") {
+    if (v != kPairingRestart && v != kPairingBursts) bad(origin, v, kPairingText);
+    for (auto& sc : s.scenarios)
+      sc.driver_options.pairing = v;
+  } else if (name == "starts") {
+    const int n = positive_int(origin, v, 1, kMaxStarts, "an integer from 1 to 1000");
+    for (auto& sc : s.scenarios)
+      sc.driver_options.starts = n;
+  } else if (name == "burst_warmup") {
+    const auto w = duration(origin, v, false);
+    for (auto& sc : s.scenarios)
+      sc.driver_options.burst_warmup = w;
   } else if (name == "counted_requests" || name == "warmup_requests") {
     const bool counted = name == "counted_requests";
     const int n =

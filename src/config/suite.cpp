@@ -13,6 +13,7 @@
 #include <charconv>
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <set>
 #include <sstream>
@@ -244,6 +245,11 @@ nlohmann::json driver_options_to_json(const results::DriverOptions& o) {
     j["counted_requests"] = o.counted_requests;
     j["warmup_requests"] = o.warmup_requests;
   }
+  if (o.pairing == kPairingBursts) {
+    j["pairing"] = o.pairing;
+    j["starts"] = o.starts;
+    j["burst_warmup"] = format_duration(o.burst_warmup);
+  }
   nlohmann::json extra = nlohmann::json::object();
   nlohmann::json properties = nlohmann::json::object();
   for (const auto& [k, v] : o.extra) {
@@ -384,6 +390,7 @@ nlohmann::json suite_to_json(const SuiteConfig& s) {
     if (!a.cpus.empty()) aj["cpus"] = format_cpu_list(a.cpus);
     if (!a.ready_url.empty()) aj["ready_url"] = a.ready_url;
     if (!a.pre_run.empty()) aj["pre_run"] = a.pre_run;
+    if (a.port > 0) aj["port"] = a.port;
     if (!a.role.empty()) aj["role"] = a.role;
     j["app"].push_back(aj);
   }
@@ -434,6 +441,63 @@ std::vector<std::string> launch_argv(const AppSpec& app) {
 
 // Over 100 lines on purpose: the list of the suite's cross-key rules, one check and one
 // message each, in the order of the reference (defaults, apps, scenarios, gate).
+std::string url_for_app(const AppSpec& app, const std::string& url) {
+  if (app.port <= 0) return url;
+  auto u = parse_url(url);
+  u.port = app.port;
+  return u.str();
+}
+
+namespace {
+
+// pairing = "bursts" keeps the baseline and the candidate up at once (runner/bursts.h): only
+// those two apps, on different ports, measured by the clock, without a profiler.
+void validate_bursts(const SuiteConfig& s, const ScenarioSpec& sc, const std::string& key,
+                     const std::function<void(const std::string&, const std::string&)>& bad) {
+  const AppSpec *base = nullptr, *cand = nullptr;
+  for (const auto& a : s.apps) {
+    if (a.role == "baseline") base = &a;
+    if (a.role == "candidate") cand = &a;
+  }
+  if (!base || !cand) {
+    bad(key + ".pairing",
+        "\"bursts\" alternates load between the baseline and the candidate: give one app role "
+        "\"baseline\" and one role \"candidate\", or use pairing = \"restart\"");
+    return;
+  }
+  for (const auto& a : s.apps) {
+    if (a.role.empty()) {
+      bad(key + ".pairing",
+          fmt::format("\"bursts\" runs only the baseline and the candidate, and app '{}' has no "
+                      "role; run it in a suite of its own, or use pairing = \"restart\"",
+                      a.label));
+    }
+  }
+  if (is_counting_mode(sc.driver_options.measure)) {
+    bad(key + ".pairing",
+        fmt::format("\"bursts\" is for wall-clock metrics; measure = \"{}\" counts per request "
+                    "in lifetimes of its own (use pairing = \"restart\")",
+                    sc.driver_options.measure));
+  }
+  if (!s.defaults.profiler.empty()) {
+    bad(key + ".pairing",
+        fmt::format("profiler '{}' records each run of one app; with \"bursts\" both apps are up "
+                    "at once (use pairing = \"restart\" to profile)",
+                    s.defaults.profiler));
+  }
+  const int base_port = parse_url(url_for_app(*base, sc.url)).port;
+  const int cand_port = parse_url(url_for_app(*cand, sc.url)).port;
+  if (base_port == cand_port) {
+    bad(key + ".pairing",
+        fmt::format("\"bursts\" keeps both apps up at once, and both would listen on port {}: "
+                    "give one of them a `port` of its own in its [[app]] table (\"{{port}}\" in "
+                    "its command becomes that port)",
+                    base_port));
+  }
+}
+
+}  // namespace
+
 void validate_suite(const SuiteConfig& s) {
   const std::string origin = s.source.empty() ? std::string("suite") : s.source.string();
   auto bad = [&](const std::string& key, const std::string& msg) {
@@ -549,6 +613,12 @@ void validate_suite(const SuiteConfig& s) {
     if (sc.rates.empty() && requires_rates(driver)) {
       bad(key + ".rates", fmt::format("the {} driver needs a list of request rates", driver));
     }
+    if (sc.driver_options.pairing != kPairingRestart &&
+        sc.driver_options.pairing != kPairingBursts) {
+      bad(key + ".pairing",
+          fmt::format("expected {}, got '{}'", kPairingText, printable(sc.driver_options.pairing)));
+    }
+    if (sc.driver_options.pairing == kPairingBursts) validate_bursts(s, sc, key, bad);
   }
 
   const auto& g = s.gate;

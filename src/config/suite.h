@@ -33,6 +33,10 @@ struct AppSpec {
   std::string ready_url;  ///< empty: the scenario URL
   std::string pre_run;    ///< shell command run before every start of this app
   std::string role;       ///< "" | "baseline" | "candidate"
+  /// 0: the scenario URL's port. Otherwise this app listens here: every URL of its runs
+  /// (scenario, readiness) gets this port, and "{port}" in its command becomes it. Needed by
+  /// pairing = "bursts", where both apps are up at once.
+  int port = 0;
 };
 
 struct ScenarioSpec {
@@ -101,6 +105,12 @@ inline bool is_measure_mode(std::string_view m) {
 inline bool is_counting_mode(std::string_view m) {
   return m == kMeasureInstructions || m == kMeasureCounters;
 }
+/// `pairing`: "restart" (every run starts its app) or "bursts" (runner/bursts.h).
+inline constexpr std::string_view kPairingRestart = "restart";
+inline constexpr std::string_view kPairingBursts = "bursts";
+inline constexpr std::string_view kPairingText = "\"restart\" or \"bursts\"";
+/// Upper bound of `starts` (pairing = "bursts").
+inline constexpr int kMaxStarts = 1000;
 /// Upper bound of `counted_requests` and `warmup_requests` (instruction mode).
 inline constexpr int kMaxMeasureRequests = 10'000'000;
 
@@ -146,6 +156,10 @@ void validate_suite(const SuiteConfig& suite);
 
 /// The argv to exec for an app: its command, or {"/bin/sh", "-c", command[0]} when shell.
 std::vector<std::string> launch_argv(const AppSpec& app);
+
+/// `url` as this app serves it: with the app's `port` when it has one, else unchanged.
+/// Throws ParseError for a URL that does not parse.
+std::string url_for_app(const AppSpec& app, const std::string& url);
 
 // ---- Options: file < BENCHGATE_* environment < CLI flags --------------------------------------
 //

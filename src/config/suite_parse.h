@@ -140,7 +140,10 @@ inline const std::vector<std::string_view> kDriverOptionKeys = {"method",
                                                                 "extra",
                                                                 "measure",
                                                                 "counted_requests",
-                                                                "warmup_requests"};
+                                                                "warmup_requests",
+                                                                "pairing",
+                                                                "starts",
+                                                                "burst_warmup"};
 
 inline std::vector<std::string_view> with_driver_options(std::vector<std::string_view> keys) {
   keys.insert(keys.end(), kDriverOptionKeys.begin(), kDriverOptionKeys.end());
@@ -151,8 +154,9 @@ inline const std::vector<std::string_view> kDefaultsKeys =
     with_driver_options({"driver", "duration", "warmup", "iterations", "interval", "app_cpus",
                          "driver_cpus", "driver_threads", "sleep", "seed", "out", "ready_timeout",
                          "base_url", "profiler", "client_host", "clients", "rates", "numa_node"});
-inline const std::vector<std::string_view> kAppKeys = {
-    "label", "command", "shell", "instances", "cwd", "env", "cpus", "ready_url", "pre_run", "role"};
+inline const std::vector<std::string_view> kAppKeys = {"label",   "command", "shell", "instances",
+                                                       "cwd",     "env",     "cpus",  "ready_url",
+                                                       "pre_run", "port",    "role"};
 inline const std::vector<std::string_view> kScenarioKeys = with_driver_options(
     {"name", "url", "clients", "rates", "duration", "warmup", "iterations", "driver", "driver_cpus",
      "driver_threads", "client_host", "pre_run", "post_run"});

@@ -40,6 +40,17 @@ void read_measure_options(const Table& t, results::DriverOptions& o) {
   t.with("warmup_requests", [&](const toml::node& n, const std::string& p) {
     o.warmup_requests = read_int(c, n, p, 0, kMaxMeasureRequests, "an integer from 0 to 10000000");
   });
+  t.with("pairing", [&](const toml::node& n, const std::string& p) {
+    o.pairing = read_string(c, n, p);
+    if (o.pairing != kPairingRestart && o.pairing != kPairingBursts)
+      expected(c, n, p, kPairingText);
+  });
+  t.with("starts", [&](const toml::node& n, const std::string& p) {
+    o.starts = static_cast<int>(read_int(c, n, p, 1, kMaxStarts, "an integer from 1 to 1000"));
+  });
+  t.with("burst_warmup", [&](const toml::node& n, const std::string& p) {
+    o.burst_warmup = read_duration(c, n, p, false);
+  });
 }
 
 }  // namespace
@@ -378,6 +389,9 @@ AppSpec read_app(const Table& t, const Defaults& d) {
   });
   t.with("pre_run",
          [&](const toml::node& n, const std::string& p) { a.pre_run = read_string(c, n, p); });
+  t.with("port", [&](const toml::node& n, const std::string& p) {
+    a.port = static_cast<int>(read_int(c, n, p, 1, 65535, "a TCP port from 1 to 65535"));
+  });
   t.with("role", [&](const toml::node& n, const std::string& p) {
     a.role = read_string(c, n, p);
     if (a.role != "" && a.role != "baseline" && a.role != "candidate") {

@@ -50,10 +50,16 @@ std::vector<std::string> Plan::sequence() const {
   return out;
 }
 
+Nanos Run::warmup_per_point() const {
+  return driver_options.pairing == config::kPairingBursts && !pair_order.empty()
+             ? driver_options.burst_warmup
+             : warmup;
+}
+
 Nanos Plan::load_time(Nanos sleep_between_runs) const {
   Nanos total{0};
   for (const auto& r : runs) {
-    total += (r.warmup + r.duration) * static_cast<std::int64_t>(r.points.size());
+    total += (r.warmup_per_point() + r.duration) * static_cast<std::int64_t>(r.points.size());
   }
   if (runs.size() > 1) total += sleep_between_runs * static_cast<std::int64_t>(runs.size() - 1);
   return total;
@@ -125,6 +131,22 @@ std::vector<bool> pair_orders(std::uint64_t seed, std::string_view scenario, int
   return orders;
 }
 
+/// ABBA orders for `count` burst pairs: alternating, the first a seeded coin flip.
+std::vector<bool> abba_orders(std::uint64_t seed, std::string_view scenario, int first_iteration,
+                              int count) {
+  SplitMix64 rng(seed ^ fnv1a(scenario) ^
+                 (static_cast<std::uint64_t>(first_iteration) * 0x9e3779b97f4a7c15ull));
+  const bool first = rng.below(2) == 1;
+  std::vector<bool> orders;
+  for (int i = 0; i < count; ++i)
+    orders.push_back(first != (i % 2 == 1));
+  return orders;
+}
+
+bool is_bursts(const config::ScenarioSpec& sc) {
+  return sc.driver_options.pairing == config::kPairingBursts;
+}
+
 std::string resolve_ready_url(const std::string& ready, const std::string& url) {
   if (ready.empty() || ready.front() != '/') return ready;
   auto u = parse_url(url);
@@ -177,75 +199,97 @@ Plan expand(const config::SuiteConfig& suite, const ExpandOptions& options) {
   for (auto s : selected) {
     last_iteration = std::max(last_iteration, options.first_iteration + count_of(s) - 1);
     if (paired) {
-      orders[s] =
-          pair_orders(plan.seed, suite.scenarios[s].name, options.first_iteration, count_of(s));
+      orders[s] = (is_bursts(suite.scenarios[s]) ? abba_orders : pair_orders)(
+          plan.seed, suite.scenarios[s].name, options.first_iteration, count_of(s));
     }
   }
   const int width = std::max<int>(2, static_cast<int>(std::to_string(last_iteration).size()));
 
   std::set<std::string> ids;
   int sequence = options.first_sequence;
+  // The runs of iteration `it` of scenario `s` (of bursts session `session`).
+  auto emit = [&](int it, std::size_t s, int session) {
+    const auto& sc = suite.scenarios[s];
+    const int n = count_of(s);
+
+    std::vector<std::size_t> app_order;
+    std::string pair_order;
+    for (std::size_t a = 0; a < suite.apps.size(); ++a) {
+      if (!paired || (a != *base && a != *cand)) {
+        app_order.push_back(a);
+      } else if (a == std::min(*base, *cand)) {
+        const bool cand_first = orders[s][static_cast<std::size_t>(it - options.first_iteration)];
+        pair_order = cand_first ? "candidate-first" : "baseline-first";
+        app_order.push_back(cand_first ? *cand : *base);
+        app_order.push_back(cand_first ? *base : *cand);
+      }
+    }
+
+    for (auto a : app_order) {
+      Run r;
+      r.iteration = it;
+      r.iterations = n;
+      r.sequence = sequence++;
+      r.app_index = a;
+      r.scenario_index = s;
+      r.app = suite.apps[a];
+      if (r.app.cpus.empty()) r.app.cpus = d.app_cpus;
+      r.scenario = sc.name;
+      r.url = config::url_for_app(r.app, sc.url);
+      r.app.ready_url = resolve_ready_url(r.app.ready_url, r.url);
+      if (!r.app.ready_url.empty()) r.app.ready_url = config::url_for_app(r.app, r.app.ready_url);
+      const auto port = std::to_string(parse_url(r.url).port);
+      for (auto& arg : r.app.command)
+        arg = replace_all(arg, "{port}", port);
+      r.session = session;
+      for (int clients : sc.clients) {
+        if (sc.rates.empty()) {
+          r.points.push_back({clients, 0});
+        } else {
+          for (double rate : sc.rates)
+            r.points.push_back({clients, rate});
+        }
+      }
+      r.duration = sc.duration.value_or(d.duration);
+      r.warmup = sc.warmup.value_or(d.warmup);
+      r.interval = d.interval;
+      r.ready_timeout = d.ready_timeout;
+      r.driver = sc.driver.empty() ? d.driver : sc.driver;
+      r.driver_options = sc.driver_options;
+      if (r.driver_options.cpus.empty()) r.driver_options.cpus = d.driver_cpus;
+      if (r.driver_options.threads == 0) r.driver_options.threads = d.driver_threads;
+      if (r.driver_options.client_host.empty()) r.driver_options.client_host = d.client_host;
+      r.scenario_pre_run = sc.pre_run;
+      r.scenario_post_run = sc.post_run;
+      r.profiler = d.profiler;
+      r.numa_node = d.numa_node;
+      const bool in_pair = paired && (a == *base || a == *cand);
+      if (in_pair) r.pair_order = pair_order;
+      // Labels and names are unique, but a CLI-built suite may map two to one safe id.
+      r.id = run_id(it, width, r.app.label, sc.name);
+      for (int k = 2; !ids.insert(r.id).second; ++k) {
+        r.id = fmt::format("{}-{}", run_id(it, width, r.app.label, sc.name), k);
+      }
+      plan.runs.push_back(std::move(r));
+    }
+  };
   for (int it = options.first_iteration; it <= last_iteration; ++it) {
     for (auto s : selected) {
-      const auto& sc = suite.scenarios[s];
       const int n = count_of(s);
-      if (it >= options.first_iteration + n) continue;
-
-      std::vector<std::size_t> app_order;
-      std::string pair_order;
-      for (std::size_t a = 0; a < suite.apps.size(); ++a) {
-        if (!paired || (a != *base && a != *cand)) {
-          app_order.push_back(a);
-        } else if (a == std::min(*base, *cand)) {
-          const bool cand_first = orders[s][static_cast<std::size_t>(it - options.first_iteration)];
-          pair_order = cand_first ? "candidate-first" : "baseline-first";
-          app_order.push_back(cand_first ? *cand : *base);
-          app_order.push_back(cand_first ? *base : *cand);
-        }
+      const int k = it - options.first_iteration;
+      if (k >= n) continue;
+      if (!paired || !is_bursts(suite.scenarios[s])) {
+        emit(it, s, 0);
+        continue;
       }
-
-      for (auto a : app_order) {
-        Run r;
-        r.iteration = it;
-        r.iterations = n;
-        r.sequence = sequence++;
-        r.app_index = a;
-        r.scenario_index = s;
-        r.app = suite.apps[a];
-        if (r.app.cpus.empty()) r.app.cpus = d.app_cpus;
-        r.scenario = sc.name;
-        r.url = sc.url;
-        r.app.ready_url = resolve_ready_url(r.app.ready_url, sc.url);
-        for (int clients : sc.clients) {
-          if (sc.rates.empty()) {
-            r.points.push_back({clients, 0});
-          } else {
-            for (double rate : sc.rates)
-              r.points.push_back({clients, rate});
-          }
-        }
-        r.duration = sc.duration.value_or(d.duration);
-        r.warmup = sc.warmup.value_or(d.warmup);
-        r.interval = d.interval;
-        r.ready_timeout = d.ready_timeout;
-        r.driver = sc.driver.empty() ? d.driver : sc.driver;
-        r.driver_options = sc.driver_options;
-        if (r.driver_options.cpus.empty()) r.driver_options.cpus = d.driver_cpus;
-        if (r.driver_options.threads == 0) r.driver_options.threads = d.driver_threads;
-        if (r.driver_options.client_host.empty()) r.driver_options.client_host = d.client_host;
-        r.scenario_pre_run = sc.pre_run;
-        r.scenario_post_run = sc.post_run;
-        r.profiler = d.profiler;
-        r.numa_node = d.numa_node;
-        const bool in_pair = paired && (a == *base || a == *cand);
-        if (in_pair) r.pair_order = pair_order;
-        // Labels and names are unique, but a CLI-built suite may map two to one safe id.
-        r.id = run_id(it, width, r.app.label, sc.name);
-        for (int k = 2; !ids.insert(r.id).second; ++k) {
-          r.id = fmt::format("{}-{}", run_id(it, width, r.app.label, sc.name), k);
-        }
-        plan.runs.push_back(std::move(r));
-      }
+      // Sessions split the n pairs evenly: pair k belongs to session k * starts / n.
+      const int starts = std::clamp(suite.scenarios[s].driver_options.starts, 1, n);
+      const auto session_of = [&](int pair) {
+        return static_cast<int>(static_cast<std::int64_t>(pair) * starts / n);
+      };
+      if (k > 0 && session_of(k - 1) == session_of(k)) continue;  // emitted with its session
+      for (int j = k; j < n && session_of(j) == session_of(k); ++j)
+        emit(options.first_iteration + j, s, session_of(k));
     }
   }
   return plan;

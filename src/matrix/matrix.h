@@ -10,6 +10,13 @@
 //       back, at the position of whichever of the two comes first in the file, in a seeded
 //       random order (A B or B A).
 //
+// pairing = "bursts" (runner/bursts.h) plans the same runs, one per app and burst pair, but
+// the pairs of one start of the apps (a session: `starts` of them, the pairs split evenly) are
+// contiguous, at the position of the session's first iteration, and alternate ABBA (the first
+// pair's order a seeded coin flip): a linear drift then cancels within every two pairs.
+// In a scenario's URL the app's own `port` replaces the scenario's, and "{port}" in its command
+// becomes the port it serves on.
+//
 // The A/B order is randomised *balanced*: over a scenario's N pairs, ⌊N/2⌋ are
 // baseline-first and ⌊N/2⌋ candidate-first (the odd one a coin flip), shuffled. An order
 // effect (the second run of a pair profiting from a warm page cache, or suffering from heat)
@@ -76,6 +83,12 @@ struct Run {
   std::optional<int> numa_node;  ///< bind the app to this NUMA node (defaults.numa_node)
   /// Both runs of an A/B pair: "baseline-first" or "candidate-first"; "" for other apps.
   std::string pair_order;
+  /// pairing = "bursts" (driver_options.pairing): the start of the apps this run's burst
+  /// belongs to, 0-based. The runs of one start are contiguous in the plan.
+  int session = 0;
+  /// The warm-up before each load point: `warmup`, or for a bursts run `burst_warmup` (an
+  /// app's first burst of a start has the full warm-up on top). For time estimates.
+  Nanos warmup_per_point() const;
 };
 
 struct Plan {

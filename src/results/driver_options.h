@@ -38,6 +38,13 @@ struct DriverOptions {
   std::string measure = "wall";
   std::int64_t counted_requests = 2000;  ///< instructions: requests counted per sample
   std::int64_t warmup_requests = 200;    ///< instructions: requests before the counted ones
+  /// How the A/B pairs of wall-clock runs are made: "restart" (each run starts its app) or
+  /// "bursts" (both apps stay up; short alternating load bursts in ABBA order;
+  /// runner/bursts.h).
+  std::string pairing = "restart";
+  int starts = 1;  ///< bursts: how many times each app is started (the pairs split evenly)
+  /// bursts: the warm-up before every burst but an app's first (which has the full warm-up).
+  Nanos burst_warmup = std::chrono::milliseconds(200);
 };
 
 }  // namespace benchgate::results

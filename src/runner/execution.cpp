@@ -20,6 +20,7 @@
 #include "runner/profiling.h"
 #include "runner/runner.h"
 #include "runner/seams.h"
+#include "runner/session.h"
 
 namespace benchgate::runner {
 
@@ -41,16 +42,11 @@ bool expected_termination(const platform::ExitStatus& s) {
   return s.code == 0 || s.code == 128 + SIGTERM || s.code == 128 + SIGINT;
 }
 
-// How a run ended: status (ok | failed | interrupted), reason, failure kind.
-struct Ending {
-  std::string status;
-  std::string reason;
-  std::string kind;
-};
-
 Ending interrupted(std::string reason) {
   return {"interrupted", std::move(reason), kind::kInterrupted};
 }
+
+}  // namespace
 
 class Execution {
  public:
@@ -71,6 +67,55 @@ class Execution {
     if (e) return finish(*e);
     post_run();
     return finish(verdict());
+  }
+
+  // The steps as AppSession (runner/session.h) takes them, for pairing = "bursts".
+  std::optional<Ending> open() {
+    start();
+    if (auto e = preflight()) return e;
+    if (auto e = pre_run_hooks()) return e;
+    if (auto e = launch()) return e;
+    launched_ = true;
+    auto e = wait_until_ready();
+    if (!e) measure_idle();
+    return e;
+  }
+
+  Burst burst(const results::LoadPoint& point, Nanos warmup, const std::string& tag) {
+    warmup_ = warmup;
+    tag_ = tag;
+    Burst b;
+    b.period.point = point;
+    if (ctx_.cancel.cancelled()) {
+      b.period.status = "interrupted";
+      b.period.reason = "interrupted before the burst";
+      b.ending = interrupted(b.period.reason);
+      return b;
+    }
+    if (auto crash = crashed_instance()) {
+      b.period.status = "failed";
+      b.period.reason = fmt::format("the app died before burst {}{}: {}", tag, point.key(), *crash);
+      b.ending = Ending{"failed", b.period.reason, kind::kCrashed};
+      return b;
+    }
+    const auto artifacts_before = rec_.artifacts.size();
+    b.ending = drive_point(point);
+    b.period = std::move(rec_.periods.back());
+    rec_.periods.pop_back();
+    b.artifacts.assign(rec_.artifacts.begin() + static_cast<std::ptrdiff_t>(artifacts_before),
+                       rec_.artifacts.end());
+    rec_.artifacts.resize(artifacts_before);
+    invalid_.clear();  // an invalid burst fails its own run, not the lifetime
+    return b;
+  }
+
+  results::RunRecord close(std::optional<Ending> e) {
+    if (launched_) shutdown();
+    if (!e) {
+      post_run();
+      e = verdict();
+    }
+    return finish(*e);
   }
 
  private:
@@ -206,7 +251,7 @@ class Execution {
   // The period's RSS and CPU traces as CSV files too (the old harness wrote an RSS CSV).
   void write_trace_csvs(const results::PeriodResult& period) {
     if (period.app.traces.empty()) return;
-    const std::string stem = file_safe(period.point.key() + "-");
+    const std::string stem = file_safe(tag_ + period.point.key() + "-");
     for (const auto& [kind, name, text] :
          {std::tuple{"rss-csv", "rss.csv", monitor::rss_csv(period.app.traces)},
           std::tuple{"cpu-csv", "cpu.csv", monitor::cpu_csv(period.app.traces)}}) {
@@ -347,11 +392,11 @@ class Execution {
     req.url = spec_.url;
     req.point = point;
     req.duration = spec_.duration;
-    req.warmup = spec_.warmup;
+    req.warmup = warmup_ ? *warmup_ : spec_.warmup;
     req.interval = spec_.interval;
     req.options = spec_.driver_options;
     req.out_dir = ctx_.out_dir;
-    req.artifact_prefix = (rel_dir_ / file_safe(point.key() + "-")).string();
+    req.artifact_prefix = (rel_dir_ / file_safe(tag_ + point.key() + "-")).string();
     return req;
   }
 
@@ -393,7 +438,7 @@ class Execution {
       period.reason = fmt::format("cannot read the {} output: {}", spec_.driver, e.what());
     }
     if (began && !ended) period.app = mon_->end_period();
-    measured_ += std::min<Nanos>(clock_.now() - t_period, spec_.warmup + spec_.duration);
+    measured_ += std::min<Nanos>(clock_.now() - t_period, req.warmup + spec_.duration);
     if (began) {
       // Stopped at the measured period's end; written out and post-processed now, before
       // the next load point (the app idles meanwhile).
@@ -527,9 +572,25 @@ class Execution {
   Nanos t_launch_{0};
   std::vector<std::unique_ptr<Process>> procs_;
   std::vector<std::string> invalid_;
+  // Bursts (AppSession): whether the app was launched, the warm-up of the next period and the
+  // prefix of its artifact names.
+  bool launched_ = false;
+  std::optional<Nanos> warmup_;
+  std::string tag_;
 };
 
-}  // namespace
+AppSession::AppSession(const RunSpec& spec, RunContext& ctx)
+    : impl_(std::make_unique<Execution>(spec, ctx)) {}
+AppSession::~AppSession() = default;
+std::optional<Ending> AppSession::open() {
+  return impl_->open();
+}
+Burst AppSession::burst(const results::LoadPoint& point, Nanos warmup, const std::string& tag) {
+  return impl_->burst(point, warmup, tag);
+}
+results::RunRecord AppSession::close(std::optional<Ending> ending) {
+  return impl_->close(std::move(ending));
+}
 
 results::RunRecord execute_run(const RunSpec& spec, RunContext& ctx) {
   if (is_counting_run(spec)) return execute_counting_run(spec, ctx);

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <mutex>
 #include <string>
 
@@ -24,6 +25,7 @@ class Progress final : public RunObserver {
   void set_index(int i) { index_ = i; }
 
   void on_run_start(const RunSpec& spec) override {
+    locate(spec);
     run_t0_ = clock_.now();
     emit(spec, spec.scenario, "starting", -1);
   }
@@ -42,6 +44,7 @@ class Progress final : public RunObserver {
     rep_.message(fmt::format("benchgate: warning: run {}: {}", spec.id, message));
   }
   void on_run_end(const RunSpec& spec, const results::RunRecord& rec) override {
+    locate(spec);
     overhead_sum_ += rec.overhead_s;
     ++done_;
     report::RunDone d;
@@ -58,12 +61,20 @@ class Progress final : public RunObserver {
   void tick(const RunSpec& spec) { emit(spec, cell_, "measuring", rps_); }
 
  private:
+  // A bursts session reports its runs itself, pair by pair (runner/bursts.h): the position is
+  // that of the run in the plan.
+  void locate(const RunSpec& spec) {
+    const auto* first = plan_.runs.data();
+    if (std::less_equal<>()(first, &spec) && std::less<>()(&spec, first + plan_.runs.size()))
+      index_ = static_cast<int>(&spec - first);
+  }
   double elapsed() const { return to_seconds(clock_.now() - t0_); }
   double remaining(int from) const {
     double s = 0;
     for (std::size_t i = static_cast<std::size_t>(from); i < plan_.runs.size(); ++i) {
       const auto& r = plan_.runs[i];
-      s += to_seconds((r.warmup + r.duration) * static_cast<long>(r.points.size()) + sleep_);
+      s += to_seconds((r.warmup_per_point() + r.duration) * static_cast<long>(r.points.size()) +
+                      sleep_);
       s += done_ ? overhead_sum_ / done_ : 0.5;
     }
     return s;

@@ -44,6 +44,9 @@ inline constexpr const char* kInterrupted = "interrupted";
 /// The measure mode cannot work on this machine (no valgrind; no hardware counters for
 /// measure = "counters"): the reason says why. Never a pass.
 inline constexpr const char* kUnavailable = "unavailable";
+/// pairing = "bursts": the other app of the pair failed (or was never up), so this run has no
+/// partner to be compared with; the reason names the other app's failure.
+inline constexpr const char* kPartnerFailed = "partner_failed";
 }  // namespace kind
 
 /// Fail fast: when an app's first two runs both failed at start the same way (the same

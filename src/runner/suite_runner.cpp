@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
+#include <span>
 
 #include "core/error.h"
 #include "gate/outcome.h"
@@ -14,6 +16,7 @@
 #include "report/report.h"
 #include "report/run_warnings.h"
 #include "results/json.h"
+#include "runner/bursts.h"
 #include "runner/checkpoint.h"
 #include "runner/instruction_explanations.h"
 #include "runner/instructions.h"
@@ -68,6 +71,47 @@ void warn_run_count(const config::SuiteConfig& suite, const GateSource& source,
   }
 }
 
+// A bursts session one of whose apps fail-fast skips: every run of it is recorded as skipped
+// (the partner's as partner_failed). False when the session is to run.
+bool skip_session(std::span<const RunSpec> session, const FailFast& fail_fast, RunContext& ctx,
+                  Progress& progress, results::ResultsFile& results) {
+  const RunSpec* skipped = nullptr;
+  std::optional<FailFast::Skip> why;
+  for (const auto& r : session) {
+    if ((why = fail_fast.skip(r))) {
+      skipped = &r;
+      break;
+    }
+  }
+  if (!skipped) return false;
+  for (const auto& r : session) {
+    if (r.app.label == skipped->app.label) {
+      results.runs.push_back(skipped_run(r, why->reason, why->kind, ctx.clock));
+    } else {
+      results.runs.push_back(skipped_run(
+          r,
+          fmt::format("not run: its partner '{}' is skipped ({})", skipped->app.label, why->reason),
+          kind::kPartnerFailed, ctx.clock));
+    }
+    progress.on_run_end(r, results.runs.back());
+  }
+  return true;
+}
+
+// Runs a bursts session (runner/bursts.h) and records its runs; false when it was interrupted.
+bool run_session(std::span<const RunSpec> session, FailFast& fail_fast, RunContext& ctx,
+                 results::ResultsFile& results) {
+  bool interrupted = false;
+  for (auto& rec : execute_bursts(session, ctx)) {
+    interrupted = interrupted || rec.status == "interrupted";
+    for (const auto& r : session) {
+      if (r.id == rec.id && rec.status != "skipped") fail_fast.record(r, rec);
+    }
+    results.runs.push_back(std::move(rec));
+  }
+  return !interrupted;
+}
+
 // Runs the planned runs in order; appends to results and checkpoints results.json after each.
 // An app whose first two runs failed at start the same way has its remaining runs recorded as
 // skipped instead (FailFast); the other apps go on.
@@ -78,6 +122,20 @@ void run_plan(const matrix::Plan& plan, Nanos sleep, RunContext& ctx, Progress& 
     if (ctx.cancel.cancelled()) break;
     const auto& spec = plan.runs[i];
     progress.set_index(static_cast<int>(i));
+    if (is_bursts_run(spec)) {
+      const auto n = session_length(plan.runs, i);
+      const auto session = std::span(plan.runs).subspan(i, n);
+      i += n - 1;
+      if (!skip_session(session, fail_fast, ctx, progress, results)) {
+        if (slept_before && sleep > Nanos::zero()) {
+          if (!ctx.clock.wait_for(sleep, &ctx.cancel)) break;
+        }
+        slept_before = true;
+        if (!run_session(session, fail_fast, ctx, results)) break;
+      }
+      checkpoint.write();
+      continue;
+    }
     if (auto skip = fail_fast.skip(spec)) {
       results.runs.push_back(skipped_run(spec, skip->reason, skip->kind, ctx.clock));
       progress.on_run_end(spec, results.runs.back());

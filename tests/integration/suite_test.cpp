@@ -607,6 +607,10 @@ TEST(CompareArgs, ValidAppArguments) {
   EXPECT_EQ(a.label, "s");
   a = config::parse_compare_app("./server \\,label=x,role=baseline", 0);
   EXPECT_EQ(a.command, (std::vector<std::string>{"./server", ",label=x"}));
+  // An app's own port (pairing = "bursts" keeps both apps up at once).
+  a = config::parse_compare_app("./server --port {port},port=8081,role=candidate", 0);
+  EXPECT_EQ(a.port, 8081);
+  EXPECT_EQ(a.command.back(), "{port}");
 }
 
 TEST(CompareArgs, InvalidAppArgumentsNameTheArgument) {
@@ -624,6 +628,8 @@ TEST(CompareArgs, InvalidAppArgumentsNameTheArgument) {
       {"./server,instances=two", 2, "app 3 instances:"},
       {"./server,cpus=0-", 0, "app 1 cpus: expected a CPU list"},
       {"./server,role=boss", 0, "app 1 role: expected baseline or candidate, got 'boss'"},
+      {"./server,port=0", 0, "app 1 port: expected 1 to 65535"},
+      {"./server,port=http", 0, "app 1 port:"},
       {"./server 'unterminated", 0, "app 1: unterminated single quote"},
       {"./server,label=a,b", 0, "app 1 './server,label=a,b': unexpected ',b' after the attributes"},
       {"./server,pwd=/a,cwd=/b", 0, "app 1 './server,pwd=/a,cwd=/b': attribute 'cwd' given twice"},
