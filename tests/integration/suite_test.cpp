@@ -384,7 +384,9 @@ TEST_F(SuiteTest, SecondInterruptKillsEverythingAtOnce) {
   const auto t0 = std::chrono::steady_clock::now();
   auto status = reap(pid, std::chrono::seconds(10));
   ASSERT_TRUE(status) << "benchgate did not exit within 10 s of two SIGINTs";
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(1));
+  // Under TSan benchgate's own exit took 1.01 s of a busy 2-core machine (3 s there).
+  EXPECT_LT(std::chrono::steady_clock::now() - t0,
+            std::chrono::seconds(1) * testing::kSanitizerSlowdown);
   ASSERT_TRUE(WIFEXITED(*status));
   EXPECT_EQ(WEXITSTATUS(*status), 130) << read_text(err_file());
   for (pid_t p : before)

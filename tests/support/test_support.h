@@ -21,6 +21,22 @@
 
 namespace benchgate::testing {
 
+/// True in an AddressSanitizer or ThreadSanitizer build (gcc's macros, clang's __has_feature).
+/// Its binaries run several times slower, so a wall-time bound that only tells "at once" from
+/// "after a grace period or a hang" is scaled by kSanitizerSlowdown.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr bool kSanitizerBuild = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+inline constexpr bool kSanitizerBuild = true;
+#else
+inline constexpr bool kSanitizerBuild = false;
+#endif
+#else
+inline constexpr bool kSanitizerBuild = false;
+#endif
+inline constexpr int kSanitizerSlowdown = kSanitizerBuild ? 3 : 1;
+
 inline std::filesystem::path data_path(const std::string& rel) {
   return std::filesystem::path(BENCHGATE_TEST_DATA_DIR) / rel;
 }
