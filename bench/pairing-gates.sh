@@ -87,10 +87,10 @@ PY
   secs+=("$s")
   printf '%s x%s neighbour=%s gate %2d: exit %s throughput %-12s %s%%  %.1f s  load %s\n' \
     "$mode" "$scale" "$neighbour" "$g" "$code" "$verdict" "$est" "$s" "$(cut -d' ' -f1 /proc/loadavg)"
-  # A usage or internal error stops the series; a failed run (exit 4: e.g. a burst without a
-  # single response while the machine stalled) is counted as the gate's outcome.
+  # A usage or internal error stops the series; a failed run (exit 4, verdict "error": e.g. a
+  # burst invalid twice while the machine stalled) is counted as the gate's outcome, and said.
   [[ $code == 2 || $code == 5 ]] && { cat "$WORK/log" >&2; exit "$code"; }
-  [[ $code == 4 ]] && verdict="run-failed"
+  [[ $code == 4 ]] && grep -E '^ +FAILED ' "$WORK/log" | head -3 | cut -c1-200 >&2
   rm -rf "$WORK/out"
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
