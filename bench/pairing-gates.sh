@@ -11,6 +11,8 @@
 #   restart: 6 pairs × 2 runs × (200 ms warm-up + 1 s), each run a fresh start;
 #   bursts:  24 pairs × 2 bursts × (50 ms burst_warmup + 250 ms), one start (500 ms warm-up).
 # STARTS=N (bursts): the pairs are split over N starts of both apps (default 1).
+# A longer gate: PAIRS, DURATION (each burst or run), BURST_WARMUP override the mode's values
+# (e.g. the 2-minute bursts gate: PAIRS=96 DURATION=500ms BURST_WARMUP=100ms STARTS=8).
 # NEIGHBOUR=1: a busy loop pinned to the app's CPU, busy 10 ms of every 20 ms (~50 % of it),
 # for the whole gate. The app runs on CPU 0 (APP_CPUS), the load generator on CPU 1.
 # Prints a line per gate and a summary: throughput verdicts, median estimate, median seconds.
@@ -20,6 +22,7 @@ mode=${1:?MODE restart|bursts}
 gates=${2:?GATES}
 scale=${3:-1}
 neighbour=${4:-0}
+pairs=${PAIRS:-} duration=${DURATION:-} # before lib-gate.sh sets its defaults
 source bench/lib-gate.sh
 WORK=$(mktemp -d /tmp/pairing-gates.XXXXXX)
 busy_pid=
@@ -31,14 +34,14 @@ trap cleanup EXIT
 calibrate
 port=$((20000 + RANDOM % 20000))
 case $mode in
-  restart) PAIRS=6 DURATION=1s WARMUP=200ms ;;
-  bursts) PAIRS=24 DURATION=250ms WARMUP=500ms ;;
+  restart) PAIRS=${pairs:-6} DURATION=${duration:-1s} WARMUP=200ms ;;
+  bursts) PAIRS=${pairs:-24} DURATION=${duration:-250ms} WARMUP=500ms ;;
   *) echo "MODE is restart or bursts" >&2; exit 2 ;;
 esac
 write_suite "$WORK/suite.toml" "$port" "$scale"
 if [[ $mode == bursts ]]; then
   # Both apps up at once: the candidate on the next port; 50 ms warm-up before each burst.
-  sed -i -e "s/^driver = \"builtin\"\$/&\npairing = \"bursts\"\nburst_warmup = \"50ms\"\nstarts = ${STARTS:-1}/" \
+  sed -i -e "s/^driver = \"builtin\"\$/&\npairing = \"bursts\"\nburst_warmup = \"${BURST_WARMUP:-50ms}\"\nstarts = ${STARTS:-1}/" \
     -e "s/\"--port\", \"$port\"/\"--port\", \"{port}\"/" \
     -e "0,/^role = \"candidate\"/s//port = $((port + 1))\nrole = \"candidate\"/" "$WORK/suite.toml"
 fi
