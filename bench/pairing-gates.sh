@@ -12,7 +12,7 @@
 #   bursts:  24 pairs × 2 bursts × (50 ms burst_warmup + 250 ms), one start (500 ms warm-up).
 # STARTS=N (bursts): the pairs are split over N starts of both apps (default 1).
 # A longer gate: PAIRS, DURATION (each burst or run), BURST_WARMUP override the mode's values
-# (e.g. the 2-minute bursts gate: PAIRS=96 DURATION=500ms BURST_WARMUP=100ms STARTS=8).
+# (e.g. the 2-minute bursts gate: PAIRS=88 DURATION=500ms BURST_WARMUP=100ms STARTS=8).
 # NEIGHBOUR=1: a busy loop pinned to the app's CPU, busy 10 ms of every 20 ms (~50 % of it),
 # for the whole gate. The app runs on CPU 0 (APP_CPUS), the load generator on CPU 1.
 # Prints a line per gate and a summary: throughput verdicts, median estimate, median seconds.
