@@ -10,6 +10,9 @@
 # ≈ 15 s in both modes:
 #   restart: 6 pairs × 2 runs × (200 ms warm-up + 1 s), each run a fresh start;
 #   bursts:  24 pairs × 2 bursts × (50 ms burst_warmup + 250 ms), one start (500 ms warm-up).
+# STARTS=N (bursts): the pairs are split over N starts of both apps (default 1).
+# A longer gate: PAIRS, DURATION (each burst or run), BURST_WARMUP override the mode's values
+# (e.g. the 2-minute bursts gate: PAIRS=88 DURATION=500ms BURST_WARMUP=100ms STARTS=8).
 # NEIGHBOUR=1: a busy loop pinned to the app's CPU, busy 10 ms of every 20 ms (~50 % of it),
 # for the whole gate. The app runs on CPU 0 (APP_CPUS), the load generator on CPU 1.
 # Prints a line per gate and a summary: throughput verdicts, median estimate, median seconds.
@@ -19,6 +22,7 @@ mode=${1:?MODE restart|bursts}
 gates=${2:?GATES}
 scale=${3:-1}
 neighbour=${4:-0}
+pairs=${PAIRS:-} duration=${DURATION:-} # before lib-gate.sh sets its defaults
 source bench/lib-gate.sh
 WORK=$(mktemp -d /tmp/pairing-gates.XXXXXX)
 busy_pid=
@@ -30,14 +34,14 @@ trap cleanup EXIT
 calibrate
 port=$((20000 + RANDOM % 20000))
 case $mode in
-  restart) PAIRS=6 DURATION=1s WARMUP=200ms ;;
-  bursts) PAIRS=24 DURATION=250ms WARMUP=500ms ;;
+  restart) PAIRS=${pairs:-6} DURATION=${duration:-1s} WARMUP=200ms ;;
+  bursts) PAIRS=${pairs:-24} DURATION=${duration:-250ms} WARMUP=500ms ;;
   *) echo "MODE is restart or bursts" >&2; exit 2 ;;
 esac
 write_suite "$WORK/suite.toml" "$port" "$scale"
 if [[ $mode == bursts ]]; then
   # Both apps up at once: the candidate on the next port; 50 ms warm-up before each burst.
-  sed -i -e 's/^driver = "builtin"$/&\npairing = "bursts"\nburst_warmup = "50ms"/' \
+  sed -i -e "s/^driver = \"builtin\"\$/&\npairing = \"bursts\"\nburst_warmup = \"${BURST_WARMUP:-50ms}\"\nstarts = ${STARTS:-1}/" \
     -e "s/\"--port\", \"$port\"/\"--port\", \"{port}\"/" \
     -e "0,/^role = \"candidate\"/s//port = $((port + 1))\nrole = \"candidate\"/" "$WORK/suite.toml"
 fi
@@ -86,11 +90,14 @@ PY
   secs+=("$s")
   printf '%s x%s neighbour=%s gate %2d: exit %s throughput %-12s %s%%  %.1f s  load %s\n' \
     "$mode" "$scale" "$neighbour" "$g" "$code" "$verdict" "$est" "$s" "$(cut -d' ' -f1 /proc/loadavg)"
-  [[ $code == 2 || $code == 4 || $code == 5 ]] && { cat "$WORK/log" >&2; exit "$code"; }
+  # A usage or internal error stops the series; a failed run (exit 4, verdict "error": e.g. a
+  # burst invalid twice while the machine stalled) is counted as the gate's outcome, and said.
+  [[ $code == 2 || $code == 5 ]] && { cat "$WORK/log" >&2; exit "$code"; }
+  [[ $code == 4 ]] && grep -E '^ +FAILED ' "$WORK/log" | head -3 | cut -c1-200 >&2
   rm -rf "$WORK/out"
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 summary=""
 for v in "${!verdicts[@]}"; do summary+="$v ${verdicts[$v]}/$gates, "; done
-printf 'SUMMARY %s x%s neighbour=%s: %smedian throughput change %s%%, median %s s per gate\n' \
-  "$mode" "$scale" "$neighbour" "$summary" "$(median "${ests[@]}")" "$(median "${secs[@]}")"
+printf 'SUMMARY %s x%s neighbour=%s starts=%s: %smedian throughput change %s%%, median %s s per gate\n' \
+  "$mode" "$scale" "$neighbour" "${STARTS:-1}" "$summary" "$(median "${ests[@]}")" "$(median "${secs[@]}")"

@@ -70,9 +70,13 @@ void print_runs(const matrix::Plan& plan) {
     std::vector<std::string> points;
     for (const auto& p : run.points)
       points.push_back(p.key());
-    fmt::print("{:>4}  {}  {} {}  [{}]  {} + {} warm-up\n", run.sequence + 1, run.id, run.driver,
+    // A bursts run says which start of both apps it belongs to; its warm-up is burst_warmup
+    // (an app's first burst of a start has the full warm-up).
+    const bool bursts = run.driver_options.pairing == config::kPairingBursts;
+    fmt::print("{:>4}  {}  {} {}  [{}]  {} + {} warm-up{}\n", run.sequence + 1, run.id, run.driver,
                run.url, join(points, ", "), format_duration(run.duration),
-               format_duration(run.warmup));
+               format_duration(run.warmup_per_point()),
+               bursts ? fmt::format("  (burst, start {})", run.session + 1) : "");
   }
 }
 

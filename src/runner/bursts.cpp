@@ -17,6 +17,9 @@ namespace benchgate::runner {
 
 namespace {
 
+/// How many times a pair with an invalid burst is measured again (runner/bursts.h).
+constexpr int kPairRetries = 1;
+
 // One app of the pair during a session.
 struct Side {
   const RunSpec* first = nullptr;  // its first run of the session (the lifetime's record)
@@ -103,45 +106,78 @@ class Session {
   // The pairs, burst by burst; the index of the first run not driven.
   std::size_t drive_pairs() {
     for (std::size_t i = 0; i < runs_.size(); i += 2) {
-      const std::string tag = fmt::format("b{:02}-", runs_[i].iteration);
       std::array<Nanos, 2> spent{};
       for (std::size_t j : {i, i + 1}) {
         recs_[j] = new_run_record(runs_[j], outer_.clock);
         if (outer_.observer) outer_.observer->on_run_start(runs_[j]);
       }
       std::optional<std::size_t> stopped;  // the run whose burst ended the session
-      for (const auto& point : runs_[i].points) {
-        for (std::size_t j : {i, i + 1}) {
-          const auto& spec = runs_[j];
-          auto& side = sides_[spec.app.role];
-          const Nanos warmup = side.warmed ? spec.driver_options.burst_warmup : spec.warmup;
-          side.warmed = true;
-          if (outer_.observer) outer_.observer->on_period_start(spec, point);
-          const auto t0 = outer_.clock.now();
-          auto b = side.session->burst(point, warmup, tag);
-          spent[j - i] += outer_.clock.now() - t0;
-          auto& rec = *recs_[j];
-          if (b.period.status == "invalid") {
-            invalid_[j].push_back(
-                fmt::format("load point {} invalid: {}", b.period.point.key(), b.period.reason));
-          }
-          rec.periods.push_back(std::move(b.period));
-          rec.artifacts.insert(rec.artifacts.end(), b.artifacts.begin(), b.artifacts.end());
-          if (b.ending) {
-            side.broken = b.ending;
-            failed_ = &spec;
-            failure_ = *b.ending;
-            stopped = j;
-            break;
-          }
+      for (int attempt = 0;; ++attempt) {
+        stopped = drive_pair(i, attempt, spent);
+        if (stopped || (invalid_[i].empty() && invalid_[i + 1].empty()) ||
+            attempt >= kPairRetries) {
+          break;
         }
-        if (stopped) break;
+        remeasure(i);
       }
       for (std::size_t j : {i, i + 1})
         end_pair_run(j, spent[j - i], stopped);
       if (stopped) return i + 2;
     }
     return runs_.size();
+  }
+
+  // Every load point of pair runs_[i], runs_[i + 1]: a burst of each, in the plan's order. The
+  // run whose burst ended the session, if one did.
+  std::optional<std::size_t> drive_pair(std::size_t i, int attempt, std::array<Nanos, 2>& spent) {
+    const std::string tag = attempt == 0 ? fmt::format("b{:02}-", runs_[i].iteration)
+                                         : fmt::format("b{:02}r{}-", runs_[i].iteration, attempt);
+    for (const auto& point : runs_[i].points) {
+      for (std::size_t j : {i, i + 1}) {
+        const auto& spec = runs_[j];
+        auto& side = sides_[spec.app.role];
+        const Nanos warmup = side.warmed ? spec.driver_options.burst_warmup : spec.warmup;
+        side.warmed = true;
+        if (outer_.observer) outer_.observer->on_period_start(spec, point);
+        const auto t0 = outer_.clock.now();
+        auto b = side.session->burst(point, warmup, tag);
+        spent[j - i] += outer_.clock.now() - t0;
+        auto& rec = *recs_[j];
+        if (b.period.status == "invalid") {
+          invalid_[j].push_back(
+              fmt::format("load point {} invalid: {}", b.period.point.key(), b.period.reason));
+        }
+        rec.periods.push_back(std::move(b.period));
+        rec.artifacts.insert(rec.artifacts.end(), b.artifacts.begin(), b.artifacts.end());
+        if (b.ending) {
+          side.broken = b.ending;
+          failed_ = &spec;
+          failure_ = *b.ending;
+          return j;
+        }
+      }
+    }
+    return std::nullopt;
+  }
+
+  // A burst of the pair was invalid: the whole pair is measured again (both apps, so neither
+  // side is favoured), and both runs say why. A burst is short: a machine that stalls longer
+  // than one (no response in the window, timeouts) would otherwise fail the gate; an app that
+  // fails again fails its run.
+  void remeasure(std::size_t i) {
+    std::vector<std::string> why;
+    for (std::size_t j : {i, i + 1}) {
+      for (const auto& r : invalid_[j])
+        why.push_back(fmt::format("{}: {}", runs_[j].app.label, r));
+    }
+    const auto note =
+        fmt::format("burst pair {} measured again: {}", runs_[i].iteration, join(why, "; "));
+    for (std::size_t j : {i, i + 1}) {
+      recs_[j]->periods.clear();
+      recs_[j]->warnings.push_back(note);
+      invalid_[j].clear();
+      if (outer_.observer) outer_.observer->on_warning(runs_[j], note);
+    }
   }
 
   // A driven run's status: the burst that ended the session, its partner, invalid bursts.

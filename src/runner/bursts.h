@@ -7,7 +7,10 @@
 // (startup_time, idle_rss) and the app's logs go to the session's first record of each app:
 // a suite gets as many start-up pairs as it has `starts`.
 //
-// Failures: an invalid burst fails its own run (the session goes on). A crash, a driver
+// Failures: a pair with an invalid burst (errors above max_error_rate, no response in the
+// window) is measured again once, both apps, with a warning on both runs: a burst is short, and
+// a machine that stalls longer than one would otherwise fail the gate. Invalid again, it fails
+// its own run (the session goes on). A crash, a driver
 // failure or an interruption ends the session: the failing app's run of that pair fails with
 // that reason, its partner's run fails as partner_failed, the session's remaining runs are
 // recorded as skipped (the next session starts both apps afresh); an interrupted session's
