@@ -512,9 +512,14 @@ static void apply_driver_option(SuiteConfig& s, std::string_view name, std::stri
     for (const auto& o : option_table()) {
       if (!o.structural) names.push_back(o.name);
     }
-    // An unknown name can only come from --set (the other layers iterate the table).
-    throw UsageError(fmt::format("{}: unknown setting '{}'{}", origin, printable(name),
-                                 suggestion_suffix(name, names)));
+    // An unknown name can only come from --set (the other layers iterate the table). Without
+    // a close match, the list of settings would be longer than a screen line: say where it is.
+    const auto best = closest_match(name, names);
+    throw UsageError(
+        fmt::format("{}: unknown setting '{}'{}", origin, printable(name),
+                    best.empty() ? "; the settings are the names of the option table in "
+                                   "docs/suite-reference.md (--set iterations=3, --set app_cpus=0)"
+                                 : fmt::format(" (did you mean '{}'?)", best)));
   }
 }
 

@@ -135,8 +135,12 @@ TEST_F(BurstsSuiteTest, TheSameServerOnBothSidesIsNotRegressed) {
   const auto rf = run(10000);
   // Pass, or undecided (a few inconclusive latency tests in 10 short pairs), never regressed.
   EXPECT_TRUE(exit_code_ == 0 || exit_code_ == 3) << output_;
+  // Gated tests only: an informational row (latency_mean, latency_max) is tested alone at its
+  // raw p and says "(regressed)" by chance one gate in twenty.
   for (const auto& v : rf.gate["verdicts"]) {
-    EXPECT_NE(v["verdict"], "regressed") << v.dump();
+    if (v.value("gated", true)) {
+      EXPECT_NE(v["verdict"], "regressed") << v.dump();
+    }
   }
   EXPECT_NE(rf.outcome.value("status", ""), "regressed");
 }
