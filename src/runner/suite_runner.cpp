@@ -16,6 +16,7 @@
 #include "report/report.h"
 #include "report/run_warnings.h"
 #include "results/json.h"
+#include "results/metrics.h"
 #include "runner/bursts.h"
 #include "runner/checkpoint.h"
 #include "runner/instruction_explanations.h"
@@ -62,12 +63,33 @@ void warn_run_count(const config::SuiteConfig& suite, const GateSource& source,
     min_iter = std::min(min_iter, sc.iterations.value_or(suite.defaults.iterations));
   }
   if (cells == 0) return;
-  const int tests = cells * static_cast<int>(gate::gated_metric_names(suite.gate).size());
-  if (auto warn = gate::check_run_count(min_iter, tests,
-                                        suite.gate.alpha * gate::look_alpha_scale(suite.gate),
-                                        source.ab && !source.baseline)) {
-    results.warnings.push_back(*warn);
-    std::cerr << "benchgate: warning: " << *warn << "\n";
+  const auto gated = gate::gated_metric_names(suite.gate);
+  const int tests = cells * static_cast<int>(gated.size());
+  const double alpha = suite.gate.alpha * gate::look_alpha_scale(suite.gate);
+  auto warn = [&](const std::string& w) {
+    results.warnings.push_back(w);
+    std::cerr << "benchgate: warning: " << w << "\n";
+  };
+  if (auto w = gate::check_run_count(min_iter, tests, alpha, source.ab && !source.baseline)) {
+    warn(*w);
+  }
+  // pairing = "bursts": the start-up metrics have one pair per start, not per burst pair.
+  const bool startup_gated =
+      std::find(gated.begin(), gated.end(), results::metric::kStartupTime) != gated.end() ||
+      std::find(gated.begin(), gated.end(), results::metric::kIdleRss) != gated.end();
+  for (const auto& sc : suite.scenarios) {
+    if (!startup_gated || !matrix::filter_matches(suite.filter, sc.name) ||
+        sc.driver_options.pairing != config::kPairingBursts) {
+      continue;
+    }
+    const int iterations = sc.iterations.value_or(suite.defaults.iterations);
+    const int starts = std::min(sc.driver_options.starts, iterations);
+    if (auto w = gate::check_run_count(starts, tests, alpha, true)) {
+      warn(
+          fmt::format("scenario {} (pairing = \"bursts\"): its start-up metrics get one pair "
+                      "per start: {} (`starts`), or disable startup_time and idle_rss in [gate]",
+                      sc.name, *w));
+    }
   }
 }
 
