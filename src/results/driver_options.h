@@ -42,7 +42,10 @@ struct DriverOptions {
   /// "bursts" (both apps stay up; short alternating load bursts in ABBA order;
   /// runner/bursts.h).
   std::string pairing = "restart";
-  int starts = 1;  ///< bursts: how many times each app is started (the pairs split evenly)
+  /// bursts: how many times each app is started (the pairs split evenly; at most one start per
+  /// pair). 8 by default: the start-up metrics then have 8 pairs, enough to reach α, and the
+  /// burst pairs sample the variation between starts instead of resting on one.
+  int starts = 8;
   /// bursts: the warm-up before every burst but an app's first (which has the full warm-up).
   Nanos burst_warmup = std::chrono::milliseconds(200);
 };
