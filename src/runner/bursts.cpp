@@ -34,14 +34,12 @@ std::string who(const RunSpec& spec) {
   return fmt::format("the {} '{}'", spec.app.role, spec.app.label);
 }
 
-// The failing kind said as a clause: "crashed", "never became ready", ...
-std::string what_happened(const Ending& e) {
+// What happened to `spec`'s app, as a clause: "crashed", "never became ready within 30 s", ...
+std::string what_happened(const Ending& e, const RunSpec& spec) {
+  if (is_start_failure(e.kind)) return describe_start_failure(e.kind, spec);
   if (e.kind == kind::kCrashed) return "crashed";
   if (e.kind == kind::kInterrupted) return "was interrupted";
   if (e.kind == kind::kDriverFailed) return "had a failed driver";
-  if (e.kind == kind::kNotReady) return "never became ready";
-  if (e.kind == kind::kExitedAtStart) return "exited before it became ready";
-  if (e.kind == kind::kStartFailed) return "could not be started";
   if (e.kind == kind::kPortInUse) return "found its port in use";
   if (e.kind == kind::kPreRunFailed) return "had a failed pre-run script";
   return "failed";
@@ -190,10 +188,11 @@ class Session {
       if (failure_.kind == kind::kInterrupted) {
         set_ending(rec, failure_);
       } else {
-        set_ending(rec, Ending{"failed",
-                               fmt::format("its burst pair has no partner: {} {} in it: {}",
-                                           who(*failed_), what_happened(failure_), failure_.reason),
-                               kind::kPartnerFailed});
+        set_ending(
+            rec, Ending{"failed",
+                        fmt::format("its burst pair has no partner: {} {} in it: {}", who(*failed_),
+                                    what_happened(failure_, *failed_), failure_.reason),
+                        kind::kPartnerFailed});
       }
     } else if (!invalid_[j].empty()) {
       set_ending(rec, Ending{"failed", join(invalid_[j], "; "), kind::kInvalid});
@@ -218,15 +217,15 @@ class Session {
         recs_[j] = new_run_record(spec, outer_.clock);
         set_ending(*recs_[j], failure_);
       } else if (same_app) {
-        recs_[j] =
-            skipped_run(spec,
-                        fmt::format("not run: this start of the app {} in burst pair {}: {}",
-                                    what_happened(failure_), failed_->iteration, failure_.reason),
-                        failure_.kind, outer_.clock);
+        recs_[j] = skipped_run(
+            spec,
+            fmt::format("not run: this start of the app {} in burst pair {}: {}",
+                        what_happened(failure_, *failed_), failed_->iteration, failure_.reason),
+            failure_.kind, outer_.clock);
       } else {
         recs_[j] = skipped_run(spec,
                                fmt::format("not run: {} {} in this session: {}", who(*failed_),
-                                           what_happened(failure_), failure_.reason),
+                                           what_happened(failure_, *failed_), failure_.reason),
                                kind::kPartnerFailed, outer_.clock);
       }
     }

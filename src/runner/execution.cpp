@@ -92,10 +92,10 @@ class Execution {
       b.ending = interrupted(b.period.reason);
       return b;
     }
-    if (auto crash = crashed_instance()) {
+    if (auto e = died_before("burst " + tag + point.key())) {
       b.period.status = "failed";
-      b.period.reason = fmt::format("the app died before burst {}{}: {}", tag, point.key(), *crash);
-      b.ending = Ending{"failed", b.period.reason, kind::kCrashed};
+      b.period.reason = e->reason;
+      b.ending = std::move(e);
       return b;
     }
     const auto artifacts_before = rec_.artifacts.size();
@@ -307,6 +307,14 @@ class Execution {
     return std::nullopt;
   }
 
+  // The run's ending when an instance died before `what` ("load point c=64") was driven.
+  std::optional<Ending> died_before(const std::string& what) {
+    auto crash = crashed_instance();
+    if (!crash) return std::nullopt;
+    return Ending{"failed", fmt::format("the app died before {}: {}", what, *crash),
+                  kind::kCrashed};
+  }
+
   // The first instance that has exited, described with its log's tail.
   std::optional<std::string> crashed_instance() {
     for (std::size_t i = 0; i < procs_.size(); ++i) {
@@ -377,11 +385,7 @@ class Execution {
   std::optional<Ending> drive_load_points() {
     for (const auto& point : spec_.points) {
       if (ctx_.cancel.cancelled()) break;
-      if (auto crash = crashed_instance()) {
-        return Ending{"failed",
-                      fmt::format("the app died before load point {}: {}", point.key(), *crash),
-                      kind::kCrashed};
-      }
+      if (auto e = died_before("load point " + point.key())) return e;
       if (auto e = drive_point(point)) return e;
     }
     return std::nullopt;
